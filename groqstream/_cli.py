@@ -1,0 +1,142 @@
+"""The groqstream command line.
+
+Usage::
+
+    groqstream replay [FILE | -]
+    python -m groqstream replay [FILE | -]
+
+``replay`` parses a captured stream (the raw bytes of a streamed response,
+as saved from ``curl -N`` or a recorder), prints the assistant text of choice
+0 as it is parsed, then a one-line summary on stderr: chunks, finish reason
+and token usage. With no FILE it replays the sample bundled with the package,
+so it needs no network and no API key; ``-`` reads stdin.
+
+Exit status: 0 on success, 1 when the stream is bad or reports an error (the
+text received before the fault is still printed), 2 on usage errors or a
+file that cannot be opened.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import IO, Optional, Sequence
+
+from ._errors import GroqStreamError
+from ._stream import Stream
+from ._types import CompletionUsage
+
+__all__ = ["SAMPLE_PATH", "main"]
+
+SAMPLE_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sample.sse")
+"""The bundled sample capture: a short llama-3.3-70b-versatile answer, written for this package."""
+
+_EXAMPLES = """\
+examples:
+  groqstream replay                      replay the bundled sample
+  groqstream replay capture.sse          replay a saved stream
+  curl -sN ... | groqstream replay -     replay stdin
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="groqstream",
+        description="Parse Groq / OpenAI-compatible chat-completion streams (server-sent events).",
+        epilog=_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+    replay = commands.add_parser(
+        "replay",
+        help="print the assistant text of a captured stream, then a summary",
+        description="Print the assistant text (choice 0) of a captured stream as it is parsed, "
+        "then a summary line on stderr. Exit 1 if the stream is malformed, truncated or reports an error.",
+        epilog=_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    replay.add_argument(
+        "file", nargs="?", metavar="FILE", help="captured stream (.sse); '-' reads stdin; default: the bundled sample"
+    )
+    return parser
+
+
+def _write(out: IO[str], text: str) -> None:
+    try:
+        out.write(text)
+    except UnicodeEncodeError:  # a terminal that cannot show a character, or a lone surrogate from JSON
+        encoding = getattr(out, "encoding", None) or "utf-8"
+        out.write(text.encode(encoding, "backslashreplace").decode(encoding))
+
+
+def _summary(chunks: int, finish_reason: Optional[str], usage: Optional[CompletionUsage]) -> str:
+    parts = [f"{chunks} chunks", f"finish_reason={finish_reason or 'none'}"]
+    if usage is not None:
+        parts.append(
+            f"usage: {usage.prompt_tokens} prompt + {usage.completion_tokens} completion = {usage.total_tokens} tokens"
+        )
+    else:
+        parts.append("usage: not reported")
+    return "-- " + ", ".join(parts)
+
+
+def _replay(path: Optional[str], out: IO[str], err: IO[str]) -> int:
+    name = "the bundled sample" if path is None else ("stdin" if path == "-" else path)
+    try:
+        source = sys.stdin.buffer if path == "-" else open(path or SAMPLE_PATH, "rb")  # noqa: SIM115 - Stream closes it
+    except OSError as exc:
+        err.write(f"groqstream: error: cannot open {name}: {exc.strerror or exc}\n")
+        return 2
+    finish_reason: Optional[str] = None
+    usage: Optional[CompletionUsage] = None
+    ends_with_newline = True
+    stream = Stream(source)
+    try:
+        with stream:
+            for chunk in stream:
+                for choice in chunk.choices:
+                    if choice.index != 0:
+                        continue
+                    content = choice.delta.content
+                    if content:
+                        _write(out, content)
+                        out.flush()
+                        ends_with_newline = content.endswith("\n")
+                    if choice.finish_reason is not None:
+                        finish_reason = choice.finish_reason
+                if chunk.usage is not None:
+                    usage = chunk.usage
+                elif chunk.x_groq is not None and chunk.x_groq.usage is not None:
+                    usage = chunk.x_groq.usage
+    except GroqStreamError as exc:
+        if not ends_with_newline:
+            out.write("\n")
+        err.write(f"groqstream: error in {name}: {exc}\n")
+        return 1
+    if not ends_with_newline:
+        out.write("\n")
+    err.write(_summary(stream.chunks_received, finish_reason, usage) + "\n")
+    return 0
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Run the command line.
+
+    Args:
+        argv: the arguments after the program name; ``None`` reads ``sys.argv``.
+
+    Returns:
+        The exit status (argparse exits with 2 by itself on usage errors).
+    """
+    args = _parser().parse_args(list(argv) if argv is not None else None)
+    out, err = sys.stdout, sys.stderr
+    try:
+        return _replay(args.file, out, err)
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, and keep Python from
+        # complaining again when it flushes stdout at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0

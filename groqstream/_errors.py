@@ -1,0 +1,174 @@
+"""The groqstream exception tree, and nothing else.
+
+Every error that bad input can cause is a ``GroqStreamError``::
+
+    GroqStreamError(Exception)            catch-all for this library
+    ├── SSEProtocolError(ValueError)      a line or event went past the size limit, or strict UTF-8 failed
+    ├── ChunkDecodeError(ValueError)      event data is not JSON, or not shaped like a chunk
+    ├── StreamAPIError                    the server reported an error inside the stream
+    ├── IncompleteStreamError             the stream ended before ``data: [DONE]`` or an error
+    └── StreamClosedError(RuntimeError)   a Stream was iterated after an explicit close()
+
+Errors carry their context as attributes (byte offsets, event index, the
+offending event) as well as in the message, so callers never parse text.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Optional
+
+if TYPE_CHECKING:
+    from ._sse import ServerSentEvent
+
+__all__ = [
+    "ChunkDecodeError",
+    "GroqStreamError",
+    "IncompleteStreamError",
+    "SSEProtocolError",
+    "StreamAPIError",
+    "StreamClosedError",
+]
+
+# Long enough to recognise the offending text, short enough that a 16 MiB line
+# never lands in a log. eventsource-parser uses 20 characters; chunks are JSON,
+# where the first 60 characters usually still show which key went wrong.
+_SNIPPET_CHARS = 60
+
+
+def snippet(value: object, limit: int = _SNIPPET_CHARS) -> str:
+    """Return ``repr(value)`` cut to about *limit* characters.
+
+    ``repr`` escapes control characters, so attacker-controlled text cannot
+    write terminal escape sequences through an error message.
+    """
+    if isinstance(value, (str, bytes)) and len(value) > limit:
+        return f"{value[:limit]!r}... ({len(value)} in all)"
+    return repr(value)
+
+
+class GroqStreamError(Exception):
+    """Base class of every error groqstream raises for bad input or a server fault."""
+
+
+class SSEProtocolError(GroqStreamError, ValueError):
+    """A line or an event's data went past ``max_event_bytes``, or strict UTF-8 decoding failed.
+
+    The decoder that raised stays failed: every later ``feed``/``flush`` raises
+    the same error again.
+
+    Attributes:
+        offset: byte offset in the stream where the offending line (or event) starts.
+        limit: the size limit that was exceeded, or ``None`` for a decoding error.
+        text: the first bytes of the offending line.
+    """
+
+    def __init__(self, message: str, *, offset: int, limit: Optional[int] = None, text: bytes = b"") -> None:
+        super().__init__(message)
+        self.offset = offset
+        self.limit = limit
+        self.text = text
+
+
+class ChunkDecodeError(GroqStreamError, ValueError):
+    """An event's data is not JSON, or the JSON is not shaped like a chat-completion chunk.
+
+    Attributes:
+        path: where in the JSON object the problem is, e.g. ``"choices[0].delta"``
+            (``""`` for the object itself or for invalid JSON).
+        reason: what was expected and what arrived.
+        event: the offending ``ServerSentEvent``, when the error came from a stream.
+        event_index: 0-based index of that event among the stream's dispatched events.
+        offset: byte offset of that event in the stream.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str = "",
+        reason: str = "",
+        event: Optional[ServerSentEvent] = None,
+        event_index: Optional[int] = None,
+        offset: Optional[int] = None,
+    ) -> None:
+        super().__init__(message)
+        self.path = path
+        self.reason = reason
+        self.event = event
+        self.event_index = event_index
+        self.offset = offset
+
+
+class StreamAPIError(GroqStreamError):
+    """The server reported an error inside an otherwise successful (HTTP 200) stream.
+
+    Groq does this in three ways, all raised as this class: an ``event: error``
+    block, a data object with a top-level ``"error"`` key, and a chunk whose
+    ``x_groq.error`` is set (that chunk is yielded before this is raised).
+
+    Attributes:
+        message: the server's error message.
+        type: the error type, e.g. ``"invalid_request_error"``, or ``None``.
+        code: the error code as a string, e.g. ``"tool_use_failed"``, or ``None``.
+        status_code: the HTTP-like status the body names (e.g. ``400``), or ``None``.
+        failed_generation: the model output that failed validation, when the server sends it.
+        body: the error object as parsed (the value of ``"error"`` when nested), or the raw text.
+        chunks_received: how many chunks the stream yielded before the error.
+        event: the ``ServerSentEvent`` that carried the error.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        type: Optional[str] = None,  # noqa: A002 - mirrors the wire key
+        code: Optional[str] = None,
+        status_code: Optional[int] = None,
+        failed_generation: Optional[str] = None,
+        body: Any = None,
+        chunks_received: int = 0,
+        event: Optional[ServerSentEvent] = None,
+    ) -> None:
+        where = f"after {chunks_received} chunk{'' if chunks_received == 1 else 's'}"
+        if event is not None and event.offset is not None:
+            where += f" (event at byte {event.offset})"
+        label = "/".join(part for part in (type, code) if part)
+        super().__init__(f"server reported an error {where}: {label + ': ' if label else ''}{snippet(message, 300)}")
+        self.message = message
+        self.type = type
+        self.code = code
+        self.status_code = status_code
+        self.failed_generation = failed_generation
+        self.body = body
+        self.chunks_received = chunks_received
+        self.event = event
+
+
+class IncompleteStreamError(GroqStreamError):
+    """The stream ended without ``data: [DONE]`` and without an error.
+
+    Raised only after every complete chunk has been yielded, so truncation is
+    never silent and never loses data. Pass ``require_done=False`` to
+    ``Stream``/``AsyncStream`` for servers that never send ``[DONE]``.
+
+    Attributes:
+        chunks_received: how many chunks were yielded.
+        bytes_received: how many bytes the source delivered (``None`` when the
+            raiser saw events, not bytes: ``ChunkDecoder``).
+        pending_bytes: bytes of an unterminated last event that were discarded
+            (``None`` when unknown).
+    """
+
+    def __init__(
+        self, *, chunks_received: int, bytes_received: Optional[int] = None, pending_bytes: Optional[int] = None
+    ) -> None:
+        size = f" and {bytes_received} bytes" if bytes_received is not None else ""
+        tail = f"; {pending_bytes} bytes of an unterminated event were discarded" if pending_bytes else ""
+        super().__init__(f"stream ended without 'data: [DONE]' after {chunks_received} chunks{size}{tail}")
+        self.chunks_received = chunks_received
+        self.bytes_received = bytes_received
+        self.pending_bytes = pending_bytes
+
+
+class StreamClosedError(GroqStreamError, RuntimeError):
+    """A ``Stream`` or ``AsyncStream`` was iterated after an explicit ``close()``/``aclose()``."""

@@ -1,0 +1,163 @@
+"""LineDecoder: bytes in, complete lines out, however the bytes were split.
+
+Theory of operation
+-------------------
+The SSE grammar ends a line with CRLF, a lone LF or a lone CR, and nothing
+else (WHATWG HTML, "Parsing an event stream"). We split on bytes, before any
+UTF-8 decoding, for two reasons: a multi-byte character cut across two reads
+is reassembled for free (CR and LF never occur inside a UTF-8 sequence), and
+U+2028/U+0085, which ``str.splitlines`` would treat as line ends, stay inside
+their line. ``bytes.splitlines`` splits on exactly CR, LF and CRLF.
+
+State between reads:
+
+* ``_pending``: the pieces of a line whose end has not arrived. They are kept
+  as a list and joined once, when the line ends, so a huge line arriving in
+  many small reads costs linear time rather than quadratic re-copying.
+* ``_skip_lf``: the last read ended with CR. That CR ends a line at once (an
+  event must not wait for more input), but it may be the first half of a
+  CRLF, so an LF at the very start of the next read is dropped
+  (eventsource-parser calls this ``skipNextLineFeed``).
+
+Lines are returned *with* their terminator, so the caller can count byte
+offsets; ``offset`` and ``batch_offset`` say where in the stream they are.
+
+A line longer than ``max_line_bytes`` raises ``SSEProtocolError`` instead of
+growing memory. The check depends only on the stream's bytes, never on how
+they were split. Lines completed by the same read before the long one are
+returned first; the error is raised by the next call, and by every call after.
+"""
+
+from __future__ import annotations
+
+from typing import List, Optional
+
+from ._errors import SSEProtocolError, snippet
+
+__all__ = ["DEFAULT_MAX_EVENT_BYTES", "LineDecoder"]
+
+# 16 MiB: about 100x the largest chunk seen in real Groq streams (a compound
+# model's executed_tools output, ~60 KB), yet small enough that a runaway or
+# hostile stream is stopped long before it hurts a process. h11 uses 16 KiB for
+# headers; SSE data is bigger, so we follow eventsource-parser's "generous but
+# bounded" approach.
+DEFAULT_MAX_EVENT_BYTES = 16 * 1024 * 1024
+
+
+class LineDecoder:
+    """Split a byte stream into lines ending in CR, LF or CRLF.
+
+    Args:
+        max_line_bytes: longest line accepted, terminator excluded.
+    """
+
+    def __init__(self, *, max_line_bytes: int = DEFAULT_MAX_EVENT_BYTES) -> None:
+        if max_line_bytes < 1:
+            raise ValueError(f"max_line_bytes must be at least 1, got {max_line_bytes!r}")
+        self.max_line_bytes = max_line_bytes
+        #: Stream offset of the first byte not yet returned in a complete line.
+        self.offset = 0
+        #: Stream offset of the first line returned by the latest ``feed``.
+        self.batch_offset = 0
+        self._pending: List[bytes] = []
+        self._pending_len = 0
+        self._skip_lf = False
+        self._error: Optional[SSEProtocolError] = None
+
+    @property
+    def pending_bytes(self) -> int:
+        """How many bytes of an unterminated line are held."""
+        return self._pending_len
+
+    def feed(self, data: bytes) -> List[bytes]:
+        """Add bytes; return every line they completed, each with its terminator.
+
+        Args:
+            data: the next bytes of the stream (``bytes``; may be empty).
+
+        Returns:
+            The complete lines, in order, terminators kept (``b"\\r\\n"``,
+            ``b"\\n"`` or ``b"\\r"``).
+
+        Raises:
+            SSEProtocolError: a line is longer than ``max_line_bytes``.
+        """
+        if self._error is not None:
+            raise self._error
+        if self._skip_lf and data:
+            self._skip_lf = False
+            if data[0] == 10:  # the LF of a CRLF whose CR ended the last read
+                data = data[1:]
+                self.offset += 1
+        end = max(data.rfind(b"\n"), data.rfind(b"\r"))
+        if end < 0:
+            if data:
+                self._pending.append(data)
+                self._pending_len += len(data)
+                if self._pending_len > self.max_line_bytes:
+                    self._fail(self.offset, b"".join(self._pending[:2]))
+            return []
+        rest = data[end + 1 :]
+        if self._pending:
+            self._pending.append(data[: end + 1])
+            block = b"".join(self._pending)
+        else:
+            block = data[: end + 1] if rest else data
+        self._skip_lf = not rest and block[-1] == 13
+        self._pending = [rest] if rest else []
+        self._pending_len = len(rest)
+        lines = block.splitlines(keepends=True)
+        self.batch_offset = self.offset
+        self.offset += len(block)
+        # Only a block longer than the limit can hold a line longer than it.
+        if len(block) > self.max_line_bytes:
+            lines = self._check_lengths(lines)
+        elif self._pending_len > self.max_line_bytes:
+            self._defer(self.offset, rest, lines)
+        return lines
+
+    def flush(self) -> List[bytes]:
+        """Mark the end of input; return the unterminated last line, if any, without terminator.
+
+        Raises:
+            SSEProtocolError: the decoder had already failed.
+        """
+        if self._error is not None:
+            raise self._error
+        tail = b"".join(self._pending)
+        self._pending = []
+        self._pending_len = 0
+        self._skip_lf = False
+        self.batch_offset = self.offset
+        self.offset += len(tail)
+        return [tail] if tail else []
+
+    def _check_lengths(self, lines: List[bytes]) -> List[bytes]:
+        offset = self.batch_offset
+        for i, line in enumerate(lines):
+            if len(line.rstrip(b"\r\n")) > self.max_line_bytes:
+                self._defer(offset, line, lines[:i])
+                return lines[:i]
+            offset += len(line)
+        if self._pending_len > self.max_line_bytes:
+            self._defer(self.offset, self._pending[0], lines)
+        return lines
+
+    def _defer(self, offset: int, text: bytes, lines: List[bytes]) -> None:
+        """Fail now if no line came before the long one; else fail on the next call."""
+        if not lines:
+            self._fail(offset, text)
+        self._error = self._error_for(offset, text)
+
+    def _fail(self, offset: int, text: bytes) -> None:
+        self._error = self._error_for(offset, text)
+        raise self._error
+
+    def _error_for(self, offset: int, text: bytes) -> SSEProtocolError:
+        return SSEProtocolError(
+            f"line starting at byte {offset} is longer than max_event_bytes={self.max_line_bytes} "
+            f"without a line end: {snippet(bytes(text[:100]))}",
+            offset=offset,
+            limit=self.max_line_bytes,
+            text=bytes(text[:100]),
+        )

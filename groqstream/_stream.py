@@ -1,0 +1,189 @@
+"""Stream and AsyncStream: iterate typed chunks from a byte source, and close it.
+
+These are thin pull wrappers around ``ChunkStreamDecoder``: they add
+iteration, context management and closing, and nothing that parses.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, AsyncIterator, Iterator, Optional, Type
+
+from ._errors import StreamClosedError
+from ._lines import DEFAULT_MAX_EVENT_BYTES
+from ._pipeline import AsyncByteSource, ByteSource, ChunkStreamDecoder, aiter_chunks, iter_chunks
+
+if TYPE_CHECKING:
+    from ._types import ChatCompletionChunk
+
+__all__ = ["AsyncStream", "Stream"]
+
+
+class _StreamBase:
+    """What Stream and AsyncStream share: options, the decoder, counters."""
+
+    def __init__(
+        self,
+        source: Any,
+        *,
+        max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
+        unicode_errors: str = "replace",
+        require_done: bool = True,
+    ) -> None:
+        self.source = source
+        """The byte source this stream reads and closes."""
+        self._decoder = ChunkStreamDecoder(
+            max_event_bytes=max_event_bytes, unicode_errors=unicode_errors, require_done=require_done
+        )
+        self._closed = False  # closed explicitly: iterating raises
+        self._released = False  # the source has been closed
+
+    @property
+    def chunks_received(self) -> int:
+        """How many chunks have been yielded so far."""
+        return self._decoder.chunks.chunks_received
+
+    @property
+    def last_event_id(self) -> str:
+        """The stream's last event ID (``""`` when the server sent none)."""
+        return self._decoder.sse.last_event_id
+
+    def _closed_error(self) -> StreamClosedError:
+        return StreamClosedError(
+            f"this {type(self).__name__} was closed after {self.chunks_received} chunks; open a new one to read again"
+        )
+
+
+class Stream(_StreamBase):
+    """Iterate the ``ChatCompletionChunk`` objects of a streamed chat completion.
+
+    Iteration stops at ``data: [DONE]``. The source is closed (its ``close()``
+    called, when it has one) when iteration ends for any reason, on
+    ``close()``, and on leaving a ``with`` block.
+
+    Args:
+        source: ``bytes``, a binary file or HTTP response (``read1``/``read``),
+            a socket (``recv``), or an iterable of ``bytes``/``bytearray``/``memoryview``.
+        max_event_bytes: longest line or event accepted (see ``SSEDecoder``).
+        unicode_errors: ``"replace"`` (default, the SSE rule) or ``"strict"``.
+        require_done: raise ``IncompleteStreamError`` when the source ends
+            without ``[DONE]`` (after yielding every complete chunk). Turn off
+            for servers known to omit ``[DONE]``.
+
+    Raises (while iterating):
+        StreamAPIError: the server reported an error in the stream.
+        ChunkDecodeError: an event is not a valid chunk.
+        SSEProtocolError: a line or event is larger than ``max_event_bytes``.
+        IncompleteStreamError: the source ended before ``[DONE]``.
+        StreamClosedError: iterating after ``close()``.
+    """
+
+    def __init__(
+        self,
+        source: ByteSource,
+        *,
+        max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
+        unicode_errors: str = "replace",
+        require_done: bool = True,
+    ) -> None:
+        super().__init__(
+            source, max_event_bytes=max_event_bytes, unicode_errors=unicode_errors, require_done=require_done
+        )
+        self._iterator = iter_chunks(source, self._decoder)
+
+    def __iter__(self) -> Iterator[ChatCompletionChunk]:
+        return self
+
+    def __next__(self) -> ChatCompletionChunk:
+        if self._closed:
+            raise self._closed_error()
+        try:
+            return next(self._iterator)
+        except BaseException:  # StopIteration, errors, KeyboardInterrupt: all release the source
+            self._release()
+            raise
+
+    def close(self) -> None:
+        """Stop reading and close the source. Iterating afterwards raises ``StreamClosedError``."""
+        self._closed = True
+        self._release()
+
+    def _release(self) -> None:
+        if self._released:
+            return
+        self._released = True
+        self._iterator.close()
+        close = getattr(self.source, "close", None)
+        if callable(close):
+            close()
+
+    def __enter__(self) -> Stream:
+        return self
+
+    def __exit__(
+        self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException], tb: Optional[TracebackType]
+    ) -> None:
+        self.close()
+
+
+class AsyncStream(_StreamBase):
+    """Async ``Stream``: ``async for`` over chunks, ``async with``, ``await aclose()``.
+
+    Args:
+        source: an async iterable of bytes-like chunks (httpx ``aiter_bytes()``,
+            aiohttp ``content.iter_any()``) or an ``asyncio.StreamReader``.
+        max_event_bytes, unicode_errors, require_done: as for ``Stream``.
+
+    The source is closed (``aclose()``, else ``close()``, awaited when it
+    returns an awaitable) when iteration ends for any reason, on
+    ``aclose()``, and on leaving an ``async with`` block.
+    """
+
+    def __init__(
+        self,
+        source: AsyncByteSource,
+        *,
+        max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
+        unicode_errors: str = "replace",
+        require_done: bool = True,
+    ) -> None:
+        super().__init__(
+            source, max_event_bytes=max_event_bytes, unicode_errors=unicode_errors, require_done=require_done
+        )
+        self._iterator = aiter_chunks(source, self._decoder)
+
+    def __aiter__(self) -> AsyncIterator[ChatCompletionChunk]:
+        return self
+
+    async def __anext__(self) -> ChatCompletionChunk:
+        if self._closed:
+            raise self._closed_error()
+        try:
+            return await self._iterator.__anext__()
+        except BaseException:  # StopAsyncIteration, errors, cancellation: all release the source
+            await self._release()
+            raise
+
+    async def aclose(self) -> None:
+        """Stop reading and close the source. Iterating afterwards raises ``StreamClosedError``."""
+        self._closed = True
+        await self._release()
+
+    async def _release(self) -> None:
+        if self._released:
+            return
+        self._released = True
+        await self._iterator.aclose()
+        close = getattr(self.source, "aclose", None) or getattr(self.source, "close", None)
+        if callable(close):
+            result = close()
+            if hasattr(result, "__await__"):
+                await result
+
+    async def __aenter__(self) -> AsyncStream:
+        return self
+
+    async def __aexit__(
+        self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException], tb: Optional[TracebackType]
+    ) -> None:
+        await self.aclose()

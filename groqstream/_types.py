@@ -1,0 +1,729 @@
+"""Typed wire objects: the chat-completion chunk and everything inside it.
+
+The classes mirror the Groq SDK 1.x streaming types (``groq.types.chat``):
+same class names, same field names, same JSON keys, so code written for the
+SDK reads the same. They are frozen dataclasses with two additions:
+
+* ``extra``: every key the class does not know, kept as parsed. Unknown keys
+  never fail parsing and are never dropped (gpt-oss sends ``delta.channel``;
+  usage-only chunks carry ``service_tier``).
+* ``to_dict()``: the JSON object the instance was built from, exactly: same
+  keys, same order, explicit ``null`` kept. An instance made with the
+  constructor has no source object; it gives its required fields, the
+  optional ones that are not ``None``, then ``extra``.
+
+``from_dict`` validates: a required key (as the SDK marks it) that is missing
+or ``null``, or a value of the wrong JSON type, raises ``ChunkDecodeError``
+naming the path, e.g. ``choices[0].delta.content``. Open-ended strings such as
+``finish_reason`` are typed ``str``; the ``Literal`` aliases here document the
+values known today. A JSON number is accepted where a float is expected and
+kept as parsed (``0`` stays ``0``) so ``to_dict()`` stays exact.
+
+Each class's validator is derived once from its annotations (``_compile``
+at the bottom of the module), so a field is declared in one place only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Callable, ClassVar, Dict, List, Literal, Optional, Tuple, Type, TypeVar
+
+from ._errors import ChunkDecodeError, snippet
+
+__all__ = [
+    "Annotation",
+    "AnnotationDocumentCitation",
+    "AnnotationFunctionCitation",
+    "ChatCompletionChunk",
+    "ChatCompletionTokenLogprob",
+    "Choice",
+    "ChoiceDelta",
+    "ChoiceDeltaFunctionCall",
+    "ChoiceDeltaToolCall",
+    "ChoiceDeltaToolCallFunction",
+    "ChoiceLogprobs",
+    "CompletionTokensDetails",
+    "CompletionUsage",
+    "ExecutedTool",
+    "ExecutedToolBrowserResult",
+    "ExecutedToolCodeResult",
+    "ExecutedToolCodeResultChart",
+    "ExecutedToolCodeResultChartElement",
+    "ExecutedToolSearchResults",
+    "ExecutedToolSearchResultsResult",
+    "FinishReason",
+    "PromptTokensDetails",
+    "Role",
+    "TopLogprob",
+    "UsageBreakdown",
+    "UsageBreakdownModel",
+    "XGroq",
+    "XGroqDebug",
+]
+
+FinishReason = Literal["stop", "length", "tool_calls", "content_filter", "function_call"]
+"""Known ``finish_reason`` values; the field itself is ``str`` so new values never break parsing."""
+Role = Literal["system", "user", "assistant", "tool"]
+"""Known ``role`` values; the field itself is ``str``."""
+
+_W = TypeVar("_W", bound="WireObject")
+_Convert = Callable[[Any], Any]
+
+
+class _Invalid(Exception):
+    """Internal: a value does not fit the schema. Carries the path, innermost key first."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.path: List[str] = []
+
+    def where(self) -> str:
+        parts = reversed(self.path)
+        return "".join(p if p.startswith("[") else "." + p for p in parts).lstrip(".")
+
+
+_JSON_NAMES = {
+    type(None): "null",
+    bool: "boolean",
+    int: "number",
+    float: "number",
+    str: "string",
+    list: "array",
+    dict: "object",
+}
+
+
+def _expected(what: str, value: Any) -> _Invalid:
+    kind = _JSON_NAMES.get(type(value), type(value).__name__)
+    return _Invalid(f"expected {what}, got {kind} {snippet(value)}")
+
+
+def _str(value: Any) -> str:
+    if type(value) is str:
+        return value
+    raise _expected("a string", value)
+
+
+def _int(value: Any) -> int:
+    if type(value) is int:  # not bool: JSON true is not a number
+        return value
+    raise _expected("an integer", value)
+
+
+def _number(value: Any) -> Any:
+    if type(value) is float or type(value) is int:
+        return value
+    raise _expected("a number", value)
+
+
+def _bool(value: Any) -> bool:
+    if type(value) is bool:
+        return value
+    raise _expected("a boolean", value)
+
+
+def _list_of(convert: _Convert) -> _Convert:
+    def to_list(value: Any) -> List[Any]:
+        if type(value) is not list:
+            raise _expected("an array", value)
+        out = []
+        for i, item in enumerate(value):
+            try:
+                out.append(convert(item))
+            except _Invalid as exc:
+                exc.path.append(f"[{i}]")
+                raise
+        return out
+
+    return to_list
+
+
+class WireObject:
+    """Base of every wire dataclass: ``from_dict``, ``to_dict`` and ``extra``."""
+
+    extra: Dict[str, Any]
+    # Filled by _compile for each subclass:
+    _convert: ClassVar[Dict[str, _Convert]]
+    _required: ClassVar[Tuple[str, ...]]
+    _defaults: ClassVar[Dict[str, Any]]
+    # Keys of the JSON object an instance was decoded from, in order; set per
+    # instance by _decode, None for instances made with the constructor.
+    _present: ClassVar[Optional[Tuple[str, ...]]] = None
+
+    @classmethod
+    def from_dict(cls: Type[_W], data: Dict[str, Any]) -> _W:
+        """Build an instance from a parsed JSON object, validating it.
+
+        Args:
+            data: the object, as ``json.loads`` returns it. It is not modified.
+
+        Returns:
+            The typed instance; ``to_dict()`` on it returns an equal object.
+
+        Raises:
+            ChunkDecodeError: a required key is missing or null, or a value has
+                the wrong JSON type; ``path`` says where.
+        """
+        try:
+            return cls._decode(data)
+        except _Invalid as exc:
+            raise invalid_to_error(exc, cls.__name__) from None
+
+    @classmethod
+    def _decode(cls: Type[_W], data: Any) -> _W:
+        if type(data) is not dict:
+            raise _expected("an object", data)
+        convert = cls._convert
+        values = cls._defaults.copy()
+        extra = {}
+        for key, value in data.items():
+            conv = convert.get(key)
+            if conv is None:
+                extra[key] = value
+            elif value is None:
+                values[key] = None
+            else:
+                try:
+                    values[key] = conv(value)
+                except _Invalid as exc:
+                    exc.path.append(key)
+                    raise
+        for name in cls._required:
+            if values.get(name) is None:
+                problem = _Invalid("missing required key") if name not in data else _expected("a value", None)
+                problem.path.append(name)
+                raise problem
+        values["extra"] = extra
+        values["_present"] = tuple(data)
+        obj = object.__new__(cls)
+        # Frozen dataclasses forbid attribute assignment, not a filled __dict__;
+        # this skips __init__'s per-field object.__setattr__ calls.
+        obj.__dict__.update(values)
+        return obj
+
+    def to_dict(self) -> Dict[str, Any]:
+        """Return the JSON object this instance stands for.
+
+        Returns:
+            For an instance from ``from_dict``: an object equal to the one it was
+            built from, keys in the same order, explicit nulls and unknown keys
+            kept. It is a fresh copy: changing it does not change the instance.
+        """
+        convert = self._convert
+        keys = self._present
+        if keys is None:
+            keys = tuple(name for name in convert if name in self._required or getattr(self, name) is not None) + tuple(
+                self.extra
+            )
+        return {key: _dump(getattr(self, key)) if key in convert else _dump(self.extra[key]) for key in keys}
+
+
+def invalid_to_error(exc: _Invalid, type_name: str, context: str = "") -> ChunkDecodeError:
+    """Turn an internal schema failure into the public error, naming the path."""
+    path = exc.where()
+    where = f"{type_name}.{path}" if path else type_name
+    return ChunkDecodeError(f"{context}{where}: {exc.reason}", path=path, reason=exc.reason)
+
+
+def _dump(value: Any) -> Any:
+    if isinstance(value, WireObject):
+        return value.to_dict()
+    if type(value) is list:
+        return [_dump(item) for item in value]
+    if type(value) is dict:
+        return {key: _dump(item) for key, item in value.items()}
+    return value
+
+
+# --- usage -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CompletionTokensDetails(WireObject):
+    """Breakdown of the tokens in the completion."""
+
+    reasoning_tokens: int
+    """Tokens spent on reasoning (reasoning models)."""
+    extra: Dict[str, Any] = field(default_factory=dict)
+    """Keys this class does not know, as parsed."""
+
+
+@dataclass(frozen=True)
+class PromptTokensDetails(WireObject):
+    """Breakdown of the tokens in the prompt."""
+
+    cached_tokens: int
+    """Prompt tokens served from the cache."""
+    extra: Dict[str, Any] = field(default_factory=dict)
+    """Keys this class does not know, as parsed."""
+
+
+@dataclass(frozen=True)
+class CompletionUsage(WireObject):
+    """Token counts and Groq's timings for a request. Sent once, near the end of a stream."""
+
+    completion_tokens: int
+    """Tokens in the generated completion."""
+    prompt_tokens: int
+    """Tokens in the prompt."""
+    total_tokens: int
+    """Prompt plus completion tokens."""
+    completion_time: Optional[float] = None
+    """Seconds spent generating (Groq)."""
+    completion_tokens_details: Optional[CompletionTokensDetails] = None
+    """Completion token breakdown, when the model reports one (e.g. gpt-oss reasoning tokens)."""
+    prompt_time: Optional[float] = None
+    """Seconds spent processing the prompt (Groq)."""
+    prompt_tokens_details: Optional[PromptTokensDetails] = None
+    """Prompt token breakdown, when reported (cached tokens)."""
+    queue_time: Optional[float] = None
+    """Seconds the request waited in the queue (Groq)."""
+    total_time: Optional[float] = None
+    """``prompt_time`` plus ``completion_time`` (Groq)."""
+    extra: Dict[str, Any] = field(default_factory=dict)
+    """Keys this class does not know, as parsed."""
+
+
+# --- logprobs ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TopLogprob(WireObject):
+    """One of the most likely tokens at a position."""
+
+    token: str
+    """The token."""
+    logprob: float
+    """Its log probability (``-9999.0`` when very unlikely)."""
+    bytes: Optional[List[int]] = None
+    """The token's UTF-8 bytes, or ``None`` when it has no byte form."""
+    extra: Dict[str, Any] = field(default_factory=dict)
+    """Keys this class does not know, as parsed."""
+
+
+@dataclass(frozen=True)
+class ChatCompletionTokenLogprob(WireObject):
+    """Log probability information for one generated token."""
+
+    token: str
+    """The token."""
+    logprob: float
+    """Its log probability."""
+    top_logprobs: List[TopLogprob]
+    """The most likely tokens at this position (``top_logprobs`` in the request; may be fewer)."""
+    bytes: Optional[List[int]] = None
+    """The token's UTF-8 bytes, or ``None``."""
+    extra: Dict[str, Any] = field(default_factory=dict)
+    """Keys this class does not know, as parsed."""
+
+
+@dataclass(frozen=True)
+class ChoiceLogprobs(WireObject):
+    """Log probabilities for the tokens of one delta; present when the request set ``logprobs``."""
+
+    content: Optional[List[ChatCompletionTokenLogprob]] = None
+    """One entry per content token in this delta."""
+    extra: Dict[str, Any] = field(default_factory=dict)
+    """Keys this class does not know, as parsed."""
+
+
+# --- annotations and executed tools (compound models) ------------------------
+
+
+@dataclass(frozen=True)
+class AnnotationDocumentCitation(WireObject):
+    """A citation of a document given in the request."""
+
+    document_id: str
+    """The cited document's ID."""
+    end_index: int
+    """End of the cited span in the content."""
+    start_index: int
+    """Start of the cited span in the content."""
+    extra: Dict[str, Any] = field(default_factory=dict)
+    """Keys this class does not know, as parsed."""
+
+
+@dataclass(frozen=True)
+class AnnotationFunctionCitation(WireObject):
+    """A citation of a tool call's result."""
+
+    end_index: int
+    """End of the cited span in the content."""
+    start_index: int
+    """Start of the cited span in the content."""
+    tool_call_id: str
+    """The cited tool call's ID."""
+    extra: Dict[str, Any] = field(default_factory=dict)
+    """Keys this class does not know, as parsed."""
+
+
+@dataclass(frozen=True)
+class Annotation(WireObject):
+    """A citation attached to the content."""
+
+    type: str
+    """``"document_citation"`` or ``"function_citation"`` today."""
+    document_citation: Optional[AnnotationDocumentCitation] = None
+    """Present when ``type`` is ``"document_citation"``."""
+    function_citation: Optional[AnnotationFunctionCitation] = None
+    """Present when ``type`` is ``"function_citation"``."""
+    extra: Dict[str, Any] = field(default_factory=dict)
+    """Keys this class does not know, as parsed."""
+
+
+@dataclass(frozen=True)
+class ExecutedToolBrowserResult(WireObject):
+    """A page visited by a browser tool."""
+
+    title: str
+    """Page title."""
+    url: str
+    """Page URL."""
+    content: Optional[str] = None
+    """Page text, when sent."""
+    live_view_url: Optional[str] = None
+    """Live view URL, when sent."""
+    extra: Dict[str, Any] = field(default_factory=dict)
+    """Keys this class does not know, as parsed."""
+
+
+@dataclass(frozen=True)
+class ExecutedToolCodeResultChartElement(WireObject):
+    """One element (bar, point, slice...) of a chart produced by code execution."""
+
+    label: str
+    """Element label."""
+    angle: Optional[float] = None
+    """Pie slice angle."""
+    first_quartile: Optional[float] = None
+    """Box plot first quartile."""
+    group: Optional[str] = None
+    """Group name."""
+    max: Optional[float] = None
+    """Box plot maximum."""
+    median: Optional[float] = None
+    """Box plot median."""
+    min: Optional[float] = None
+    """Box plot minimum."""
+    outliers: Optional[List[float]] = None
+    """Box plot outliers."""
+    points: Optional[List[List[float]]] = None
+    """Line or scatter points."""
+    radius: Optional[float] = None
+    """Pie radius."""
+    third_quartile: Optional[float] = None
+    """Box plot third quartile."""
+    value: Optional[float] = None
+    """Bar or slice value."""
+    extra: Dict[str, Any] = field(default_factory=dict)
+    """Keys this class does not know, as parsed."""
+
+
+@dataclass(frozen=True)
+class ExecutedToolCodeResultChart(WireObject):
+    """A chart produced by code execution."""
+
+    elements: List[ExecutedToolCodeResultChartElement]
+    """The chart's elements."""
+    type: str
+    """``"bar"``, ``"box_and_whisker"``, ``"line"``, ``"pie"``, ``"scatter"``, ``"superchart"`` or ``"unknown"``."""
+    title: Optional[str] = None
+    """Chart title."""
+    x_label: Optional[str] = None
+    """X axis label."""
+    x_scale: Optional[str] = None
+    """X axis scale."""
+    x_tick_labels: Optional[List[str]] = None
+    """X tick labels."""
+    x_ticks: Optional[List[float]] = None
+    """X tick positions."""
+    x_unit: Optional[str] = None
+    """X axis unit."""
+    y_label: Optional[str] = None
+    """Y axis label."""
+    y_scale: Optional[str] = None
+    """Y axis scale."""
+    y_tick_labels: Optional[List[str]] = None
+    """Y tick labels."""
+    y_ticks: Optional[List[float]] = None
+    """Y tick positions."""
+    y_unit: Optional[str] = None
+    """Y axis unit."""
+    extra: Dict[str, Any] = field(default_factory=dict)
+    """Keys this class does not know, as parsed."""
+
+
+@dataclass(frozen=True)
+class ExecutedToolCodeResult(WireObject):
+    """The result of running code."""
+
+    chart: Optional[ExecutedToolCodeResultChart] = None
+    """A chart, when one was drawn."""
+    charts: Optional[List[ExecutedToolCodeResultChart]] = None
+    """Several charts, when drawn."""
+    png: Optional[str] = None
+    """A base64 PNG image, when produced."""
+    text: Optional[str] = None
+    """Text output, when produced."""
+    extra: Dict[str, Any] = field(default_factory=dict)
+    """Keys this class does not know, as parsed."""
+
+
+@dataclass(frozen=True)
+class ExecutedToolSearchResultsResult(WireObject):
+    """One web search hit."""
+
+    content: Optional[str] = None
+    """Text of the hit."""
+    score: Optional[float] = None
+    """Relevance score."""
+    title: Optional[str] = None
+    """Page title."""
+    url: Optional[str] = None
+    """Page URL."""
+    extra: Dict[str, Any] = field(default_factory=dict)
+    """Keys this class does not know, as parsed."""
+
+
+@dataclass(frozen=True)
+class ExecutedToolSearchResults(WireObject):
+    """The results of a web search tool."""
+
+    images: Optional[List[str]] = None
+    """Image URLs, when returned."""
+    results: Optional[List[ExecutedToolSearchResultsResult]] = None
+    """The hits (may be empty while the search runs)."""
+    extra: Dict[str, Any] = field(default_factory=dict)
+    """Keys this class does not know, as parsed."""
+
+
+@dataclass(frozen=True)
+class ExecutedTool(WireObject):
+    """A tool a compound model ran on the server.
+
+    Groq sends it twice under the same ``index``: once when it starts, then
+    again with its ``output``; the later one replaces the earlier.
+    """
+
+    arguments: str
+    """The tool's arguments as a JSON string."""
+    index: int
+    """Position of the tool among those executed."""
+    type: str
+    """The tool kind, e.g. ``"search"``, ``"python"``, ``"browser"``."""
+    browser_results: Optional[List[ExecutedToolBrowserResult]] = None
+    """Pages visited, for browser tools."""
+    code_results: Optional[List[ExecutedToolCodeResult]] = None
+    """Code execution results, for code tools."""
+    output: Optional[str] = None
+    """The tool's output, once it has run."""
+    search_results: Optional[ExecutedToolSearchResults] = None
+    """Search hits, for search tools."""
+    extra: Dict[str, Any] = field(default_factory=dict)
+    """Keys this class does not know, as parsed."""
+
+
+# --- the delta ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChoiceDeltaFunctionCall(WireObject):
+    """Deprecated ``function_call`` fragment (replaced by ``tool_calls``)."""
+
+    arguments: Optional[str] = None
+    """A fragment of the JSON arguments."""
+    name: Optional[str] = None
+    """The function name, in the first fragment."""
+    extra: Dict[str, Any] = field(default_factory=dict)
+    """Keys this class does not know, as parsed."""
+
+
+@dataclass(frozen=True)
+class ChoiceDeltaToolCallFunction(WireObject):
+    """The function part of a tool-call fragment."""
+
+    arguments: Optional[str] = None
+    """A fragment of the JSON arguments; fragments concatenate in order."""
+    name: Optional[str] = None
+    """The function name, in the tool call's first fragment."""
+    extra: Dict[str, Any] = field(default_factory=dict)
+    """Keys this class does not know, as parsed."""
+
+
+@dataclass(frozen=True)
+class ChoiceDeltaToolCall(WireObject):
+    """A fragment of one tool call; fragments with the same ``index`` belong together."""
+
+    index: int
+    """Which tool call of the choice this fragment belongs to (need not start at 0)."""
+    id: Optional[str] = None
+    """The tool call ID, in its first fragment."""
+    function: Optional[ChoiceDeltaToolCallFunction] = None
+    """Function name and arguments fragment."""
+    type: Optional[str] = None
+    """``"function"``, in the first fragment."""
+    extra: Dict[str, Any] = field(default_factory=dict)
+    """Keys this class does not know, as parsed."""
+
+
+@dataclass(frozen=True)
+class ChoiceDelta(WireObject):
+    """What one chunk adds to a choice's message. Every field is optional."""
+
+    content: Optional[str] = None
+    """A piece of the assistant text."""
+    annotations: Optional[List[Annotation]] = None
+    """Citations for the content (snapshots, re-sent as they grow)."""
+    function_call: Optional[ChoiceDeltaFunctionCall] = None
+    """Deprecated function call fragment."""
+    reasoning: Optional[str] = None
+    """A piece of the model's reasoning (reasoning models with ``reasoning_format: parsed``)."""
+    role: Optional[str] = None
+    """The author's role (see ``Role``), usually only in the first chunk."""
+    tool_calls: Optional[List[ChoiceDeltaToolCall]] = None
+    """Tool call fragments."""
+    executed_tools: Optional[List[ExecutedTool]] = None
+    """Tools a compound model ran on the server (snapshots, see ``ExecutedTool``)."""
+    extra: Dict[str, Any] = field(default_factory=dict)
+    """Keys this class does not know, as parsed (e.g. gpt-oss's ``channel``)."""
+
+
+@dataclass(frozen=True)
+class Choice(WireObject):
+    """One choice of a chunk (``n > 1`` gives several, told apart by ``index``)."""
+
+    delta: ChoiceDelta
+    """What this chunk adds to the choice's message."""
+    index: int
+    """Which choice this is."""
+    finish_reason: Optional[str] = None
+    """Why generation stopped (see ``FinishReason``), in the choice's last chunk; ``None`` before."""
+    logprobs: Optional[ChoiceLogprobs] = None
+    """Token log probabilities, when requested."""
+    extra: Dict[str, Any] = field(default_factory=dict)
+    """Keys this class does not know, as parsed."""
+
+
+# --- x_groq and the chunk -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UsageBreakdownModel(WireObject):
+    """Usage of one model within a compound request."""
+
+    model: str
+    """The model's name."""
+    usage: CompletionUsage
+    """Its usage."""
+    extra: Dict[str, Any] = field(default_factory=dict)
+    """Keys this class does not know, as parsed."""
+
+
+@dataclass(frozen=True)
+class UsageBreakdown(WireObject):
+    """Per-model usage of a compound request."""
+
+    models: List[UsageBreakdownModel]
+    """One entry per model call."""
+    extra: Dict[str, Any] = field(default_factory=dict)
+    """Keys this class does not know, as parsed."""
+
+
+@dataclass(frozen=True)
+class XGroqDebug(WireObject):
+    """Token-level debug output; present only when the request set ``debug``."""
+
+    input_token_ids: Optional[List[int]] = None
+    """Input token IDs."""
+    input_tokens: Optional[List[str]] = None
+    """Input tokens."""
+    output_token_ids: Optional[List[int]] = None
+    """Output token IDs."""
+    output_tokens: Optional[List[str]] = None
+    """Output tokens."""
+    extra: Dict[str, Any] = field(default_factory=dict)
+    """Keys this class does not know, as parsed."""
+
+
+@dataclass(frozen=True)
+class XGroq(WireObject):
+    """Groq's own metadata, in the first and last chunks of a stream."""
+
+    id: Optional[str] = None
+    """Groq request ID for support, in the first and last chunk (absent on some compound streams)."""
+    debug: Optional[XGroqDebug] = None
+    """Debug output, when requested."""
+    seed: Optional[int] = None
+    """The seed used, in the first chunk."""
+    usage: Optional[CompletionUsage] = None
+    """Usage of the whole request, in the last chunk."""
+    usage_breakdown: Optional[UsageBreakdown] = None
+    """Per-model usage for compound models, in the last chunk."""
+    error: Optional[str] = None
+    """Why the stream stopped early; when set, the stream raises ``StreamAPIError`` after this chunk."""
+    extra: Dict[str, Any] = field(default_factory=dict)
+    """Keys this class does not know, as parsed."""
+
+
+@dataclass(frozen=True)
+class ChatCompletionChunk(WireObject):
+    """One streamed chat-completion chunk (``"object": "chat.completion.chunk"``)."""
+
+    id: str
+    """The completion ID: usually the same on every chunk, but compound models change it (the last may be "stub")."""
+    choices: List[Choice]
+    """The choices this chunk updates; empty on the usage-only chunk ``include_usage`` adds."""
+    created: int
+    """Unix time the completion was created; may change during a compound stream."""
+    model: str
+    """The model that generated the completion."""
+    object: str
+    """Always ``"chat.completion.chunk"`` from Groq (not checked, for other servers' sake)."""
+    system_fingerprint: Optional[str] = None
+    """The backend configuration, when sent (``null`` on compound models)."""
+    usage: Optional[CompletionUsage] = None
+    """Usage of the whole request, on the last chunk when the request set ``stream_options.include_usage``
+    (and on newer Groq models always); ``None`` elsewhere."""
+    x_groq: Optional[XGroq] = None
+    """Groq metadata, on the first and last chunks."""
+    extra: Dict[str, Any] = field(default_factory=dict)
+    """Keys this class does not know, as parsed (e.g. ``service_tier``)."""
+
+
+# --- deriving the validators ----------------------------------------------------
+
+_SCALARS: Dict[str, _Convert] = {"str": _str, "int": _int, "float": _number, "bool": _bool}
+
+
+def _converter(annotation: str) -> _Convert:
+    """Build the converter for one annotation string such as ``Optional[List[Choice]]``."""
+    if annotation.startswith("Optional[") and annotation.endswith("]"):
+        return _converter(annotation[len("Optional[") : -1])
+    if annotation.startswith("List[") and annotation.endswith("]"):
+        return _list_of(_converter(annotation[len("List[") : -1]))
+    if annotation in _SCALARS:
+        return _SCALARS[annotation]
+    target = globals()[annotation]
+    if not (isinstance(target, type) and issubclass(target, WireObject)):  # pragma: no cover - a bug in this module
+        raise TypeError(f"no converter for annotation {annotation!r}")
+    return target._decode
+
+
+def _compile() -> None:
+    """Give each wire class its converters, required keys and defaults, from its dataclass fields."""
+    for name in __all__:
+        cls = globals()[name]
+        if not (isinstance(cls, type) and issubclass(cls, WireObject)):
+            continue
+        wire_fields = [f for f in dataclasses.fields(cls) if f.name != "extra"]  # type: ignore[arg-type]
+        cls._convert = {f.name: _converter(str(f.type)) for f in wire_fields}
+        cls._required = tuple(
+            f.name for f in wire_fields if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+        )
+        cls._defaults = {f.name: f.default for f in wire_fields if f.name not in cls._required}
+
+
+_compile()

@@ -1,0 +1,117 @@
+"""Shared test helpers: fixtures, captures, re-chunking, and running a stream sync or async."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+from pathlib import Path
+from typing import Any, AsyncIterator, Dict, Iterable, Iterator, List, Optional, Tuple
+
+import pytest
+
+import groqstream as gs
+
+TESTS = Path(__file__).resolve().parent
+FIXTURES = TESTS / "fixtures"
+# The real Groq captures live beside the repository (read-only, never copied in).
+CAPTURES = TESTS.parent.parent / "shared" / "fixtures" / "captures"
+
+requires_captures = pytest.mark.skipif(
+    not CAPTURES.is_dir(), reason=f"real Groq captures not found at {CAPTURES} (the shared/ folder beside the repo)"
+)
+
+
+def fixture_paths() -> List[Path]:
+    """The repository's own .sse fixtures."""
+    return sorted(FIXTURES.glob("*.sse"))
+
+
+def capture_paths() -> List[Path]:
+    """The real Groq captures, or [] when the shared folder is absent."""
+    return sorted(CAPTURES.glob("*.sse")) if CAPTURES.is_dir() else []
+
+
+def expected(path: Path) -> Dict[str, Any]:
+    """The hand-written expected outcome stored beside a fixture."""
+    result: Dict[str, Any] = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    return result
+
+
+def splits(
+    data: bytes, *, seed: int = 0, every_offset_limit: int = 4096, random_rounds: int = 5
+) -> Iterator[List[bytes]]:
+    """Yield the same bytes cut into pieces in many ways.
+
+    Whole; one byte at a time; in two at every offset (inputs up to
+    *every_offset_limit* bytes, else at 200 seeded offsets); and seeded random
+    cuts of 1 to 64 bytes.
+    """
+    yield [data]
+    yield [data[i : i + 1] for i in range(len(data))]
+    rng = random.Random(seed)
+    offsets: Iterable[int] = range(1, len(data))
+    if len(data) > every_offset_limit:
+        offsets = sorted(rng.sample(range(1, len(data)), 200))
+    for cut in offsets:
+        yield [data[:cut], data[cut:]]
+    for _ in range(random_rounds):
+        pieces, i = [], 0
+        while i < len(data):
+            n = rng.randint(1, 64)
+            pieces.append(data[i : i + n])
+            i += n
+        yield pieces
+
+
+def decode_events(pieces: Iterable[bytes], **options: Any) -> List[gs.ServerSentEvent]:
+    """Feed pieces through one SSEDecoder and return every event, flush included."""
+    decoder = gs.SSEDecoder(**options)
+    events: List[gs.ServerSentEvent] = []
+    for piece in pieces:
+        events += decoder.feed(piece)
+    events += decoder.flush()
+    return events
+
+
+async def agen(pieces: Iterable[bytes]) -> AsyncIterator[bytes]:
+    """An async iterable over pieces, yielding to the loop between them."""
+    for piece in pieces:
+        await asyncio.sleep(0)
+        yield piece
+
+
+StreamResult = Tuple[List[gs.ChatCompletionChunk], Optional[BaseException]]
+
+
+def run_stream(mode: str, pieces: List[bytes], **options: Any) -> StreamResult:
+    """Read a whole stream with Stream (mode "sync") or AsyncStream ("async").
+
+    Returns every chunk yielded and the exception that ended the stream, if any.
+    """
+    chunks: List[gs.ChatCompletionChunk] = []
+    if mode == "sync":
+        try:
+            with gs.Stream(iter(pieces), **options) as stream:
+                for chunk in stream:
+                    chunks.append(chunk)
+        except gs.GroqStreamError as exc:
+            return chunks, exc
+        return chunks, None
+
+    async def consume() -> Optional[BaseException]:
+        try:
+            async with gs.AsyncStream(agen(pieces), **options) as stream:
+                async for chunk in stream:
+                    chunks.append(chunk)
+        except gs.GroqStreamError as exc:
+            return exc
+        return None
+
+    error = asyncio.run(consume())
+    return chunks, error
+
+
+def content_of(chunks: Iterable[gs.ChatCompletionChunk], index: int = 0) -> str:
+    """Concatenated delta.content of one choice."""
+    return "".join(c.delta.content or "" for chunk in chunks for c in chunk.choices if c.index == index)

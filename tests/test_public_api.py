@@ -1,0 +1,135 @@
+"""Promises about the package itself: public names, stdlib only, vendoring, version."""
+
+from __future__ import annotations
+
+import ast
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import groqstream as gs
+
+REPO = Path(__file__).resolve().parent.parent
+PACKAGE = REPO / "groqstream"
+
+
+def test_all_is_sorted_unique_and_complete() -> None:
+    assert gs.__all__ == sorted(set(gs.__all__))
+    public = {name for name in vars(gs) if not name.startswith("_") and name not in {"annotations"}}
+    modules = {name for name, value in vars(gs).items() if type(value) is type(sys)}
+    assert public - modules == set(gs.__all__) - {"__version__"}
+    for name in gs.__all__:
+        assert getattr(gs, name) is not None
+
+
+def test_every_public_name_has_a_docstring() -> None:
+    for name in gs.__all__:
+        value = getattr(gs, name)
+        if (callable(value) and not name[0].isupper()) or isinstance(value, type):
+            assert value.__doc__, name
+
+
+def test_the_contract_names_from_the_issue_exist() -> None:
+    for name in [
+        "SSEDecoder", "ServerSentEvent", "iter_events", "aiter_events", "Stream", "AsyncStream",
+        "ChatCompletionChunk", "Choice", "ChoiceDelta", "ChoiceDeltaToolCall", "ChoiceDeltaToolCallFunction",
+        "ChoiceDeltaFunctionCall", "ChoiceLogprobs", "ChatCompletionTokenLogprob", "TopLogprob", "CompletionUsage",
+        "XGroq", "UsageBreakdown", "Annotation", "ExecutedTool", "GroqStreamError", "SSEProtocolError",
+        "ChunkDecodeError", "StreamAPIError", "IncompleteStreamError", "StreamClosedError",
+    ]:  # fmt: skip
+        assert name in gs.__all__, name
+    assert issubclass(gs.SSEProtocolError, ValueError) and issubclass(gs.ChunkDecodeError, ValueError)
+    assert issubclass(gs.StreamClosedError, RuntimeError)
+    for error in (gs.SSEProtocolError, gs.ChunkDecodeError, gs.StreamAPIError, gs.IncompleteStreamError):
+        assert issubclass(error, gs.GroqStreamError)
+
+
+def test_version_lives_only_in_dunder_version() -> None:
+    assert re.fullmatch(r"\d+\.\d+\.\d+", gs.__version__)
+    pyproject = (REPO / "pyproject.toml").read_text()
+    assert 'dynamic = ["version"]' in pyproject and "groqstream.__version__" in pyproject
+    assert gs.__version__ not in pyproject
+
+
+def test_import_loads_only_stdlib_modules() -> None:
+    code = textwrap.dedent(
+        """
+        import sys
+        before = set(sys.modules)
+        import groqstream, groqstream._cli
+        list(groqstream.Stream(b"data: [DONE]\\n\\n"))
+        new = {m.split(".")[0] for m in set(sys.modules) - before} - {"groqstream"}
+        def is_stdlib(name):
+            if hasattr(sys, "stdlib_module_names"):
+                return name in sys.stdlib_module_names or name.startswith("_")
+            path = getattr(sys.modules.get(name), "__file__", None) or ""
+            return "site-packages" not in path and "dist-packages" not in path
+        print(",".join(sorted(m for m in new if not is_stdlib(m))))
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ""
+
+
+def test_package_source_uses_only_relative_and_stdlib_imports() -> None:
+    stdlib = getattr(sys, "stdlib_module_names", None)
+    for path in PACKAGE.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            for name in names:
+                top = name.split(".")[0]
+                assert top != "groqstream", f"{path.name}: absolute import of {name}"
+                assert stdlib is None or top in stdlib or top == "__future__", f"{path.name}: imports {name}"
+
+
+def test_vendored_copy_works_as_a_sub_package(tmp_path: Path) -> None:
+    target = tmp_path / "myapp" / "_vendor"
+    target.mkdir(parents=True)
+    (tmp_path / "myapp" / "__init__.py").write_text("")
+    (target / "__init__.py").write_text("")
+    shutil.copytree(PACKAGE, target / "groqstream", ignore=shutil.ignore_patterns("__pycache__"))
+    code = textwrap.dedent(
+        """
+        import sys
+        from myapp._vendor import groqstream as gs
+        assert "groqstream" not in sys.modules, "the installed copy was imported"
+        from myapp._vendor.groqstream._cli import SAMPLE_PATH
+        with gs.Stream(open(SAMPLE_PATH, "rb")) as stream:
+            text = "".join(c.choices[0].delta.content or "" for c in stream if c.choices)
+        print(text[-6:])
+        """
+    )
+    # "-c" puts the working directory first on sys.path, ahead of any installed groqstream.
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "20 °C."
+
+
+def test_vendored_cli_runs_from_the_copy(tmp_path: Path) -> None:
+    shutil.copytree(PACKAGE, tmp_path / "groqstream", ignore=shutil.ignore_patterns("__pycache__"))
+    code = textwrap.dedent(
+        """
+        import runpy, sys
+        import groqstream
+        assert groqstream.__file__.startswith(sys.argv[1]), groqstream.__file__
+        sys.argv = ["groqstream", "replay"]
+        runpy.run_module("groqstream", run_name="__main__")
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, cwd=tmp_path, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert b"40 chunks" in result.stderr
+
+
+def test_py_typed_is_shipped() -> None:
+    assert (PACKAGE / "py.typed").exists()
+    assert '"py.typed"' in (REPO / "pyproject.toml").read_text()

@@ -1,0 +1,215 @@
+"""Wire dataclasses: SDK-shaped fields, lossless to_dict, validation with paths."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import json
+from typing import Any, Dict
+
+import pytest
+
+import groqstream as gs
+from tests.helpers import capture_paths, fixture_paths
+
+
+def base_chunk(**changes: Any) -> Dict[str, Any]:
+    chunk: Dict[str, Any] = {
+        "id": "chatcmpl-1",
+        "object": "chat.completion.chunk",
+        "created": 1763683201,
+        "model": "llama-3.1-8b-instant",
+        "system_fingerprint": "fp_1",
+        "choices": [{"index": 0, "delta": {"content": "hi"}, "logprobs": None, "finish_reason": None}],
+    }
+    chunk.update(changes)
+    return chunk
+
+
+def test_fields_read_like_the_groq_sdk() -> None:
+    chunk = gs.ChatCompletionChunk.from_dict(
+        base_chunk(x_groq={"id": "req_1", "usage": {"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3}})
+    )
+    assert chunk.choices[0].delta.content == "hi"
+    assert chunk.choices[0].finish_reason is None
+    assert chunk.x_groq is not None and chunk.x_groq.usage is not None
+    assert chunk.x_groq.usage.total_tokens == 3
+    assert isinstance(chunk.choices[0], gs.Choice) and isinstance(chunk.choices[0].delta, gs.ChoiceDelta)
+
+
+def test_to_dict_returns_the_source_object_exactly_with_nulls_and_key_order() -> None:
+    source = base_chunk(usage=None, x_groq={"id": "r", "seed": 7})
+    back = gs.ChatCompletionChunk.from_dict(source).to_dict()
+    assert back == source
+    assert json.dumps(back) == json.dumps(source)  # same key order, explicit nulls kept
+
+
+def test_unknown_keys_are_kept_in_extra_at_every_level() -> None:
+    source = base_chunk(service_tier="on_demand")
+    source["choices"][0]["delta"]["channel"] = "analysis"
+    source["choices"][0]["future"] = {"nested": [1, {"a": None}]}
+    chunk = gs.ChatCompletionChunk.from_dict(source)
+    assert chunk.extra == {"service_tier": "on_demand"}
+    assert chunk.choices[0].delta.extra == {"channel": "analysis"}
+    assert chunk.choices[0].extra == {"future": {"nested": [1, {"a": None}]}}
+    assert chunk.to_dict() == source
+
+
+def test_from_dict_does_not_modify_or_share_its_input() -> None:
+    source = base_chunk(extra_list=[1, 2])
+    snapshot = copy.deepcopy(source)
+    chunk = gs.ChatCompletionChunk.from_dict(source)
+    assert source == snapshot
+    out = chunk.to_dict()
+    out["extra_list"].append(3)
+    out["choices"][0]["delta"]["content"] = "changed"
+    assert chunk.to_dict() == snapshot
+
+
+def test_instances_are_frozen() -> None:
+    chunk = gs.ChatCompletionChunk.from_dict(base_chunk())
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        chunk.id = "other"  # type: ignore[misc]
+
+
+def test_constructed_instances_dump_required_and_set_fields() -> None:
+    delta = gs.ChoiceDelta(content="x", extra={"channel": "final"})
+    choice = gs.Choice(delta=delta, index=0)
+    assert choice.to_dict() == {"delta": {"content": "x", "channel": "final"}, "index": 0}
+
+
+def test_equality_ignores_where_an_instance_came_from() -> None:
+    source = base_chunk()
+    assert gs.ChatCompletionChunk.from_dict(source) == gs.ChatCompletionChunk.from_dict(copy.deepcopy(source))
+
+
+def test_integers_where_floats_are_expected_are_kept_as_integers() -> None:
+    usage = {"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3, "queue_time": 0, "total_time": 1.5}
+    parsed = gs.CompletionUsage.from_dict(usage)
+    assert parsed.queue_time == 0 and type(parsed.queue_time) is int
+    assert json.dumps(parsed.to_dict()) == json.dumps(usage)
+
+
+def test_tool_call_delta_logprobs_and_compound_types_parse() -> None:
+    source = base_chunk(
+        choices=[
+            {
+                "index": 0,
+                "delta": {
+                    "tool_calls": [
+                        {"index": 1, "id": "c", "type": "function", "function": {"name": "f", "arguments": "{"}}
+                    ],
+                    "executed_tools": [
+                        {
+                            "index": 0,
+                            "type": "search",
+                            "arguments": "{}",
+                            "search_results": {"results": [{"title": "t", "url": "u", "score": 0.5}]},
+                            "code_results": [
+                                {"text": "ok", "chart": {"type": "bar", "elements": [{"label": "a", "value": 1}]}}
+                            ],
+                            "browser_results": [{"title": "t", "url": "u"}],
+                        }
+                    ],
+                    "annotations": [
+                        {
+                            "type": "document_citation",
+                            "document_citation": {"document_id": "d", "start_index": 0, "end_index": 2},
+                        }
+                    ],
+                },
+                "logprobs": {"content": [{"token": "a", "logprob": -0.1, "bytes": [97], "top_logprobs": []}]},
+                "finish_reason": None,
+            }
+        ],
+        x_groq={
+            "usage_breakdown": {
+                "models": [{"model": "m", "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}]
+            },
+            "debug": {"input_token_ids": [1, 2], "output_tokens": ["a"]},
+        },
+    )
+    chunk = gs.ChatCompletionChunk.from_dict(source)
+    delta = chunk.choices[0].delta
+    assert delta.tool_calls is not None and delta.tool_calls[0].function is not None
+    assert delta.tool_calls[0].function.name == "f"
+    assert delta.executed_tools is not None and delta.executed_tools[0].search_results is not None
+    assert isinstance(delta.executed_tools[0].search_results.results, list)
+    assert isinstance(delta.annotations, list) and isinstance(delta.annotations[0], gs.Annotation)
+    logprobs = chunk.choices[0].logprobs
+    assert logprobs is not None and logprobs.content is not None and logprobs.content[0].bytes == [97]
+    assert chunk.x_groq is not None and chunk.x_groq.usage_breakdown is not None
+    assert chunk.x_groq.usage_breakdown.models[0].usage.total_tokens == 2
+    assert chunk.to_dict() == source
+
+
+@pytest.mark.parametrize(
+    ("change", "path", "reason"),
+    [
+        (lambda c: c.pop("id"), "id", "missing required key"),
+        (lambda c: c.update(created=None), "created", "expected a value, got null"),
+        (lambda c: c.update(created="soon"), "created", "expected an integer, got string 'soon'"),
+        (lambda c: c.update(created=True), "created", "expected an integer, got boolean True"),
+        (lambda c: c.update(choices={}), "choices", "expected an array, got object {}"),
+        (lambda c: c["choices"][0].pop("delta"), "choices[0].delta", "missing required key"),
+        (lambda c: c["choices"][0].update(delta=[]), "choices[0].delta", "expected an object, got array []"),
+        (lambda c: c["choices"][0]["delta"].update(content=5), "choices[0].delta.content", "expected a string"),
+        (
+            lambda c: c["choices"][0]["delta"].update(tool_calls=[{"index": "0"}]),
+            "choices[0].delta.tool_calls[0].index",
+            "expected an integer",
+        ),
+        (lambda c: c.update(usage={"prompt_tokens": 1}), "usage.completion_tokens", "missing required key"),
+        (
+            lambda c: c.update(x_groq={"usage": {"total_tokens": 1.5}}),
+            "x_groq.usage.total_tokens",
+            "expected an integer",
+        ),
+    ],
+)
+def test_bad_shapes_raise_chunk_decode_error_naming_the_path(change: Any, path: str, reason: str) -> None:
+    source = base_chunk()
+    change(source)
+    with pytest.raises(gs.ChunkDecodeError) as info:
+        gs.ChatCompletionChunk.from_dict(source)
+    assert info.value.path == path
+    assert info.value.reason.startswith(reason)
+    assert f"ChatCompletionChunk.{path}: {reason}" in str(info.value)
+    assert isinstance(info.value, ValueError)
+
+
+def test_from_dict_of_a_non_object_raises() -> None:
+    with pytest.raises(gs.ChunkDecodeError, match="expected an object, got array"):
+        gs.ChatCompletionChunk.from_dict([])  # type: ignore[arg-type]
+
+
+def test_every_public_wire_class_documents_every_field() -> None:
+    import inspect
+
+    import groqstream._types as types_module
+
+    source = inspect.getsource(types_module)
+    for name in gs.__all__:
+        cls = getattr(gs, name)
+        if isinstance(cls, type) and dataclasses.is_dataclass(cls) and issubclass(cls, types_module.WireObject):
+            assert cls.__doc__, name
+            for f in dataclasses.fields(cls):
+                # Each field line is followed by its docstring (an attribute docstring).
+                block = source[source.index(f"class {name}(") :]
+                line = block[block.index(f"\n    {f.name}: ") :].split("\n")
+                assert line[2].strip().startswith('"""'), f"{name}.{f.name} has no docstring"
+
+
+@pytest.mark.parametrize("path", fixture_paths() + capture_paths(), ids=lambda p: p.name)
+def test_every_chunk_of_every_stream_round_trips_exactly(path: Any) -> None:
+    count = 0
+    for event in gs.iter_events(path.read_bytes()):
+        if event.event != "message" or event.data == "[DONE]":
+            continue
+        source = event.json()
+        if "error" in source:
+            continue
+        chunk = gs.ChatCompletionChunk.from_dict(source)
+        assert json.dumps(chunk.to_dict()) == json.dumps(source)
+        count += 1
+    assert count > 0

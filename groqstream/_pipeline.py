@@ -43,8 +43,7 @@ AsyncByteSource = Any
 
 
 def _as_bytes(data: object) -> bytes:
-    if type(data) is bytes:
-        return data
+    """Convert a chunk that is not ``bytes`` (callers check that first, on the hot path)."""
     if isinstance(data, (bytes, bytearray, memoryview)):
         return bytes(data)  # a copy: callers may reuse their buffer
     if isinstance(data, str):
@@ -62,7 +61,7 @@ def iter_bytes(source: ByteSource) -> Iterator[bytes]:
             yield bytes(source)
         return
     if isinstance(source, str):
-        _as_bytes(source)
+        _as_bytes(source)  # raises the TypeError that explains what to pass
     read = getattr(source, "read1", None) or getattr(source, "recv", None) or getattr(source, "read", None)
     if read is not None:
         while True:

@@ -118,12 +118,6 @@ def _number(value: Any) -> Any:
     raise _expected("a number", value)
 
 
-def _bool(value: Any) -> bool:
-    if type(value) is bool:
-        return value
-    raise _expected("a boolean", value)
-
-
 def _list_of(convert: _Convert) -> _Convert:
     def to_list(value: Any) -> List[Any]:
         if type(value) is not list:
@@ -695,7 +689,7 @@ class ChatCompletionChunk(WireObject):
 
 # --- deriving the validators ----------------------------------------------------
 
-_SCALARS: Dict[str, _Convert] = {"str": _str, "int": _int, "float": _number, "bool": _bool}
+_SCALARS: Dict[str, _Convert] = {"str": _str, "int": _int, "float": _number}
 
 
 def _converter(annotation: str) -> _Convert:

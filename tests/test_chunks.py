@@ -175,3 +175,19 @@ def test_done_with_surrounding_whitespace_still_ends_the_stream() -> None:
     decoder = gs.ChunkDecoder()
     decoder.feed(message("[DONE] "))
     assert decoder.done
+
+
+def test_status_code_that_is_not_a_number_is_none_and_body_is_kept() -> None:
+    with pytest.raises(gs.StreamAPIError) as info:
+        gs.ChunkDecoder().feed(message({"error": {"message": "x", "status_code": "bad", "code": True}}, event="error"))
+    assert info.value.status_code is None and info.value.code is None
+    assert info.value.body == {"message": "x", "status_code": "bad", "code": True}
+
+
+def test_a_failed_decoder_raises_the_same_error_on_every_later_feed() -> None:
+    decoder = gs.ChunkDecoder()
+    with pytest.raises(gs.ChunkDecodeError) as first:
+        decoder.feed(message("{bad"))
+    with pytest.raises(gs.ChunkDecodeError) as second:
+        decoder.feed(message(CHUNK))
+    assert second.value is first.value

@@ -104,3 +104,19 @@ def test_lines_before_a_long_line_are_returned_then_the_error_sticks() -> None:
 def test_limit_must_be_positive() -> None:
     with pytest.raises(ValueError, match="max_line_bytes"):
         LineDecoder(max_line_bytes=0)
+
+
+def test_unterminated_tail_past_the_limit_after_complete_lines_fails_on_the_next_call() -> None:
+    decoder = LineDecoder(max_line_bytes=10)
+    assert decoder.feed(b"a\n" + b"b" * 11) == [b"a\n"]
+    with pytest.raises(gs.SSEProtocolError) as info:
+        decoder.feed(b"\n")
+    assert info.value.offset == 2
+
+
+def test_long_block_with_short_lines_and_a_long_tail_fails_on_the_next_call() -> None:
+    decoder = LineDecoder(max_line_bytes=10)
+    assert decoder.feed(b"aaaaaa\nbbbbbb\n" + b"c" * 11) == [b"aaaaaa\n", b"bbbbbb\n"]
+    with pytest.raises(gs.SSEProtocolError) as info:
+        decoder.flush()
+    assert info.value.offset == 14

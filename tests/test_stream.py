@@ -398,3 +398,40 @@ def test_async_stream_cancellation_closes_the_source() -> None:
 def test_stream_options_are_keyword_only() -> None:
     with pytest.raises(TypeError):
         gs.Stream(SAMPLE, 1024)  # type: ignore[call-arg]
+
+
+def test_chunks_that_are_not_bytes_like_are_rejected_naming_the_type() -> None:
+    with pytest.raises(TypeError, match="got a int chunk"):
+        list(gs.Stream([SAMPLE[:10], 5]))
+
+
+def test_non_blocking_reader_returning_none_is_rejected() -> None:
+    class NonBlocking:
+        def read(self, n: int) -> None:
+            return None
+
+    with pytest.raises(TypeError, match="blocking source"):
+        list(gs.Stream(NonBlocking()))
+
+
+def test_an_object_that_is_no_byte_source_is_rejected() -> None:
+    with pytest.raises(TypeError, match="cannot read bytes from a int"):
+        list(gs.iter_events(5))
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_empty_body_is_an_incomplete_stream(mode: str) -> None:
+    chunks, error = run_stream(mode, [b""])
+    assert chunks == [] and isinstance(error, gs.IncompleteStreamError)
+    assert (error.chunks_received, error.bytes_received, error.pending_bytes) == (0, 0, 0)
+    assert list(gs.iter_events(b"")) == []
+
+
+def test_aiter_events_reads_a_stream_reader_to_eof() -> None:
+    async def main() -> List[gs.ServerSentEvent]:
+        reader = asyncio.StreamReader()
+        reader.feed_data(b"data: a\r\n\r\ndata: b\n\ndata: unterminated")
+        reader.feed_eof()
+        return [event async for event in gs.aiter_events(reader)]
+
+    assert [e.data for e in asyncio.run(main())] == ["a", "b"]

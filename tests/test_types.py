@@ -213,3 +213,10 @@ def test_every_chunk_of_every_stream_round_trips_exactly(path: Any) -> None:
         assert json.dumps(chunk.to_dict()) == json.dumps(source)
         count += 1
     assert count > 0
+
+
+def test_a_string_where_a_number_is_expected_is_rejected() -> None:
+    with pytest.raises(gs.ChunkDecodeError, match=r"usage\.queue_time: expected a number, got string '0.1'"):
+        gs.ChatCompletionChunk.from_dict(
+            base_chunk(usage={"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2, "queue_time": "0.1"})
+        )

@@ -120,3 +120,14 @@ def test_long_block_with_short_lines_and_a_long_tail_fails_on_the_next_call() ->
     with pytest.raises(gs.SSEProtocolError) as info:
         decoder.flush()
     assert info.value.offset == 14
+
+
+def test_a_long_line_in_small_reads_is_buffered_as_pieces_not_recopied() -> None:
+    # Linear time: each read is appended once and the pieces are joined once, when
+    # the line ends. (Timing belongs in benchmarks; this checks the mechanism.)
+    decoder = LineDecoder()
+    pieces = [bytes([65 + i % 26]) * 100 for i in range(1000)]
+    for piece in pieces:
+        assert decoder.feed(piece) == []
+    assert decoder._pending == pieces
+    assert decoder.feed(b"\n") == [b"".join(pieces) + b"\n"]

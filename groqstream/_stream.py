@@ -7,7 +7,7 @@ iteration, context management and closing, and nothing that parses.
 from __future__ import annotations
 
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, AsyncIterator, Iterator, Optional, Type
+from typing import TYPE_CHECKING, Any, AsyncGenerator, AsyncIterator, Generator, Iterator, Optional, Type
 
 from ._errors import StreamClosedError
 from ._lines import DEFAULT_MAX_EVENT_BYTES
@@ -37,6 +37,11 @@ class _StreamBase:
         )
         self._closed = False  # closed explicitly: iterating raises
         self._released = False  # the source has been closed
+        self._iterator = self._open()
+
+    def _open(self) -> Any:
+        """Start the generator that reads ``self.source`` (sync or async, per subclass)."""
+        raise NotImplementedError
 
     @property
     def chunks_received(self) -> int:
@@ -78,18 +83,11 @@ class Stream(_StreamBase):
         StreamClosedError: iterating after ``close()``.
     """
 
-    def __init__(
-        self,
-        source: ByteSource,
-        *,
-        max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
-        unicode_errors: str = "replace",
-        require_done: bool = True,
-    ) -> None:
-        super().__init__(
-            source, max_event_bytes=max_event_bytes, unicode_errors=unicode_errors, require_done=require_done
-        )
-        self._iterator = iter_chunks(source, self._decoder)
+    source: ByteSource
+    _iterator: Generator[ChatCompletionChunk, None, None]
+
+    def _open(self) -> Generator[ChatCompletionChunk, None, None]:
+        return iter_chunks(self.source, self._decoder)
 
     def __iter__(self) -> Iterator[ChatCompletionChunk]:
         return self
@@ -139,18 +137,11 @@ class AsyncStream(_StreamBase):
     ``aclose()``, and on leaving an ``async with`` block.
     """
 
-    def __init__(
-        self,
-        source: AsyncByteSource,
-        *,
-        max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
-        unicode_errors: str = "replace",
-        require_done: bool = True,
-    ) -> None:
-        super().__init__(
-            source, max_event_bytes=max_event_bytes, unicode_errors=unicode_errors, require_done=require_done
-        )
-        self._iterator = aiter_chunks(source, self._decoder)
+    source: AsyncByteSource
+    _iterator: AsyncGenerator[ChatCompletionChunk, None]
+
+    def _open(self) -> AsyncGenerator[ChatCompletionChunk, None]:
+        return aiter_chunks(self.source, self._decoder)
 
     def __aiter__(self) -> AsyncIterator[ChatCompletionChunk]:
         return self

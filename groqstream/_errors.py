@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 if TYPE_CHECKING:
     from ._sse import ServerSentEvent
+    from ._types import ChatCompletion
 
 __all__ = [
     "ChunkDecodeError",
@@ -48,6 +49,13 @@ def snippet(value: object, limit: int = _SNIPPET_CHARS) -> str:
 
 class GroqStreamError(Exception):
     """Base class of every error groqstream raises for bad input or a server fault."""
+
+    completion: Optional[ChatCompletion] = None
+    """What the stream had delivered before the error, as a partial ``ChatCompletion``.
+
+    Set when the error came out of ``final_completion()``, ``text()`` or
+    ``accumulate()``; ``None`` otherwise.
+    """
 
 
 class SSEProtocolError(GroqStreamError, ValueError):

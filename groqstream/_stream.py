@@ -9,12 +9,13 @@ from __future__ import annotations
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, AsyncGenerator, AsyncIterator, Generator, Iterator, Optional, Type
 
-from ._errors import StreamClosedError
+from ._accumulate import ChatCompletionAccumulator
+from ._errors import GroqStreamError, StreamClosedError
 from ._lines import DEFAULT_MAX_EVENT_BYTES
 from ._pipeline import AsyncByteSource, ByteSource, ChunkStreamDecoder, aiter_chunks, iter_chunks
 
 if TYPE_CHECKING:
-    from ._types import ChatCompletionChunk
+    from ._types import ChatCompletion, ChatCompletionChunk
 
 __all__ = ["AsyncStream", "Stream"]
 
@@ -37,6 +38,11 @@ class _StreamBase:
         )
         self._closed = False  # closed explicitly: iterating raises
         self._released = False  # the source has been closed
+        self._finished = False  # iteration reached the end of the stream
+        self._error: Optional[GroqStreamError] = None  # the error that ended iteration
+        # Every yielded chunk is merged here, so final_completion() after a loop
+        # still covers the whole stream. Merging is O(1) per delta.
+        self._accumulator = ChatCompletionAccumulator()
         self._iterator = self._open()
 
     def _open(self) -> Any:
@@ -57,6 +63,34 @@ class _StreamBase:
         return StreamClosedError(
             f"this {type(self).__name__} was closed after {self.chunks_received} chunks; open a new one to read again"
         )
+
+    def _record(self, chunk: ChatCompletionChunk) -> ChatCompletionChunk:
+        self._accumulator.add(chunk)
+        return chunk
+
+    def _ended(self, exc: BaseException) -> None:
+        """Note how iteration ended, so final_completion() can tell."""
+        if isinstance(exc, GroqStreamError) and not isinstance(exc, StreamClosedError):
+            self._error = exc
+        elif isinstance(exc, (StopIteration, StopAsyncIteration)):
+            self._finished = True
+
+    def _partial(self, exc: GroqStreamError) -> None:
+        exc.completion = self._accumulator.completion
+
+    def _result(self) -> ChatCompletion:
+        """The accumulated completion; or, when an error ended the stream, that error again."""
+        if self._error is not None:
+            self._partial(self._error)
+            raise self._error
+        return self._accumulator.completion
+
+    @staticmethod
+    def _text_of(completion: ChatCompletion) -> str:
+        for choice in completion.choices:
+            if choice.index == 0:
+                return choice.message.content or ""
+        return ""
 
 
 class Stream(_StreamBase):
@@ -96,10 +130,36 @@ class Stream(_StreamBase):
         if self._closed:
             raise self._closed_error()
         try:
-            return next(self._iterator)
-        except BaseException:  # StopIteration, errors, KeyboardInterrupt: all release the source
+            return self._record(next(self._iterator))
+        except BaseException as exc:  # StopIteration, errors, KeyboardInterrupt: all release the source
+            self._ended(exc)
             self._release()
             raise
+
+    def final_completion(self) -> ChatCompletion:
+        """Read what is left and return the whole ``ChatCompletion`` (chunks already iterated included).
+
+        Raises:
+            StreamAPIError, IncompleteStreamError, ...: as iterating does; the
+                error's ``completion`` holds everything received before it.
+            StreamClosedError: the stream was closed before its end.
+        """
+        if not self._finished:
+            try:
+                for _ in self:
+                    pass
+            except GroqStreamError as exc:
+                self._partial(exc)
+                raise
+        return self._result()
+
+    def text(self) -> str:
+        """Read what is left and return the assistant text of choice 0 (``""`` when there is none).
+
+        Raises:
+            The same errors as ``final_completion()``.
+        """
+        return self._text_of(self.final_completion())
 
     def close(self) -> None:
         """Stop reading and close the source. Iterating afterwards raises ``StreamClosedError``."""
@@ -150,10 +210,26 @@ class AsyncStream(_StreamBase):
         if self._closed:
             raise self._closed_error()
         try:
-            return await self._iterator.__anext__()
-        except BaseException:  # StopAsyncIteration, errors, cancellation: all release the source
+            return self._record(await self._iterator.__anext__())
+        except BaseException as exc:  # StopAsyncIteration, errors, cancellation: all release the source
+            self._ended(exc)
             await self._release()
             raise
+
+    async def final_completion(self) -> ChatCompletion:
+        """Read what is left and return the whole ``ChatCompletion`` (see ``Stream.final_completion``)."""
+        if not self._finished:
+            try:
+                async for _ in self:
+                    pass
+            except GroqStreamError as exc:
+                self._partial(exc)
+                raise
+        return self._result()
+
+    async def text(self) -> str:
+        """Read what is left and return the assistant text of choice 0 (see ``Stream.text``)."""
+        return self._text_of(await self.final_completion())
 
     async def aclose(self) -> None:
         """Stop reading and close the source. Iterating afterwards raises ``StreamClosedError``."""

@@ -35,7 +35,12 @@ __all__ = [
     "Annotation",
     "AnnotationDocumentCitation",
     "AnnotationFunctionCitation",
+    "ChatCompletion",
+    "ChatCompletionChoice",
     "ChatCompletionChunk",
+    "ChatCompletionMessage",
+    "ChatCompletionMessageToolCall",
+    "ChatCompletionMessageToolCallFunction",
     "ChatCompletionTokenLogprob",
     "Choice",
     "ChoiceDelta",
@@ -52,9 +57,10 @@ __all__ = [
     "ExecutedToolCodeResultChartElement",
     "ExecutedToolSearchResults",
     "ExecutedToolSearchResultsResult",
-    "FinishReason",
+    "FunctionCall",
+    "KnownFinishReason",
+    "KnownRole",
     "PromptTokensDetails",
-    "Role",
     "TopLogprob",
     "UsageBreakdown",
     "UsageBreakdownModel",
@@ -62,9 +68,9 @@ __all__ = [
     "XGroqDebug",
 ]
 
-FinishReason = Literal["stop", "length", "tool_calls", "content_filter", "function_call"]
+KnownFinishReason = Literal["stop", "length", "tool_calls", "content_filter", "function_call"]
 """Known ``finish_reason`` values; the field itself is ``str`` so new values never break parsing."""
-Role = Literal["system", "user", "assistant", "tool"]
+KnownRole = Literal["system", "user", "assistant", "tool"]
 """Known ``role`` values; the field itself is ``str``."""
 
 _W = TypeVar("_W", bound="WireObject")
@@ -145,6 +151,9 @@ class WireObject:
     # Keys of the JSON object an instance was decoded from, in order; set per
     # instance by _decode, None for instances made with the constructor.
     _present: ClassVar[Optional[Tuple[str, ...]]] = None
+    # Optional keys a constructed instance writes even when None, because the
+    # wire object always has them (e.g. "finish_reason": null).
+    _always: ClassVar[Tuple[str, ...]] = ()
 
     @classmethod
     def from_dict(cls: Type[_W], data: Dict[str, Any]) -> _W:
@@ -203,14 +212,16 @@ class WireObject:
         Returns:
             For an instance from ``from_dict``: an object equal to the one it was
             built from, keys in the same order, explicit nulls and unknown keys
-            kept. It is a fresh copy: changing it does not change the instance.
+            kept. For a constructed instance: the required keys, the keys the
+            wire object always carries, the other fields that are not ``None``,
+            then ``extra``. Always a fresh copy.
         """
         convert = self._convert
         keys = self._present
         if keys is None:
-            keys = tuple(name for name in convert if name in self._required or getattr(self, name) is not None) + tuple(
-                self.extra
-            )
+            keep = self._required + self._always
+            fields = tuple(name for name in convert if name in keep or getattr(self, name) is not None)
+            keys = fields + tuple(self.extra)
         return {key: _dump(getattr(self, key)) if key in convert else _dump(self.extra[key]) for key in keys}
 
 
@@ -576,7 +587,7 @@ class ChoiceDelta(WireObject):
     reasoning: Optional[str] = None
     """A piece of the model's reasoning (reasoning models with ``reasoning_format: parsed``)."""
     role: Optional[str] = None
-    """The author's role (see ``Role``), usually only in the first chunk."""
+    """The author's role (see ``KnownRole``), usually only in the first chunk."""
     tool_calls: Optional[List[ChoiceDeltaToolCall]] = None
     """Tool call fragments."""
     executed_tools: Optional[List[ExecutedTool]] = None
@@ -594,7 +605,7 @@ class Choice(WireObject):
     index: int
     """Which choice this is."""
     finish_reason: Optional[str] = None
-    """Why generation stopped (see ``FinishReason``), in the choice's last chunk; ``None`` before."""
+    """Why generation stopped (see ``KnownFinishReason``), in the choice's last chunk; ``None`` before."""
     logprobs: Optional[ChoiceLogprobs] = None
     """Token log probabilities, when requested."""
     extra: Dict[str, Any] = field(default_factory=dict)
@@ -685,6 +696,117 @@ class ChatCompletionChunk(WireObject):
     """Groq metadata, on the first and last chunks."""
     extra: Dict[str, Any] = field(default_factory=dict)
     """Keys this class does not know, as parsed (e.g. ``service_tier``)."""
+
+
+# --- the final completion (non-streaming shape) ---------------------------------
+
+
+@dataclass(frozen=True)
+class ChatCompletionMessageToolCallFunction(WireObject):
+    """The function a finished tool call names."""
+
+    arguments: str
+    """The complete JSON arguments, as the model wrote them (validate before use)."""
+    name: str
+    """The function name."""
+    extra: Dict[str, Any] = field(default_factory=dict)
+    """Keys this class does not know, as parsed."""
+
+
+@dataclass(frozen=True)
+class ChatCompletionMessageToolCall(WireObject):
+    """A finished tool call."""
+
+    id: str
+    """The tool call ID (``""`` if the server never sent one)."""
+    function: ChatCompletionMessageToolCallFunction
+    """Name and complete arguments."""
+    type: str
+    """``"function"``."""
+    extra: Dict[str, Any] = field(default_factory=dict)
+    """Keys this class does not know, as parsed."""
+
+
+@dataclass(frozen=True)
+class FunctionCall(WireObject):
+    """A finished deprecated ``function_call``."""
+
+    arguments: str
+    """The complete JSON arguments."""
+    name: str
+    """The function name."""
+    extra: Dict[str, Any] = field(default_factory=dict)
+    """Keys this class does not know, as parsed."""
+
+
+@dataclass(frozen=True)
+class ChatCompletionMessage(WireObject):
+    """The assistant message of a finished choice."""
+
+    role: str
+    """``"assistant"``."""
+    content: Optional[str] = None
+    """The text; ``None`` when the model sent none (e.g. only tool calls)."""
+    reasoning: Optional[str] = None
+    """The reasoning text, for reasoning models with ``reasoning_format: parsed``; else ``None``."""
+    tool_calls: Optional[List[ChatCompletionMessageToolCall]] = None
+    """Tool calls the model made, in index order; ``None`` when there were none."""
+    executed_tools: Optional[List[ExecutedTool]] = None
+    """Tools a compound model ran on the server, latest state of each; ``None`` when none."""
+    annotations: Optional[List[Annotation]] = None
+    """Citations for the content; ``None`` when none."""
+    function_call: Optional[FunctionCall] = None
+    """Deprecated function call, when the model made one."""
+    extra: Dict[str, Any] = field(default_factory=dict)
+    """Keys this class does not know (when accumulated: the last value of each unknown delta key, e.g. ``channel``)."""
+
+    _always: ClassVar[Tuple[str, ...]] = ("content",)
+
+
+@dataclass(frozen=True)
+class ChatCompletionChoice(WireObject):
+    """One finished choice."""
+
+    index: int
+    """Which choice this is."""
+    message: ChatCompletionMessage
+    """The assistant message."""
+    finish_reason: Optional[str] = None
+    """Why generation stopped; ``None`` only in a partial completion (the stream broke off)."""
+    logprobs: Optional[ChoiceLogprobs] = None
+    """Token log probabilities, when requested."""
+    extra: Dict[str, Any] = field(default_factory=dict)
+    """Keys this class does not know, as parsed."""
+
+    _always: ClassVar[Tuple[str, ...]] = ("logprobs", "finish_reason")
+
+
+@dataclass(frozen=True)
+class ChatCompletion(WireObject):
+    """A finished chat completion (``"object": "chat.completion"``), as a non-streaming call returns it."""
+
+    id: str
+    """The completion ID (when accumulated: the first chunk's)."""
+    choices: List[ChatCompletionChoice]
+    """The choices, in index order."""
+    created: int
+    """Unix time the completion was created (when accumulated: the first chunk's)."""
+    model: str
+    """The model that generated the completion."""
+    object: str
+    """``"chat.completion"``."""
+    system_fingerprint: Optional[str] = None
+    """The backend configuration, when sent."""
+    usage: Optional[CompletionUsage] = None
+    """Token usage; ``None`` when the stream never reported it."""
+    x_groq: Optional[XGroq] = None
+    """Groq metadata (when accumulated: merged across chunks)."""
+    service_tier: Optional[str] = None
+    """The service tier, when the server reports it."""
+    extra: Dict[str, Any] = field(default_factory=dict)
+    """Keys this class does not know, as parsed."""
+
+    _always: ClassVar[Tuple[str, ...]] = ("system_fingerprint",)
 
 
 # --- deriving the validators ----------------------------------------------------

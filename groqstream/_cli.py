@@ -2,14 +2,16 @@
 
 Usage::
 
-    groqstream replay [FILE | -]
-    python -m groqstream replay [FILE | -]
+    groqstream replay [--format text|final] [FILE | -]
+    python -m groqstream replay [--format text|final] [FILE | -]
 
 ``replay`` parses a captured stream (the raw bytes of a streamed response,
-as saved from ``curl -N`` or a recorder), prints the assistant text of choice
-0 as it is parsed, then a one-line summary on stderr: chunks, finish reason
-and token usage. With no FILE it replays the sample bundled with the package,
-so it needs no network and no API key; ``-`` reads stdin.
+as saved from ``curl -N`` or a recorder). ``--format text`` (the default)
+prints the assistant text of choice 0 as it is parsed, then a one-line
+summary on stderr: chunks, finish reason and token usage. ``--format final``
+prints the accumulated completion as JSON, the shape a non-streaming call
+returns. With no FILE it replays the sample bundled with the package, so it
+needs no network and no API key; ``-`` reads stdin.
 
 Exit status: 0 on success, 1 when the stream is bad or reports an error (the
 text received before the fault is still printed), 2 on usage errors or a
@@ -19,13 +21,14 @@ file that cannot be opened.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from typing import IO, Optional, Sequence
 
 from ._errors import GroqStreamError
 from ._stream import Stream
-from ._types import CompletionUsage
+from ._types import ChatCompletion
 
 __all__ = ["SAMPLE_PATH", "main"]
 
@@ -34,9 +37,10 @@ SAMPLE_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sample.s
 
 _EXAMPLES = """\
 examples:
-  groqstream replay                      replay the bundled sample
-  groqstream replay capture.sse          replay a saved stream
-  curl -sN ... | groqstream replay -     replay stdin
+  groqstream replay                        replay the bundled sample
+  groqstream replay capture.sse            replay a saved stream
+  groqstream replay --format final x.sse   print the final completion as JSON
+  curl -sN ... | groqstream replay -       replay stdin
 """
 
 
@@ -58,6 +62,13 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     replay.add_argument(
+        "--format",
+        choices=["text", "final"],
+        default="text",
+        help="text: the assistant text as it arrives, then a summary (default); "
+        "final: the accumulated completion as JSON",
+    )
+    replay.add_argument(
         "file", nargs="?", metavar="FILE", help="captured stream (.sse); '-' reads stdin; default: the bundled sample"
     )
     return parser
@@ -71,8 +82,11 @@ def _write(out: IO[str], text: str) -> None:
         out.write(text.encode(encoding, "backslashreplace").decode(encoding))
 
 
-def _summary(chunks: int, finish_reason: Optional[str], usage: Optional[CompletionUsage]) -> str:
+def _summary(chunks: int, completion: ChatCompletion) -> str:
+    choice = next((c for c in completion.choices if c.index == 0), None)
+    finish_reason = choice.finish_reason if choice is not None else None
     parts = [f"{chunks} chunks", f"finish_reason={finish_reason or 'none'}"]
+    usage = completion.usage
     if usage is not None:
         parts.append(
             f"usage: {usage.prompt_tokens} prompt + {usage.completion_tokens} completion = {usage.total_tokens} tokens"
@@ -82,42 +96,44 @@ def _summary(chunks: int, finish_reason: Optional[str], usage: Optional[Completi
     return "-- " + ", ".join(parts)
 
 
-def _replay(path: Optional[str], out: IO[str], err: IO[str]) -> int:
+def _print_json(out: IO[str], completion: ChatCompletion) -> None:
+    _write(out, json.dumps(completion.to_dict(), indent=2, ensure_ascii=False) + "\n")
+
+
+def _replay(path: Optional[str], output_format: str, out: IO[str], err: IO[str]) -> int:
     name = "the bundled sample" if path is None else ("stdin" if path == "-" else path)
     try:
         source = sys.stdin.buffer if path == "-" else open(path or SAMPLE_PATH, "rb")  # noqa: SIM115 - Stream closes it
     except OSError as exc:
         err.write(f"groqstream: error: cannot open {name}: {exc.strerror or exc}\n")
         return 2
-    finish_reason: Optional[str] = None
-    usage: Optional[CompletionUsage] = None
     ends_with_newline = True
-    stream = Stream(source)
-    try:
-        with stream:
-            for chunk in stream:
-                for choice in chunk.choices:
-                    if choice.index != 0:
-                        continue
-                    content = choice.delta.content
-                    if content:
-                        _write(out, content)
-                        out.flush()
-                        ends_with_newline = content.endswith("\n")
-                    if choice.finish_reason is not None:
-                        finish_reason = choice.finish_reason
-                if chunk.usage is not None:
-                    usage = chunk.usage
-                elif chunk.x_groq is not None and chunk.x_groq.usage is not None:
-                    usage = chunk.x_groq.usage
-    except GroqStreamError as exc:
-        if not ends_with_newline:
-            out.write("\n")
-        err.write(f"groqstream: error in {name}: {exc}\n")
-        return 1
+    with Stream(source) as stream:
+        try:
+            if output_format == "final":
+                completion = stream.final_completion()
+            else:
+                for chunk in stream:
+                    for choice in chunk.choices:
+                        content = choice.delta.content
+                        if choice.index == 0 and content:
+                            _write(out, content)
+                            out.flush()
+                            ends_with_newline = content.endswith("\n")
+                completion = stream.final_completion()
+        except GroqStreamError as exc:
+            if output_format == "final" and exc.completion is not None:
+                _print_json(out, exc.completion)  # what arrived before the fault is not lost
+            elif not ends_with_newline:
+                out.write("\n")
+            err.write(f"groqstream: error in {name}: {exc}\n")
+            return 1
+    if output_format == "final":
+        _print_json(out, completion)
+        return 0
     if not ends_with_newline:
         out.write("\n")
-    err.write(_summary(stream.chunks_received, finish_reason, usage) + "\n")
+    err.write(_summary(stream.chunks_received, completion) + "\n")
     return 0
 
 
@@ -133,7 +149,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = _parser().parse_args(list(argv) if argv is not None else None)
     out, err = sys.stdout, sys.stderr
     try:
-        return _replay(args.file, out, err)
+        return _replay(args.file, args.format, out, err)
     except BrokenPipeError:
         # The reader went away (`| head`): stop quietly, and keep Python from
         # complaining again when it flushes stdout at exit.

@@ -771,10 +771,10 @@ class ChatCompletionChoice(WireObject):
     """Which choice this is."""
     message: ChatCompletionMessage
     """The assistant message."""
-    finish_reason: Optional[str] = None
-    """Why generation stopped; ``None`` only in a partial completion (the stream broke off)."""
     logprobs: Optional[ChoiceLogprobs] = None
     """Token log probabilities, when requested."""
+    finish_reason: Optional[str] = None
+    """Why generation stopped; ``None`` only in a partial completion (the stream broke off)."""
     extra: Dict[str, Any] = field(default_factory=dict)
     """Keys this class does not know, as parsed."""
 
@@ -787,18 +787,18 @@ class ChatCompletion(WireObject):
 
     id: str
     """The completion ID (when accumulated: the first chunk's)."""
-    choices: List[ChatCompletionChoice]
-    """The choices, in index order."""
+    object: str
+    """``"chat.completion"``."""
     created: int
     """Unix time the completion was created (when accumulated: the first chunk's)."""
     model: str
     """The model that generated the completion."""
-    object: str
-    """``"chat.completion"``."""
-    system_fingerprint: Optional[str] = None
-    """The backend configuration, when sent."""
+    choices: List[ChatCompletionChoice]
+    """The choices, in index order."""
     usage: Optional[CompletionUsage] = None
     """Token usage; ``None`` when the stream never reported it."""
+    system_fingerprint: Optional[str] = None
+    """The backend configuration, when sent."""
     x_groq: Optional[XGroq] = None
     """Groq metadata (when accumulated: merged across chunks)."""
     service_tier: Optional[str] = None

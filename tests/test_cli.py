@@ -116,3 +116,27 @@ def test_closed_pipe_is_quiet(tmp_path: Path) -> None:
 def test_help_lists_examples() -> None:
     result = run("replay", "--help")
     assert result.returncode == 0 and b"examples:" in result.stdout
+
+
+def test_replay_format_final_prints_the_completion_json(capsys: pytest.CaptureFixture[str]) -> None:
+    path = FIXTURES / "parallel-tool-calls.sse"
+    assert main(["replay", "--format", "final", str(path)]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out) == json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))["completion"]
+    assert err == ""
+
+
+def test_replay_format_final_of_a_broken_stream_prints_the_partial_completion(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = FIXTURES / "x-groq-error.sse"
+    assert main(["replay", "--format", "final", str(path)]) == 1
+    out, err = capsys.readouterr()
+    assert json.loads(out) == json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))["completion"]
+    assert "model overloaded" in err and err.count("\n") == 1
+
+
+def test_unknown_format_is_a_usage_error() -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["replay", "--format", "xml"])
+    assert info.value.code == 2

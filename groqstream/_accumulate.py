@@ -108,9 +108,7 @@ class _Text:
 
 
 @dataclass(frozen=True)
-class ContentDelta:
-    """A piece of assistant text arrived for choice ``index``."""
-
+class _TextDelta:
     index: int
     """The choice."""
     delta: str
@@ -120,25 +118,18 @@ class ContentDelta:
 
     @property
     def snapshot(self) -> str:
-        """All of the choice's text up to and including this delta (joined when first read)."""
+        """All of the choice's text of this kind up to and including this delta (joined when first read)."""
         return self._text.prefix(self._count)
 
 
 @dataclass(frozen=True)
-class ReasoningDelta:
-    """A piece of reasoning arrived for choice ``index``."""
+class ContentDelta(_TextDelta):
+    """A piece of assistant text arrived for choice ``index``; ``snapshot`` is the text so far."""
 
-    index: int
-    """The choice."""
-    delta: str
-    """The new reasoning text (never empty)."""
-    _text: _Text = field(repr=False, compare=False)
-    _count: int = field(repr=False, compare=False)
 
-    @property
-    def snapshot(self) -> str:
-        """All of the choice's reasoning up to and including this delta."""
-        return self._text.prefix(self._count)
+@dataclass(frozen=True)
+class ReasoningDelta(_TextDelta):
+    """A piece of reasoning arrived for choice ``index``; ``snapshot`` is the reasoning so far."""
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,20 @@ Every error that bad input can cause is a ``GroqStreamError``::
     ├── ChunkDecodeError(ValueError)      event data is not JSON, or not shaped like a chunk
     ├── StreamAPIError                    the server reported an error inside the stream
     ├── IncompleteStreamError             the stream ended before ``data: [DONE]`` or an error
-    └── StreamClosedError(RuntimeError)   a Stream was iterated after an explicit close()
+    ├── StreamClosedError(RuntimeError)   a Stream was iterated after an explicit close()
+    └── (raised by Client, before or while it reads the HTTP response)
+        ├── APIStatusError                a non-2xx response
+        │   ├── BadRequestError                400
+        │   ├── AuthenticationError            401
+        │   ├── PermissionDeniedError          403
+        │   ├── NotFoundError                  404
+        │   ├── RequestTooLargeError           413
+        │   ├── UnprocessableEntityError       422
+        │   ├── RateLimitError                 429 (retry_after)
+        │   └── InternalServerError            5xx
+        ├── UnexpectedContentTypeError    a 2xx response that is not text/event-stream
+        └── APIConnectionError            refused, DNS, TLS, reset
+            └── APITimeoutError           connect or read timeout (also between two chunks)
 
 Errors carry their context as attributes (byte offsets, event index, the
 offending event) as well as in the message, so callers never parse text.
@@ -15,19 +28,31 @@ offending event) as well as in the message, so callers never parse text.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Dict, Optional
 
 if TYPE_CHECKING:
     from ._sse import ServerSentEvent
     from ._types import ChatCompletion
 
 __all__ = [
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
     "ChunkDecodeError",
     "GroqStreamError",
     "IncompleteStreamError",
+    "InternalServerError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RequestTooLargeError",
     "SSEProtocolError",
     "StreamAPIError",
     "StreamClosedError",
+    "UnexpectedContentTypeError",
+    "UnprocessableEntityError",
 ]
 
 # Long enough to recognise the offending text, short enough that a 16 MiB line
@@ -180,3 +205,120 @@ class IncompleteStreamError(GroqStreamError):
 
 class StreamClosedError(GroqStreamError, RuntimeError):
     """A ``Stream`` or ``AsyncStream`` was iterated after an explicit ``close()``/``aclose()``."""
+
+
+# --- raised by Client -----------------------------------------------------------------
+
+
+class APIStatusError(GroqStreamError):
+    """The server answered with a non-2xx status before any stream began.
+
+    Attributes:
+        status_code: the HTTP status.
+        message: the error message from the JSON body (or the start of the raw body).
+        type: the error ``type`` from the body, or ``None``.
+        code: the error ``code`` from the body as a string, or ``None``.
+        request_id: the ``x-request-id`` response header, or ``None``.
+        headers: the response headers (lower-case names).
+        body: the error object (the value of ``"error"`` when nested), else the
+            parsed JSON body, or the raw text when it is not JSON.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        type: Optional[str] = None,  # noqa: A002 - mirrors the wire key
+        code: Optional[str] = None,
+        request_id: Optional[str] = None,
+        headers: Optional[Dict[str, str]] = None,
+        body: Any = None,
+    ) -> None:
+        label = "/".join(part for part in (type, code) if part)
+        rid = f" (request {request_id})" if request_id else ""
+        super().__init__(f"HTTP {status_code}{rid}: {label + ': ' if label else ''}{snippet(message, 300)}")
+        self.status_code = status_code
+        self.message = message
+        self.type = type
+        self.code = code
+        self.request_id = request_id
+        self.headers = headers or {}
+        self.body = body
+
+
+class BadRequestError(APIStatusError):
+    """HTTP 400: the request was malformed (unknown model parameter, bad messages...)."""
+
+
+class AuthenticationError(APIStatusError):
+    """HTTP 401: the API key is missing or wrong."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """HTTP 403: the key may not use this model or endpoint."""
+
+
+class NotFoundError(APIStatusError):
+    """HTTP 404: unknown model or wrong ``base_url``."""
+
+
+class RequestTooLargeError(APIStatusError):
+    """HTTP 413: the request body is too large."""
+
+
+class UnprocessableEntityError(APIStatusError):
+    """HTTP 422: the request was understood but cannot be processed."""
+
+
+class RateLimitError(APIStatusError):
+    """HTTP 429: rate limited.
+
+    Attributes:
+        retry_after: seconds to wait, from the ``Retry-After`` header, or ``None``.
+    """
+
+    def __init__(self, message: str, *, retry_after: Optional[float] = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+class InternalServerError(APIStatusError):
+    """HTTP 5xx: the server failed; worth retrying."""
+
+
+class UnexpectedContentTypeError(GroqStreamError):
+    """A 2xx response that is not ``text/event-stream`` (for example a JSON body from a server that ignored ``stream``).
+
+    Attributes:
+        status_code: the HTTP status.
+        content_type: the response's ``Content-Type``.
+        headers: the response headers.
+        body: the first bytes of the body.
+    """
+
+    def __init__(self, *, status_code: int, content_type: str, headers: Dict[str, str], body: bytes) -> None:
+        super().__init__(
+            f"expected a text/event-stream response, got HTTP {status_code} with content type "
+            f"{content_type!r}: {snippet(body, 200)}"
+        )
+        self.status_code = status_code
+        self.content_type = content_type
+        self.headers = headers
+        self.body = body
+
+
+class APIConnectionError(GroqStreamError):
+    """The connection failed: refused, DNS lookup, TLS, or reset (before or during the stream).
+
+    Attributes:
+        chunks_received: chunks yielded before the failure (0 when it happened before the stream).
+    """
+
+    def __init__(self, message: str, *, chunks_received: int = 0) -> None:
+        super().__init__(message)
+        self.chunks_received = chunks_received
+
+
+class APITimeoutError(APIConnectionError):
+    """Connecting, or waiting for the next bytes of the stream, took longer than the client's ``timeout``."""

@@ -1,0 +1,432 @@
+"""Client against real HTTP servers on 127.0.0.1: requests, status errors, retries, faults, closing, leaks."""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import ssl
+import sys
+import threading
+from pathlib import Path
+from typing import Any, List
+
+import pytest
+
+import groqstream as gs
+from tests.helpers import content_of
+from tests.servers import WAIT, Handler, SSEServer, free_port, open_fds
+
+SAMPLE = (Path(gs.__file__).parent / "sample.sse").read_bytes()
+SAMPLE_TEXT = gs.Stream(SAMPLE).text()
+FIRST_EVENTS = SAMPLE[: SAMPLE.index(b"\n\n", SAMPLE.index(b"\n\n") + 2) + 2]  # two complete events
+MESSAGES = [{"role": "user", "content": "Hi"}]
+
+
+def client(server: SSEServer, **options: Any) -> gs.Client:
+    options.setdefault("api_key", "gsk_test_secret_key_123")
+    options.setdefault("max_retries", 0)
+    return gs.Client(base_url=server.url, **options)
+
+
+def send_sample(handler: Handler) -> None:
+    handler.send_body(SAMPLE)
+
+
+# --- the request -------------------------------------------------------------------
+
+
+def test_chat_stream_posts_streaming_json_with_the_right_headers() -> None:
+    with SSEServer(send_sample) as server:
+        c = client(server, headers={"X-Trace": "t1", "Authorization": "ignored"})
+        with c.chat_stream(model="llama-3.3-70b-versatile", messages=MESSAGES, temperature=0.2, stream=False) as s:
+            assert content_of(s) == SAMPLE_TEXT
+    request = server.requests[0]
+    assert request["path"] == "/openai/v1/chat/completions"
+    assert json.loads(request["body"]) == {
+        "temperature": 0.2,
+        "stream": True,
+        "model": "llama-3.3-70b-versatile",
+        "messages": MESSAGES,
+    }
+    headers = request["headers"]
+    assert headers["authorization"] == "Bearer gsk_test_secret_key_123"
+    assert headers["accept"] == "text/event-stream"
+    assert headers["content-type"] == "application/json"
+    assert headers["user-agent"].startswith(f"groqstream/{gs.__version__} ")
+    assert headers["x-trace"] == "t1"
+
+
+def test_api_key_and_base_url_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    with SSEServer(send_sample) as server:
+        monkeypatch.setenv("GROQ_API_KEY", "gsk_from_env")
+        monkeypatch.setenv("GROQ_BASE_URL", server.url + "/")
+        c = gs.Client(max_retries=0)
+        assert c.base_url == server.url
+        assert c.chat_stream(model="m", messages=MESSAGES).text() == SAMPLE_TEXT
+    assert server.requests[0]["headers"]["authorization"] == "Bearer gsk_from_env"
+
+
+def test_default_base_url_is_groq(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GROQ_BASE_URL", raising=False)
+    assert gs.Client().base_url == "https://api.groq.com/openai/v1"
+
+
+def test_default_tls_context_verifies_certificates() -> None:
+    context = gs.Client()._ssl_context
+    assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+
+
+def test_the_api_key_is_in_no_repr_error_or_capture(tmp_path: Path) -> None:
+    secret = "gsk_test_secret_key_123"
+
+    def scenario(handler: Handler) -> None:
+        if handler.path.endswith("/chat/completions") and b"fail" in handler.server.requests[-1]["body"]:
+            handler.send_json(401, {"error": {"message": "Invalid API Key", "type": "invalid_request_error"}})
+        else:
+            handler.send_body(SAMPLE)
+
+    with SSEServer(scenario) as server:
+        c = client(server)
+        assert secret not in repr(c) and "api_key=set" in repr(c)
+        capture = tmp_path / "capture.sse"
+        with open(capture, "wb") as fh:
+            c.chat_stream(model="m", messages=MESSAGES, capture=fh).text()
+        assert capture.read_bytes() == SAMPLE
+        with pytest.raises(gs.AuthenticationError) as info:
+            c.chat_stream(model="fail", messages=MESSAGES)
+    texts = [str(info.value), repr(info.value), repr(info.value.headers), repr(info.value.body)]
+    assert all(secret not in text for text in texts)
+    refused = gs.Client(base_url=f"http://127.0.0.1:{free_port()}", api_key=secret, max_retries=0)
+    with pytest.raises(gs.APIConnectionError) as failed:
+        refused.chat_stream(model="m", messages=MESSAGES)
+    assert secret not in str(failed.value) and secret not in repr(failed.value.__cause__)
+
+
+# --- status errors -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "cls"),
+    [
+        (400, gs.BadRequestError),
+        (401, gs.AuthenticationError),
+        (403, gs.PermissionDeniedError),
+        (404, gs.NotFoundError),
+        (413, gs.RequestTooLargeError),
+        (422, gs.UnprocessableEntityError),
+        (429, gs.RateLimitError),
+        (500, gs.InternalServerError),
+        (503, gs.InternalServerError),
+        (418, gs.APIStatusError),
+    ],
+)
+def test_status_errors_have_their_class_and_the_body_fields(status: int, cls: type) -> None:
+    body = {"error": {"message": f"failure {status}", "type": "invalid_request_error", "code": "model_not_found"}}
+
+    def scenario(handler: Handler) -> None:
+        handler.send_json(status, body, x_request_id="req_abc", retry_after="7")
+
+    with SSEServer(scenario) as server, pytest.raises(gs.APIStatusError) as info:
+        client(server).chat_stream(model="m", messages=MESSAGES)
+    error = info.value
+    assert type(error) is cls
+    assert (error.status_code, error.message, error.type, error.code) == (
+        status,
+        f"failure {status}",
+        "invalid_request_error",
+        "model_not_found",
+    )
+    assert error.request_id == "req_abc" and error.headers["x-request-id"] == "req_abc"
+    assert error.body == body["error"]
+    assert f"HTTP {status} (request req_abc)" in str(error)
+    if cls is gs.RateLimitError:
+        assert isinstance(error, gs.RateLimitError) and error.retry_after == 7.0
+
+
+def test_non_json_error_body_becomes_the_message() -> None:
+    def scenario(handler: Handler) -> None:
+        body = b"upstream connect error"
+        handler.send_response(502)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    with SSEServer(scenario) as server, pytest.raises(gs.InternalServerError) as info:
+        client(server).chat_stream(model="m", messages=MESSAGES)
+    assert info.value.message == "upstream connect error" and info.value.body == "upstream connect error"
+
+
+def test_missing_key_401_says_how_to_give_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GROQ_API_KEY", raising=False)
+
+    def scenario(handler: Handler) -> None:
+        handler.send_json(401, {"error": {"message": "Invalid API Key"}})
+
+    with SSEServer(scenario) as server, pytest.raises(gs.AuthenticationError, match="set GROQ_API_KEY"):
+        gs.Client(base_url=server.url, max_retries=0).chat_stream(model="m", messages=MESSAGES)
+    assert "authorization" not in server.requests[0]["headers"]
+
+
+def test_a_200_that_is_not_an_event_stream_is_a_clear_error() -> None:
+    def scenario(handler: Handler) -> None:
+        handler.send_json(200, {"id": "x", "object": "chat.completion", "choices": []})
+
+    with SSEServer(scenario) as server, pytest.raises(gs.UnexpectedContentTypeError) as info:
+        client(server).chat_stream(model="m", messages=MESSAGES)
+    assert info.value.content_type == "application/json" and info.value.body.startswith(b'{"id"')
+    assert "expected a text/event-stream response" in str(info.value)
+
+
+# --- retries -----------------------------------------------------------------------
+
+
+def retrying_client(server: SSEServer, max_retries: int = 2) -> tuple[gs.Client, List[float]]:
+    c = client(server, max_retries=max_retries)
+    sleeps: List[float] = []
+    c._sleep = sleeps.append  # record the backoff instead of sleeping
+    return c, sleeps
+
+
+def test_5xx_and_429_are_retried_then_the_stream_works() -> None:
+    def scenario(handler: Handler) -> None:
+        attempt = len(handler.server.requests)
+        if attempt == 1:
+            handler.send_json(503, {"error": {"message": "overloaded"}})
+        elif attempt == 2:
+            handler.send_json(429, {"error": {"message": "slow down"}}, retry_after="3")
+        else:
+            handler.send_body(SAMPLE)
+
+    with SSEServer(scenario) as server:
+        c, sleeps = retrying_client(server)
+        assert c.chat_stream(model="m", messages=MESSAGES).text() == SAMPLE_TEXT
+    assert len(server.requests) == 3
+    assert 0.25 <= sleeps[0] <= 0.5  # first backoff: 0.5 s with jitter
+    assert sleeps[1] == 3.0  # Retry-After wins when longer
+
+
+def test_retries_stop_after_max_retries_and_raise_the_last_error() -> None:
+    def scenario(handler: Handler) -> None:
+        handler.send_json(500, {"error": {"message": f"attempt {len(handler.server.requests)}"}})
+
+    with SSEServer(scenario) as server:
+        c, sleeps = retrying_client(server, max_retries=2)
+        with pytest.raises(gs.InternalServerError, match="attempt 3"):
+            c.chat_stream(model="m", messages=MESSAGES)
+    assert len(server.requests) == 3 and len(sleeps) == 2 and sleeps[1] > sleeps[0] * 0.9
+
+
+def test_client_errors_are_not_retried() -> None:
+    def scenario(handler: Handler) -> None:
+        handler.send_json(400, {"error": {"message": "bad"}})
+
+    with SSEServer(scenario) as server:
+        c, sleeps = retrying_client(server)
+        with pytest.raises(gs.BadRequestError):
+            c.chat_stream(model="m", messages=MESSAGES)
+    assert len(server.requests) == 1 and sleeps == []
+
+
+def test_connection_refused_is_retried_then_raised() -> None:
+    c = gs.Client(base_url=f"http://127.0.0.1:{free_port()}", api_key="k", max_retries=2)
+    sleeps: List[float] = []
+    c._sleep = sleeps.append
+    with pytest.raises(gs.APIConnectionError, match="connection refused") as info:
+        c.chat_stream(model="m", messages=MESSAGES)
+    assert not isinstance(info.value, gs.APITimeoutError)
+    assert len(sleeps) == 2 and info.value.chunks_received == 0
+
+
+def test_nothing_is_retried_once_the_stream_began() -> None:
+    def scenario(handler: Handler) -> None:
+        handler.start_sse()
+        handler.chunk(FIRST_EVENTS)
+        handler.reset()
+
+    with SSEServer(scenario) as server:
+        c, sleeps = retrying_client(server)
+        stream = c.chat_stream(model="m", messages=MESSAGES)
+        got = []
+        with pytest.raises(gs.APIConnectionError) as info:
+            for chunk in stream:
+                got.append(chunk)
+    assert len(got) == 2 and info.value.chunks_received == 2
+    assert len(server.requests) == 1 and sleeps == []
+
+
+# --- faults mid-stream ---------------------------------------------------------------
+
+
+def test_server_closing_mid_event_gives_every_complete_chunk_then_incomplete() -> None:
+    def scenario(handler: Handler) -> None:
+        handler.start_sse()
+        handler.chunk(FIRST_EVENTS + b'data: {"id":"chatcmpl-')
+        handler.wfile.flush()
+        handler.connection.shutdown(2)  # closed mid-body, without the terminating chunk
+
+    with SSEServer(scenario) as server:
+        stream = client(server).chat_stream(model="m", messages=MESSAGES)
+        got = []
+        with pytest.raises(gs.IncompleteStreamError) as info:
+            for chunk in stream:
+                got.append(chunk)
+    assert len(got) == 2 and info.value.chunks_received == 2
+
+
+def test_stall_past_the_read_timeout_raises_timeout_with_chunks_received() -> None:
+    release = threading.Event()
+
+    def scenario(handler: Handler) -> None:
+        handler.start_sse()
+        handler.chunk(FIRST_EVENTS)
+        release.wait(WAIT)  # stall until the test is over
+
+    with SSEServer(scenario) as server:
+        stream = client(server, timeout=0.3).chat_stream(model="m", messages=MESSAGES)
+        got = []
+        with pytest.raises(gs.APITimeoutError) as info:
+            for chunk in stream:
+                got.append(chunk)
+        release.set()
+    assert len(got) == 2 and info.value.chunks_received == 2
+    assert "timed out while streaming" in str(info.value)
+
+
+def test_no_response_at_all_times_out_before_the_stream() -> None:
+    release = threading.Event()
+
+    def scenario(handler: Handler) -> None:
+        release.wait(WAIT)
+
+    with SSEServer(scenario) as server:
+        with pytest.raises(gs.APITimeoutError) as info:
+            client(server, timeout=0.3).chat_stream(model="m", messages=MESSAGES)
+        release.set()
+    assert info.value.chunks_received == 0 and "timed out connecting" in str(info.value)
+
+
+def test_error_event_through_the_client_raises_stream_api_error() -> None:
+    error = (
+        b'event: error\ndata: {"error":{"message":"tool call failed","code":"tool_use_failed","status_code":400}}\n\n'
+    )
+
+    def scenario(handler: Handler) -> None:
+        handler.send_body(FIRST_EVENTS + error)
+
+    with SSEServer(scenario) as server:
+        stream = client(server).chat_stream(model="m", messages=MESSAGES)
+        with pytest.raises(gs.StreamAPIError) as info:
+            stream.final_completion()
+    assert info.value.code == "tool_use_failed" and info.value.chunks_received == 2
+    assert info.value.completion is not None and info.value.completion.choices[0].message.content is not None
+
+
+# --- closing promptly and leaking nothing --------------------------------------------------
+
+
+def closing_server(results: List[bool]) -> SSEServer:
+    def scenario(handler: Handler) -> None:
+        handler.start_sse()
+        handler.chunk(FIRST_EVENTS)
+        results.append(handler.wait_for_client_close())
+
+    return SSEServer(scenario)
+
+
+def wait_for(results: List[bool]) -> bool:
+    for _ in range(int(WAIT / 0.01)):
+        if results:
+            return results[0]
+        threading.Event().wait(0.01)
+    return False
+
+
+def test_early_break_in_a_with_block_closes_the_connection() -> None:
+    results: List[bool] = []
+    with closing_server(results) as server:
+        with client(server).chat_stream(model="m", messages=MESSAGES) as stream:
+            for _ in stream:
+                break
+        assert wait_for(results)
+
+
+def test_close_closes_the_connection() -> None:
+    results: List[bool] = []
+    with closing_server(results) as server:
+        stream = client(server).chat_stream(model="m", messages=MESSAGES)
+        next(stream)
+        stream.close()
+        assert wait_for(results)
+
+
+def test_an_exception_in_the_loop_body_closes_the_connection() -> None:
+    results: List[bool] = []
+    with closing_server(results) as server:
+        with pytest.raises(KeyError), client(server).chat_stream(model="m", messages=MESSAGES) as stream:
+            for _ in stream:
+                raise KeyError("user code failed")
+        assert wait_for(results)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="counts descriptors in /proc/self/fd")
+def test_no_file_descriptor_leaks_over_200_streams() -> None:
+    def scenario(handler: Handler) -> None:
+        kind = len(handler.server.requests) % 4
+        if kind == 0:
+            handler.send_body(SAMPLE)
+        elif kind == 1:
+            handler.start_sse()
+            handler.chunk(FIRST_EVENTS)
+            handler.reset()
+        elif kind == 2:
+            handler.send_json(500, {"error": {"message": "no"}})
+        else:
+            handler.send_body(FIRST_EVENTS)
+
+    with SSEServer(scenario) as server:
+        c = client(server)
+
+        def one() -> None:
+            try:
+                with c.chat_stream(model="m", messages=MESSAGES) as stream:
+                    for i, _ in enumerate(stream):
+                        if i == 5:
+                            break
+            except gs.GroqStreamError:
+                pass
+
+        one()  # warm up: lazy imports and caches open what they open once
+        gc.collect()
+        before = list(open_fds())
+        for _ in range(200):
+            one()
+        gc.collect()
+        after = list(open_fds())
+    assert len(server.requests) == 201
+    assert after == before, f"{len(after) - len(before)} descriptors leaked"
+
+
+def test_capture_records_exactly_the_bytes_received_even_when_cut(tmp_path: Path) -> None:
+    def scenario(handler: Handler) -> None:
+        handler.start_sse()
+        handler.chunk(FIRST_EVENTS)
+        handler.chunk(b"data: {partial")
+        handler.connection.shutdown(2)
+
+    path = tmp_path / "cut.sse"
+    with SSEServer(scenario) as server, open(path, "wb") as fh, pytest.raises(gs.IncompleteStreamError):
+        client(server).chat_stream(model="m", messages=MESSAGES, capture=fh).text()
+    assert path.read_bytes() == FIRST_EVENTS + b"data: {partial"
+
+
+def test_bad_max_retries_is_rejected() -> None:
+    with pytest.raises(ValueError, match="max_retries"):
+        gs.Client(max_retries=-1)
+
+
+def test_no_environment_needed_to_construct(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("GROQ_API_KEY", "GROQ_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    assert "api_key=not set" in repr(gs.Client())
+    assert os.environ.get("GROQ_API_KEY") is None

@@ -3,7 +3,8 @@
 Usage::
 
     groqstream replay [--format text|final] [FILE | -]
-    python -m groqstream replay [--format text|final] [FILE | -]
+    groqstream chat PROMPT [--model M] [--system S] [--record FILE] [--base-url URL]
+    python -m groqstream ...
 
 ``replay`` parses a captured stream (the raw bytes of a streamed response,
 as saved from ``curl -N`` or a recorder). ``--format text`` (the default)
@@ -13,9 +14,12 @@ prints the accumulated completion as JSON, the shape a non-streaming call
 returns. With no FILE it replays the sample bundled with the package, so it
 needs no network and no API key; ``-`` reads stdin.
 
-Exit status: 0 on success, 1 when the stream is bad or reports an error (the
-text received before the fault is still printed), 2 on usage errors or a
-file that cannot be opened.
+``chat`` asks Groq (key from ``GROQ_API_KEY``) and streams the answer the same
+way; ``--record FILE`` also writes the exact bytes received, for ``replay``.
+
+Exit status: 0 on success, 1 when the request fails or the stream is bad or
+reports an error (the text received before the fault is still printed), 2 on
+usage errors or a file that cannot be opened.
 """
 
 from __future__ import annotations
@@ -26,11 +30,12 @@ import os
 import sys
 from typing import IO, Optional, Sequence
 
+from ._client import Client
 from ._errors import GroqStreamError
 from ._stream import Stream
 from ._types import ChatCompletion
 
-__all__ = ["SAMPLE_PATH", "main"]
+__all__ = ["DEFAULT_MODEL", "SAMPLE_PATH", "main"]
 
 SAMPLE_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sample.sse")
 """The bundled sample capture: a short llama-3.3-70b-versatile answer, written for this package."""
@@ -42,6 +47,16 @@ examples:
   groqstream replay --format final x.sse   print the final completion as JSON
   curl -sN ... | groqstream replay -       replay stdin
 """
+
+
+_CHAT_EXAMPLES = """\
+examples:
+  groqstream chat "Explain SSE in one sentence."
+  groqstream chat "Hi" --model llama-3.1-8b-instant --system "Be brief." --record hi.sse
+  groqstream replay hi.sse                 play the recording back
+"""
+
+DEFAULT_MODEL = "llama-3.3-70b-versatile"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -70,6 +85,23 @@ def _parser() -> argparse.ArgumentParser:
     )
     replay.add_argument(
         "file", nargs="?", metavar="FILE", help="captured stream (.sse); '-' reads stdin; default: the bundled sample"
+    )
+    chat = commands.add_parser(
+        "chat",
+        help="ask Groq (or an OpenAI-compatible endpoint) and stream the answer",
+        description="Stream a live answer to the terminal: the text as it arrives, then a summary with usage on "
+        "stderr. The API key comes from GROQ_API_KEY; the endpoint from --base-url, GROQ_BASE_URL or Groq.",
+        epilog=_CHAT_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    chat.add_argument("prompt", help="the user message")
+    chat.add_argument("--model", default=DEFAULT_MODEL, help=f"the model (default: {DEFAULT_MODEL})")
+    chat.add_argument("--system", metavar="TEXT", help="a system message")
+    chat.add_argument("--record", metavar="FILE", help="also write the exact bytes received to FILE (a capture)")
+    chat.add_argument("--base-url", metavar="URL", help="the API root (default: GROQ_BASE_URL or Groq's)")
+    chat.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS", help="connect and read timeout")
+    chat.add_argument(
+        "--format", choices=["text", "final"], default="text", help="text as it arrives (default), or final JSON"
     )
     return parser
 
@@ -100,15 +132,10 @@ def _print_json(out: IO[str], completion: ChatCompletion) -> None:
     _write(out, json.dumps(completion.to_dict(), indent=2, ensure_ascii=False) + "\n")
 
 
-def _replay(path: Optional[str], output_format: str, out: IO[str], err: IO[str]) -> int:
-    name = "the bundled sample" if path is None else ("stdin" if path == "-" else path)
-    try:
-        source = sys.stdin.buffer if path == "-" else open(path or SAMPLE_PATH, "rb")  # noqa: SIM115 - Stream closes it
-    except OSError as exc:
-        err.write(f"groqstream: error: cannot open {name}: {exc.strerror or exc}\n")
-        return 2
+def _show(stream: Stream, output_format: str, name: str, out: IO[str], err: IO[str]) -> int:
+    """Print a stream as text then a summary, or as the final completion's JSON; return the exit status."""
     ends_with_newline = True
-    with Stream(source) as stream:
+    with stream:
         try:
             if output_format == "final":
                 completion = stream.final_completion()
@@ -137,6 +164,38 @@ def _replay(path: Optional[str], output_format: str, out: IO[str], err: IO[str])
     return 0
 
 
+def _replay(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    path: Optional[str] = args.file
+    name = "the bundled sample" if path is None else ("stdin" if path == "-" else path)
+    try:
+        source = sys.stdin.buffer if path == "-" else open(path or SAMPLE_PATH, "rb")  # noqa: SIM115 - Stream closes it
+    except OSError as exc:
+        err.write(f"groqstream: error: cannot open {name}: {exc.strerror or exc}\n")
+        return 2
+    return _show(Stream(source), args.format, name, out, err)
+
+
+def _chat(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    messages = [{"role": "system", "content": args.system}] if args.system else []
+    messages.append({"role": "user", "content": args.prompt})
+    try:
+        capture = open(args.record, "wb") if args.record else None  # noqa: SIM115 - closed below
+    except OSError as exc:
+        err.write(f"groqstream: error: cannot write {args.record}: {exc.strerror or exc}\n")
+        return 2
+    try:
+        client = Client(base_url=args.base_url, timeout=args.timeout)
+        try:
+            stream = client.chat_stream(model=args.model, messages=messages, capture=capture)
+        except GroqStreamError as exc:
+            err.write(f"groqstream: error: {exc}\n")
+            return 1
+        return _show(stream, args.format, f"the response from {client.base_url}", out, err)
+    finally:
+        if capture is not None:
+            capture.close()
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Run the command line.
 
@@ -149,7 +208,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = _parser().parse_args(list(argv) if argv is not None else None)
     out, err = sys.stdout, sys.stderr
     try:
-        return _replay(args.file, args.format, out, err)
+        return _chat(args, out, err) if args.command == "chat" else _replay(args, out, err)
     except BrokenPipeError:
         # The reader went away (`| head`): stop quietly, and keep Python from
         # complaining again when it flushes stdout at exit.

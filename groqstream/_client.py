@@ -293,7 +293,7 @@ class Client:
 
     @staticmethod
     def _backoff(attempt: int, retry_after: Optional[float]) -> float:
-        delay = min(_MAX_BACKOFF, _INITIAL_BACKOFF * 2**attempt) * random.uniform(0.5, 1.0)
+        delay: float = min(_MAX_BACKOFF, _INITIAL_BACKOFF * 2.0**attempt) * random.uniform(0.5, 1.0)
         if retry_after is not None:
             delay = max(delay, min(retry_after, _MAX_RETRY_AFTER)) if retry_after > 0 else 0.0
         return delay

@@ -140,3 +140,68 @@ def test_unknown_format_is_a_usage_error() -> None:
     with pytest.raises(SystemExit) as info:
         main(["replay", "--format", "xml"])
     assert info.value.code == 2
+
+
+# --- chat, against a local server ---------------------------------------------------------
+
+
+def test_chat_streams_the_answer_records_it_and_replay_plays_it_back(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.servers import Handler, SSEServer
+
+    sample = Path(SAMPLE_PATH).read_bytes()
+    monkeypatch.setenv("GROQ_API_KEY", "gsk_cli_test")
+
+    def scenario(handler: Handler) -> None:
+        handler.send_body(sample)
+
+    record = tmp_path / "answer.sse"
+    with SSEServer(scenario) as server:
+        status = main(
+            [
+                "chat",
+                "Hello?",
+                "--model",
+                "m1",
+                "--system",
+                "Be brief.",
+                "--record",
+                str(record),
+                "--base-url",
+                server.url,
+            ]
+        )
+    assert status == 0
+    out, err = capsys.readouterr()
+    assert out == sample_text() + "\n"
+    assert "40 chunks, finish_reason=stop" in err and "56 tokens" in err
+    request = json.loads(server.requests[0]["body"])
+    assert request["model"] == "m1" and request["stream"] is True
+    assert request["messages"] == [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hello?"}]
+    assert server.requests[0]["headers"]["authorization"] == "Bearer gsk_cli_test"
+    assert record.read_bytes() == sample
+    assert main(["replay", str(record)]) == 0
+    assert capsys.readouterr().out == out
+
+
+def test_chat_http_error_is_one_line(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.servers import Handler, SSEServer
+
+    monkeypatch.setenv("GROQ_API_KEY", "gsk_cli_test")
+
+    def scenario(handler: Handler) -> None:
+        handler.send_json(404, {"error": {"message": "The model `nope` does not exist", "code": "model_not_found"}})
+
+    with SSEServer(scenario) as server:
+        assert main(["chat", "Hi", "--model", "nope", "--base-url", server.url]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1
+    assert "HTTP 404" in err and "model_not_found" in err and "gsk_cli_test" not in err
+
+
+def test_chat_record_path_that_cannot_be_written_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert (
+        main(["chat", "Hi", "--record", str(tmp_path / "missing" / "x.sse"), "--base-url", "http://127.0.0.1:9"]) == 2
+    )
+    assert capsys.readouterr().err.startswith("groqstream: error: cannot write ")

@@ -1,0 +1,94 @@
+"""The one-line recipes of docs/transports.md, each run against a real local server.
+
+Each recipe runs only when its library happens to be installed; the suite
+itself needs nothing but pytest, so the others are skipped with a reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import http.client
+import importlib.util
+import socket
+from pathlib import Path
+
+import pytest
+
+import groqstream as gs
+from tests.servers import WAIT, Handler, RawServer, SSEServer
+
+SAMPLE = (Path(gs.__file__).parent / "sample.sse").read_bytes()
+TEXT = gs.Stream(SAMPLE).text()
+
+
+def installed(name: str) -> pytest.MarkDecorator:
+    return pytest.mark.skipif(
+        importlib.util.find_spec(name) is None, reason=f"{name} is not installed (optional: only its recipe is tested)"
+    )
+
+
+def serve_sample(handler: Handler) -> None:
+    handler.send_body(SAMPLE, pieces=13)
+
+
+@installed("httpx")
+def test_httpx_sync_recipe() -> None:
+    import httpx
+
+    with SSEServer(serve_sample) as server, httpx.Client() as client:
+        with client.stream("POST", server.url + "/chat/completions", json={}) as response:
+            text = gs.Stream(response.iter_bytes()).text()
+    assert text == TEXT
+
+
+@installed("httpx")
+def test_httpx_async_recipe() -> None:
+    import httpx
+
+    async def main(url: str) -> str:
+        async with httpx.AsyncClient() as client:
+            async with client.stream("POST", url, json={}) as response:
+                return await gs.AsyncStream(response.aiter_bytes()).text()
+
+    with SSEServer(serve_sample) as server:
+        assert asyncio.run(main(server.url + "/chat/completions")) == TEXT
+
+
+@installed("requests")
+def test_requests_recipe() -> None:
+    import requests
+
+    with SSEServer(serve_sample) as server:
+        with requests.post(server.url + "/chat/completions", json={}, stream=True, timeout=WAIT) as response:
+            text = gs.Stream(response.iter_content(chunk_size=None)).text()
+    assert text == TEXT
+
+
+@installed("aiohttp")
+def test_aiohttp_recipe() -> None:
+    import aiohttp
+
+    async def main(url: str) -> str:
+        async with aiohttp.ClientSession() as session:
+            async with session.post(url, json={}) as response:
+                return await gs.AsyncStream(response.content.iter_any()).text()
+
+    with SSEServer(serve_sample) as server:
+        assert asyncio.run(main(server.url + "/chat/completions")) == TEXT
+
+
+def test_http_client_recipe() -> None:
+    with SSEServer(serve_sample) as server:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=WAIT)
+        conn.request("POST", "/openai/v1/chat/completions", body=b"{}", headers={"Accept": "text/event-stream"})
+        with gs.Stream(conn.getresponse()) as stream:
+            text = stream.text()
+        conn.close()
+    assert text == TEXT
+
+
+def test_socket_recipe() -> None:
+    with RawServer(lambda conn: conn.sendall(SAMPLE)) as server:
+        with gs.Stream(socket.create_connection(server.address, timeout=WAIT)) as stream:
+            text = stream.text()
+    assert text == TEXT

@@ -430,3 +430,43 @@ def test_no_environment_needed_to_construct(monkeypatch: pytest.MonkeyPatch) -> 
         monkeypatch.delenv(name, raising=False)
     assert "api_key=not set" in repr(gs.Client())
     assert os.environ.get("GROQ_API_KEY") is None
+
+
+# --- TLS --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def self_signed(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
+    import shutil
+    import subprocess
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed: cannot make a test certificate")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = str(folder / "cert.pem"), str(folder / "key.pem")
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1",
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    return cert, key
+
+
+def tls_server(cert: str, key: str) -> SSEServer:
+    server = SSEServer(send_sample)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    return server
+
+
+def test_tls_is_verified_by_default_and_a_given_context_is_used(self_signed: tuple[str, str]) -> None:
+    cert, key = self_signed
+    with tls_server(cert, key) as server:
+        url = server.url.replace("http://", "https://")
+        with pytest.raises(gs.APIConnectionError, match="TLS error") as info:
+            gs.Client(base_url=url, api_key="k", max_retries=0).chat_stream(model="m", messages=MESSAGES)
+        assert "certificate verify failed" in str(info.value).lower() or "CERTIFICATE_VERIFY_FAILED" in str(info.value)
+        trusting = ssl.create_default_context(cafile=cert)
+        c = gs.Client(base_url=url, api_key="k", max_retries=0, ssl_context=trusting)
+        assert c.chat_stream(model="m", messages=MESSAGES).text() == SAMPLE_TEXT

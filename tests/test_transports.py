@@ -138,7 +138,8 @@ def test_stream_closes_an_http_client_response() -> None:
 # --- asyncio -----------------------------------------------------------------------------
 
 
-def test_async_stream_reader_delivers_each_event_before_the_server_sends_more() -> None:
+@pytest.mark.parametrize("api", ["AsyncStream", "aiter_events"])
+def test_async_stream_reader_delivers_each_event_before_the_server_sends_more(api: str) -> None:
     async def main() -> List[bool]:
         ack = asyncio.Event()
         acked: List[bool] = []
@@ -159,15 +160,15 @@ def test_async_stream_reader_delivers_each_event_before_the_server_sends_more() 
         port = server.sockets[0].getsockname()[1]
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         count = 0
-        async with gs.AsyncStream(reader) as stream:
-            async for _ in stream:
-                count += 1
-                ack.set()
+        iterator: AsyncIterator[Any] = gs.AsyncStream(reader) if api == "AsyncStream" else gs.aiter_events(reader)
+        async for _ in iterator:
+            count += 1
+            ack.set()
         writer.close()
         await writer.wait_closed()
         server.close()
         await server.wait_closed()
-        assert count == N_CHUNKS
+        assert count == (N_CHUNKS if api == "AsyncStream" else N_EVENTS)
         return acked
 
     assert asyncio.run(main()) == [True]

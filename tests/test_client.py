@@ -470,3 +470,23 @@ def test_tls_is_verified_by_default_and_a_given_context_is_used(self_signed: tup
         trusting = ssl.create_default_context(cafile=cert)
         c = gs.Client(base_url=url, api_key="k", max_retries=0, ssl_context=trusting)
         assert c.chat_stream(model="m", messages=MESSAGES).text() == SAMPLE_TEXT
+
+
+@pytest.mark.parametrize(
+    ("reason", "kind"),
+    [
+        (__import__("socket").gaierror(-2, "Name or service not known"), "DNS lookup failed"),
+        (ConnectionResetError(104, "Connection reset by peer"), "connection reset"),
+        (ssl.SSLError(1, "bad handshake"), "TLS error"),
+        (OSError(113, "No route to host"), "connection failed"),
+    ],
+)
+def test_connection_failures_are_named(reason: OSError, kind: str) -> None:
+    import urllib.error
+
+    from groqstream._client import _connection_error
+
+    error = _connection_error(urllib.error.URLError(reason), "https://api.example/v1")
+    assert type(error) is gs.APIConnectionError and str(error).startswith(
+        f"{kind} connecting to https://api.example/v1"
+    )

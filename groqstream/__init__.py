@@ -27,6 +27,7 @@ from ._accumulate import (
     Usage,
     accumulate,
 )
+from ._capture import CaptureDecoder, CaptureHeader, CaptureWriter, TimedEvent, iter_capture
 from ._chunks import ChunkDecoder
 from ._client import DEFAULT_BASE_URL, Client
 from ._errors import (
@@ -103,6 +104,9 @@ __all__ = [
     "AsyncStream",
     "AuthenticationError",
     "BadRequestError",
+    "CaptureDecoder",
+    "CaptureHeader",
+    "CaptureWriter",
     "ChatCompletion",
     "ChatCompletionAccumulator",
     "ChatCompletionChoice",
@@ -154,6 +158,7 @@ __all__ = [
     "Stream",
     "StreamAPIError",
     "StreamClosedError",
+    "TimedEvent",
     "ToolCallArgumentsDelta",
     "ToolCallDone",
     "TopLogprob",
@@ -167,5 +172,6 @@ __all__ = [
     "__version__",
     "accumulate",
     "aiter_events",
+    "iter_capture",
     "iter_events",
 ]

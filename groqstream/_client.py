@@ -25,6 +25,7 @@ import urllib.error
 import urllib.request
 from typing import IO, Any, Callable, Dict, Iterable, Mapping, Optional, Type
 
+from ._capture import CaptureWriter
 from ._errors import (
     APIConnectionError,
     APIStatusError,
@@ -144,7 +145,7 @@ def _connection_error(exc: BaseException, url: str, chunks_received: int = 0) ->
 class _ResponseBody:
     """The response as a byte source for ``Stream``: ``read1``, errors mapped, bytes optionally recorded."""
 
-    def __init__(self, response: Any, url: str, capture: Optional[IO[bytes]]) -> None:
+    def __init__(self, response: Any, url: str, capture: Optional[CaptureWriter]) -> None:
         self._response = response
         self._url = url
         self._capture = capture
@@ -165,7 +166,11 @@ class _ResponseBody:
         return data
 
     def close(self) -> None:
-        self._response.close()
+        try:
+            if self._capture is not None:
+                self._capture.close()  # the tail of a cut stream is kept too
+        finally:
+            self._response.close()
 
 
 class Client:
@@ -224,8 +229,10 @@ class Client:
         Args:
             model: the model ID, e.g. ``"llama-3.3-70b-versatile"``.
             messages: the conversation, as the API takes it.
-            capture: a binary file; every byte of the response body is written
-                to it as it arrives, so ``groqstream replay`` can play it back.
+            capture: a binary file to record the response in, as a timed capture
+                (docs/capture-format.md): every byte as received, with arrival
+                times, so ``groqstream replay`` can play it back at its pace.
+                The file is left open.
             **params: any other request parameter (``temperature``, ``tools``,
                 ``stream_options``...), passed through as JSON.
 
@@ -239,6 +246,7 @@ class Client:
         """
         url = f"{self.base_url}/chat/completions"
         body = json.dumps({**params, "model": model, "messages": list(messages), "stream": True}).encode()
+        recorder = CaptureWriter(capture, model=model) if capture is not None else None  # time zero: now
         response = self._open(url, body)
         headers = {k.lower(): v for k, v in response.headers.items()}
         content_type = response.headers.get_content_type()
@@ -251,7 +259,7 @@ class Client:
             raise UnexpectedContentTypeError(
                 status_code=response.status, content_type=headers.get("content-type", ""), headers=headers, body=start
             )
-        source = _ResponseBody(response, url, capture)
+        source = _ResponseBody(response, url, recorder)
         stream = Stream(source)
         source.chunks_received = lambda: stream.chunks_received
         return stream

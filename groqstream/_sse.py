@@ -148,6 +148,9 @@ class SSEDecoder:
         self._block_offset = -1
         return []
 
+    def _comment(self, line: bytes, offset: int, dispatched: int) -> None:
+        """Hook for subclasses that read comments (timed captures); *dispatched* events precede it in this feed."""
+
     def _interpret(self, lines: List[bytes], events: List[ServerSentEvent]) -> None:
         offset = self._lines.batch_offset
         errors = self.unicode_errors
@@ -180,7 +183,8 @@ class SSEDecoder:
             if self._block_offset < 0:
                 self._block_offset = start
             if line[0] == _COLON:
-                continue  # a comment
+                self._comment(line, start, len(events))
+                continue  # a comment: ignored by the SSE rules
             try:
                 text = line.decode("utf-8", errors)
             except UnicodeDecodeError as exc:

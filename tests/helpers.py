@@ -115,3 +115,13 @@ def run_stream(mode: str, pieces: List[bytes], **options: Any) -> StreamResult:
 def content_of(chunks: Iterable[gs.ChatCompletionChunk], index: int = 0) -> str:
     """Concatenated delta.content of one choice."""
     return "".join(c.delta.content or "" for chunk in chunks for c in chunk.choices if c.index == index)
+
+
+def strip_capture(data: bytes) -> bytes:
+    """A timed capture without the lines CaptureWriter adds: the bytes the server sent."""
+    bom = b"\xef\xbb\xbf" if data.startswith(b"\xef\xbb\xbf") else b""  # the writer keeps it first
+    return bom + b"".join(
+        line
+        for line in data[len(bom) :].splitlines(keepends=True)
+        if not (line.startswith(b": t=") or line.startswith(b": groqstream-capture "))
+    )

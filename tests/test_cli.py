@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from groqstream._cli import SAMPLE_PATH, main
-from tests.helpers import CAPTURES, FIXTURES, requires_captures
+from tests.helpers import CAPTURES, FIXTURES, requires_captures, strip_capture
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -180,7 +180,9 @@ def test_chat_streams_the_answer_records_it_and_replay_plays_it_back(
     assert request["model"] == "m1" and request["stream"] is True
     assert request["messages"] == [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hello?"}]
     assert server.requests[0]["headers"]["authorization"] == "Bearer gsk_cli_test"
-    assert record.read_bytes() == sample
+    recorded = record.read_bytes()
+    assert recorded.startswith(b": groqstream-capture 1 model=m1 start=")
+    assert strip_capture(recorded) == sample
     assert main(["replay", str(record)]) == 0
     assert capsys.readouterr().out == out
 

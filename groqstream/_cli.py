@@ -2,24 +2,25 @@
 
 Usage::
 
-    groqstream replay [--format text|final] [FILE | -]
+    groqstream replay [FILE ... | -] [--format text|events|chunks|jsonl|final] [--realtime | --speed X] [--rate N]
+    groqstream stats FILE ... [--json] [--svg FILE]
+    groqstream validate FILE ... [--json]
     groqstream chat PROMPT [--model M] [--system S] [--record FILE] [--base-url URL]
     python -m groqstream ...
 
-``replay`` parses a captured stream (the raw bytes of a streamed response,
-as saved from ``curl -N`` or a recorder). ``--format text`` (the default)
-prints the assistant text of choice 0 as it is parsed, then a one-line
-summary on stderr: chunks, finish reason and token usage. ``--format final``
-prints the accumulated completion as JSON, the shape a non-streaming call
-returns. With no FILE it replays the sample bundled with the package, so it
-needs no network and no API key; ``-`` reads stdin.
+``replay`` plays captured streams (timed or not; see docs/capture-format.md):
+the assistant text as it is parsed and a summary line on stderr, or events,
+chunks, JSON lines, or the final completion; ``--realtime``/``--speed`` pace a
+timed capture as it arrived. With no FILE it replays the sample bundled with
+the package, so it needs no network and no API key. ``stats`` measures a
+capture (tokens, Groq's timings, time to first token, gaps) and can draw its
+timeline as SVG. ``validate`` lists every problem in a capture with its byte
+offset and event index. ``chat`` asks Groq (key from ``GROQ_API_KEY``) and
+streams the answer; ``--record FILE`` saves it as a timed capture.
 
-``chat`` asks Groq (key from ``GROQ_API_KEY``) and streams the answer the same
-way; ``--record FILE`` also writes the exact bytes received, for ``replay``.
-
-Exit status: 0 on success, 1 when the request fails or the stream is bad or
-reports an error (the text received before the fault is still printed), 2 on
-usage errors or a file that cannot be opened.
+Every command reads stdin for ``-``. Exit status: 0 on success; 1 when a
+stream is bad or reports an error, a request fails, or ``validate`` finds
+problems; 2 on usage errors or a file that cannot be opened.
 """
 
 from __future__ import annotations
@@ -28,82 +29,29 @@ import argparse
 import json
 import os
 import sys
-from typing import IO, Optional, Sequence
+import time
+from typing import IO, Any, Callable, List, Optional, Sequence
 
+from ._accumulate import ChatCompletionAccumulator
+from ._capture import iter_timed_chunks
 from ._client import Client
 from ._errors import GroqStreamError
-from ._stream import Stream
+from ._report import gap_histogram, stats_of, timeline_svg, validate
 from ._types import ChatCompletion
 
 __all__ = ["DEFAULT_MODEL", "SAMPLE_PATH", "main"]
 
 SAMPLE_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sample.sse")
 """The bundled sample capture: a short llama-3.3-70b-versatile answer, written for this package."""
-
-_EXAMPLES = """\
-examples:
-  groqstream replay                        replay the bundled sample
-  groqstream replay capture.sse            replay a saved stream
-  groqstream replay --format final x.sse   print the final completion as JSON
-  curl -sN ... | groqstream replay -       replay stdin
-"""
-
-
-_CHAT_EXAMPLES = """\
-examples:
-  groqstream chat "Explain SSE in one sentence."
-  groqstream chat "Hi" --model llama-3.1-8b-instant --system "Be brief." --record hi.sse
-  groqstream replay hi.sse                 play the recording back
-"""
-
 DEFAULT_MODEL = "llama-3.3-70b-versatile"
+"""The model ``groqstream chat`` asks when ``--model`` is not given."""
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="groqstream",
-        description="Parse Groq / OpenAI-compatible chat-completion streams (server-sent events).",
-        epilog=_EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    commands.required = True
-    replay = commands.add_parser(
-        "replay",
-        help="print the assistant text of a captured stream, then a summary",
-        description="Print the assistant text (choice 0) of a captured stream as it is parsed, "
-        "then a summary line on stderr. Exit 1 if the stream is malformed, truncated or reports an error.",
-        epilog=_EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    replay.add_argument(
-        "--format",
-        choices=["text", "final"],
-        default="text",
-        help="text: the assistant text as it arrives, then a summary (default); "
-        "final: the accumulated completion as JSON",
-    )
-    replay.add_argument(
-        "file", nargs="?", metavar="FILE", help="captured stream (.sse); '-' reads stdin; default: the bundled sample"
-    )
-    chat = commands.add_parser(
-        "chat",
-        help="ask Groq (or an OpenAI-compatible endpoint) and stream the answer",
-        description="Stream a live answer to the terminal: the text as it arrives, then a summary with usage on "
-        "stderr. The API key comes from GROQ_API_KEY; the endpoint from --base-url, GROQ_BASE_URL or Groq.",
-        epilog=_CHAT_EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    chat.add_argument("prompt", help="the user message")
-    chat.add_argument("--model", default=DEFAULT_MODEL, help=f"the model (default: {DEFAULT_MODEL})")
-    chat.add_argument("--system", metavar="TEXT", help="a system message")
-    chat.add_argument("--record", metavar="FILE", help="also write the exact bytes received to FILE (a capture)")
-    chat.add_argument("--base-url", metavar="URL", help="the API root (default: GROQ_BASE_URL or Groq's)")
-    chat.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS", help="connect and read timeout")
-    chat.add_argument(
-        "--format", choices=["text", "final"], default="text", help="text as it arrives (default), or final JSON"
-    )
-    return parser
+class _UsageError(Exception):
+    """A problem with the command line itself (exit status 2)."""
+
+
+# --- output helpers ---------------------------------------------------------------
 
 
 def _write(out: IO[str], text: str) -> None:
@@ -114,10 +62,23 @@ def _write(out: IO[str], text: str) -> None:
         out.write(text.encode(encoding, "backslashreplace").decode(encoding))
 
 
+def _dumps(value: Any, indent: Optional[int] = None) -> str:
+    return json.dumps(value, indent=indent, ensure_ascii=False)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _seconds(value: Optional[float]) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value * 1000:.1f} ms" if value < 1 else f"{value:.3f} s"
+
+
 def _summary(chunks: int, completion: ChatCompletion) -> str:
     choice = next((c for c in completion.choices if c.index == 0), None)
-    finish_reason = choice.finish_reason if choice is not None else None
-    parts = [f"{chunks} chunks", f"finish_reason={finish_reason or 'none'}"]
+    parts = [f"{chunks} chunks", f"finish_reason={(choice.finish_reason if choice else None) or 'none'}"]
     usage = completion.usage
     if usage is not None:
         parts.append(
@@ -128,51 +89,241 @@ def _summary(chunks: int, completion: ChatCompletion) -> str:
     return "-- " + ", ".join(parts)
 
 
-def _print_json(out: IO[str], completion: ChatCompletion) -> None:
-    _write(out, json.dumps(completion.to_dict(), indent=2, ensure_ascii=False) + "\n")
+class _Progress:
+    """A one-line progress bar on stderr, shown only when it is a terminal and there are several files."""
+
+    def __init__(self, err: IO[str], total: int) -> None:
+        isatty = getattr(err, "isatty", None)
+        self.enabled = total > 1 and bool(isatty and isatty())
+        self.err, self.total, self.done = err, total, 0
+
+    def step(self) -> None:
+        if self.enabled:
+            self.done += 1
+            filled = 30 * self.done // self.total
+            self.err.write(f"\r[{'#' * filled}{' ' * (30 - filled)}] {self.done}/{self.total} files")
+            self.err.flush()
+            if self.done == self.total:
+                self.err.write("\n")
 
 
-def _show(stream: Stream, output_format: str, name: str, out: IO[str], err: IO[str]) -> int:
-    """Print a stream as text then a summary, or as the final completion's JSON; return the exit status."""
+def _read(path: str) -> bytes:
+    """The whole input: a file, or stdin for '-'."""
+    if path == "-":
+        return sys.stdin.buffer.read()
+    try:
+        with open(path, "rb") as fh:
+            return fh.read()
+    except OSError as exc:
+        raise _UsageError(f"cannot open {path}: {exc.strerror or exc}") from None
+
+
+def _open(path: str) -> IO[bytes]:
+    """A binary file to stream from: the file, or stdin for '-' (read as it arrives, never slurped)."""
+    if path == "-":
+        return sys.stdin.buffer
+    try:
+        return open(path, "rb")
+    except OSError as exc:
+        raise _UsageError(f"cannot open {path}: {exc.strerror or exc}") from None
+
+
+def _name(path: Optional[str]) -> str:
+    return "the bundled sample" if path is None else ("stdin" if path == "-" else path)
+
+
+# --- replay -----------------------------------------------------------------------------
+
+
+class _Pacer:
+    """Sleep so that items come out at their recorded times (divided by *speed*), or at a steady *rate*."""
+
+    def __init__(self, speed: Optional[float], rate: float, sleep: Callable[[float], None]) -> None:
+        self.speed, self.rate, self.sleep = speed, rate, sleep
+        self.start = time.monotonic()
+        self.count = 0
+
+    def wait(self, at: Optional[float]) -> None:
+        if self.speed is None:
+            return
+        due = at / self.speed if at is not None else self.count / self.rate
+        self.count += 1
+        delay = self.start + due - time.monotonic()
+        if delay > 0:
+            self.sleep(delay)
+
+
+def _replay_one(path: Optional[str], args: argparse.Namespace, out: IO[str], err: IO[str], finals: List[Any]) -> int:
+    name = _name(path)
+    source = _open(path if path is not None else SAMPLE_PATH)
+    try:
+        return _play(source, name, args, out, err, finals)
+    finally:
+        if source is not sys.stdin.buffer:
+            source.close()
+
+
+def _play(source: IO[bytes], name: str, args: argparse.Namespace, out: IO[str], err: IO[str], finals: List[Any]) -> int:
+    pacer = _Pacer(args.speed, args.rate, time.sleep)
+    accumulator = ChatCompletionAccumulator()
+    fmt = args.format
     ends_with_newline = True
-    with stream:
-        try:
-            if output_format == "final":
-                completion = stream.final_completion()
-            else:
-                for chunk in stream:
-                    for choice in chunk.choices:
-                        content = choice.delta.content
-                        if choice.index == 0 and content:
-                            _write(out, content)
-                            out.flush()
-                            ends_with_newline = content.endswith("\n")
-                completion = stream.final_completion()
-        except GroqStreamError as exc:
-            if output_format == "final" and exc.completion is not None:
-                _print_json(out, exc.completion)  # what arrived before the fault is not lost
-            elif not ends_with_newline:
-                out.write("\n")
-            err.write(f"groqstream: error in {name}: {exc}\n")
-            return 1
-    if output_format == "final":
-        _print_json(out, completion)
-        return 0
-    if not ends_with_newline:
-        out.write("\n")
-    err.write(_summary(stream.chunks_received, completion) + "\n")
+    try:
+        for index, item in enumerate(iter_timed_chunks(source)):
+            pacer.wait(item.time)
+            chunk = item.chunk
+            if chunk is not None:
+                accumulator.add(chunk)
+            if fmt == "events":
+                event = item.event
+                at = f"t={item.time:.6f} " if item.time is not None else ""
+                _write(out, f"#{index} {at}event={event.event!r} id={event.id!r} data={event.data!r}\n")
+            elif chunk is None:
+                continue
+            elif fmt == "jsonl":
+                _write(out, _dumps(chunk.to_dict()) + "\n")
+            elif fmt == "chunks":
+                at = f" t={item.time:.6f}" if item.time is not None else ""
+                _write(out, f"#{accumulator.chunks - 1}{at} {chunk!r}\n")
+            elif fmt == "text":
+                for choice in chunk.choices:
+                    if choice.index == 0 and choice.delta.content:
+                        _write(out, choice.delta.content)
+                        ends_with_newline = choice.delta.content.endswith("\n")
+            out.flush()
+    except GroqStreamError as exc:
+        if fmt == "final":
+            finals.append(accumulator.completion.to_dict())  # what arrived before the fault is not lost
+        elif not ends_with_newline:
+            out.write("\n")
+        err.write(f"groqstream: error in {name}: {exc}\n")
+        return 1
+    if fmt == "final":
+        finals.append(accumulator.completion.to_dict())
+    elif fmt == "text":
+        if not ends_with_newline:
+            out.write("\n")
+        err.write(_summary(accumulator.chunks, accumulator.completion) + "\n")
     return 0
 
 
 def _replay(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
-    path: Optional[str] = args.file
-    name = "the bundled sample" if path is None else ("stdin" if path == "-" else path)
-    try:
-        source = sys.stdin.buffer if path == "-" else open(path or SAMPLE_PATH, "rb")  # noqa: SIM115 - Stream closes it
-    except OSError as exc:
-        err.write(f"groqstream: error: cannot open {name}: {exc.strerror or exc}\n")
-        return 2
-    return _show(Stream(source), args.format, name, out, err)
+    paths: List[Optional[str]] = list(args.files) or [None]
+    progress = _Progress(err, len(paths))
+    finals: List[Any] = []
+    status = 0
+    for path in paths:
+        if len(paths) > 1 and args.format in ("text", "events", "chunks"):
+            out.write(f"==> {_name(path)} <==\n")
+        status = max(status, _replay_one(path, args, out, err, finals))
+        progress.step()
+    if args.format == "final":
+        _write(out, _dumps(finals[0] if len(paths) == 1 else finals, indent=2) + "\n")
+    return status
+
+
+# --- stats --------------------------------------------------------------------------------
+
+
+def _stats_text(name: str, stats: Any) -> List[str]:
+    lines = [f"{name}:"]
+    row = "  {:<22} {}".format
+    lines.append(row("chunks / events", f"{stats.chunks} / {stats.events} ({stats.bytes} bytes)"))
+    lines.append(row("content / reasoning", f"{stats.content_chars} / {stats.reasoning_chars} characters"))
+    lines.append(row("finish reason", stats.finish_reason or "none"))
+    if stats.total_tokens is not None:
+        tokens = f"{stats.prompt_tokens} prompt + {stats.completion_tokens} completion = {stats.total_tokens}"
+        lines.append(row("tokens", tokens))
+        groq = f"queue {_seconds(stats.queue_time)}, prompt {_seconds(stats.prompt_time)}, "
+        lines.append(row("Groq's timings", groq + f"completion {_seconds(stats.completion_time)}"))
+    else:
+        lines.append(row("tokens", "not reported"))
+    if stats.timed:
+        lines.append(row("time to first token", _seconds(stats.time_to_first_token)))
+        lines.append(row("total time", _seconds(stats.total_time)))
+        tps = f"{stats.tokens_per_second:.1f}" if stats.tokens_per_second is not None else "n/a"
+        lines.append(row("tokens per second", tps))
+        gaps = ", ".join(
+            f"{label} {_seconds(value)}"
+            for label, value in (
+                ("p50", stats.gap_p50),
+                ("p90", stats.gap_p90),
+                ("p99", stats.gap_p99),
+                ("max", stats.gap_max),
+            )
+        )
+        lines.append(row("gaps between chunks", gaps))
+        if stats.gaps:
+            lines += ["    " + line for line in gap_histogram(stats.gaps)]
+    else:
+        lines.append(row("timing", "n/a (untimed capture: record with `groqstream chat --record`)"))
+    if stats.error:
+        lines.append(row("ended with", stats.error))
+    return lines
+
+
+def _stats(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    if args.svg and len(args.files) != 1:
+        raise _UsageError("--svg draws one capture: give exactly one FILE")
+    results = []
+    for path in args.files:
+        stats = stats_of(_read(path))
+        results.append((path, stats))
+        if not args.json:
+            _write(out, "\n".join(_stats_text(_name(path), stats)) + "\n")
+    if args.json:
+        _write(out, _dumps([{"file": _name(p), **s.to_json()} for p, s in results], indent=2) + "\n")
+    if args.svg:
+        path, stats = results[0]
+        if not stats.timed:
+            err.write(f"groqstream: error: {_name(path)} is not a timed capture: no timeline to draw\n")
+            return 1
+        try:
+            with open(args.svg, "w", encoding="utf-8") as fh:
+                fh.write(timeline_svg(stats, f"groqstream: {os.path.basename(_name(path))}"))
+        except OSError as exc:
+            raise _UsageError(f"cannot write {args.svg}: {exc.strerror or exc}") from None
+    return 1 if any(s.error for _, s in results) else 0
+
+
+# --- validate --------------------------------------------------------------------------------
+
+
+def _validate(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    reports = []
+    for path in args.files:
+        findings = validate(_read(path))
+        reports.append((path, findings))
+        if args.json:
+            continue
+        problems = sum(f.severity == "problem" for f in findings)
+        notes = len(findings) - problems
+        _write(out, f"{_name(path)}: {_count(problems, 'problem') if problems else 'clean'}, {_count(notes, 'note')}\n")
+        for f in findings:
+            where = ", ".join(
+                part
+                for part in (
+                    f"event {f.event_index}" if f.event_index is not None else "",
+                    f"byte {f.offset}" if f.offset is not None else "",
+                )
+                if part
+            )
+            _write(out, f"  {f.severity:<8} {f.code:<19} {where + ': ' if where else ''}{f.message}\n")
+    if args.json:
+        payload = [
+            {
+                "file": _name(path),
+                "problems": sum(f.severity == "problem" for f in findings),
+                "notes": sum(f.severity == "note" for f in findings),
+                "findings": [f.to_json() for f in findings],
+            }
+            for path, findings in reports
+        ]
+        _write(out, _dumps(payload, indent=2) + "\n")
+    return 1 if any(f.severity == "problem" for _, findings in reports for f in findings) else 0
+
+
+# --- chat ------------------------------------------------------------------------------------
 
 
 def _chat(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
@@ -181,8 +332,7 @@ def _chat(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     try:
         capture = open(args.record, "wb") if args.record else None  # noqa: SIM115 - closed below
     except OSError as exc:
-        err.write(f"groqstream: error: cannot write {args.record}: {exc.strerror or exc}\n")
-        return 2
+        raise _UsageError(f"cannot write {args.record}: {exc.strerror or exc}") from None
     try:
         client = Client(base_url=args.base_url, timeout=args.timeout)
         try:
@@ -190,10 +340,147 @@ def _chat(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         except GroqStreamError as exc:
             err.write(f"groqstream: error: {exc}\n")
             return 1
-        return _show(stream, args.format, f"the response from {client.base_url}", out, err)
+        ends_with_newline = True
+        with stream:
+            try:
+                for chunk in stream:
+                    for choice in chunk.choices:
+                        if choice.index == 0 and choice.delta.content:
+                            _write(out, choice.delta.content)
+                            out.flush()
+                            ends_with_newline = choice.delta.content.endswith("\n")
+                completion = stream.final_completion()
+            except GroqStreamError as exc:
+                if not ends_with_newline:
+                    out.write("\n")
+                err.write(f"groqstream: error in the response from {client.base_url}: {exc}\n")
+                return 1
+        if not ends_with_newline:
+            out.write("\n")
+        err.write(_summary(stream.chunks_received, completion) + "\n")
+        return 0
     finally:
         if capture is not None:
             capture.close()
+
+
+# --- the parser ---------------------------------------------------------------------------------
+
+_REPLAY_EXAMPLES = """\
+examples:
+  groqstream replay                           the bundled sample: text, then a summary on stderr
+  groqstream replay capture.sse --realtime    as fast as it arrived (timed captures)
+  groqstream replay capture.sse --speed 4     four times as fast
+  groqstream replay a.sse b.sse --format final   the final completions, as a JSON array
+  groqstream replay capture.sse --format jsonl | head -3
+  curl -sN ... | groqstream replay -          stdin
+"""
+_STATS_EXAMPLES = """\
+examples:
+  groqstream stats capture.sse                tokens, timings, gap percentiles and a histogram
+  groqstream stats *.sse --json               for machines
+  groqstream stats capture.sse --svg t.svg    the timeline as an SVG chart (timed captures)
+"""
+_VALIDATE_EXAMPLES = """\
+examples:
+  groqstream validate capture.sse             every problem with its byte offset and event index
+  groqstream validate *.sse --json            for machines; exit status 1 if any problem
+"""
+_CHAT_EXAMPLES = """\
+examples:
+  groqstream chat "Explain SSE in one sentence."
+  groqstream chat "Hi" --model llama-3.1-8b-instant --system "Be brief." --record hi.sse
+  groqstream replay hi.sse --realtime         play the recording back as it arrived
+"""
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number: {text!r}")
+    return value
+
+
+def _parser() -> argparse.ArgumentParser:
+    raw = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(
+        prog="groqstream",
+        description="Parse, replay, measure and check Groq / OpenAI-compatible chat-completion streams.",
+        epilog=_REPLAY_EXAMPLES,
+        formatter_class=raw,
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+
+    replay = commands.add_parser(
+        "replay",
+        help="play captured streams: text, events, chunks, JSON lines or the final completion",
+        description="Play captured streams (timed or not). With no FILE, the bundled sample. "
+        "Exit 1 if a stream is malformed, truncated or reports an error (what came before is still printed).",
+        epilog=_REPLAY_EXAMPLES,
+        formatter_class=raw,
+    )
+    replay.add_argument("files", nargs="*", metavar="FILE", help="captured streams; '-' reads stdin")
+    replay.add_argument(
+        "--format",
+        choices=["text", "events", "chunks", "jsonl", "final"],
+        default="text",
+        help="text: the assistant text, then a summary (default); events: one line per SSE event; "
+        "chunks: one line per typed chunk; jsonl: each chunk's JSON; final: the accumulated completion as JSON",
+    )
+    pace = replay.add_mutually_exclusive_group()
+    pace.add_argument("--realtime", action="store_const", const=1.0, dest="speed", help="pace as recorded")
+    pace.add_argument("--speed", type=_positive, metavar="X", help="pace at X times the recorded speed")
+    replay.add_argument(
+        "--rate",
+        type=_positive,
+        default=20.0,
+        metavar="N",
+        help="events per second when pacing an untimed capture (default 20)",
+    )
+
+    stats = commands.add_parser(
+        "stats",
+        help="measure captures: tokens, timings, time to first token, gaps",
+        description="Figures for each capture; timing figures need a timed capture.",
+        epilog=_STATS_EXAMPLES,
+        formatter_class=raw,
+    )
+    stats.add_argument("files", nargs="+", metavar="FILE", help="captured streams; '-' reads stdin")
+    stats.add_argument("--json", action="store_true", help="print JSON")
+    stats.add_argument("--svg", metavar="OUT", help="write the timeline as a self-contained SVG chart")
+
+    check = commands.add_parser(
+        "validate",
+        help="list every problem in captures, with byte offsets",
+        description="Report every problem (exit 1) and note (exit 0) in each capture.",
+        epilog=_VALIDATE_EXAMPLES,
+        formatter_class=raw,
+    )
+    check.add_argument("files", nargs="+", metavar="FILE", help="captured streams; '-' reads stdin")
+    check.add_argument("--json", action="store_true", help="print JSON")
+
+    chat = commands.add_parser(
+        "chat",
+        help="ask Groq (or an OpenAI-compatible endpoint) and stream the answer",
+        description="Stream a live answer to the terminal: the text as it arrives, then a summary with usage on "
+        "stderr. The API key comes from GROQ_API_KEY; the endpoint from --base-url, GROQ_BASE_URL or Groq.",
+        epilog=_CHAT_EXAMPLES,
+        formatter_class=raw,
+    )
+    chat.add_argument("prompt", help="the user message")
+    chat.add_argument("--model", default=DEFAULT_MODEL, help=f"the model (default: {DEFAULT_MODEL})")
+    chat.add_argument("--system", metavar="TEXT", help="a system message")
+    chat.add_argument("--record", metavar="FILE", help="also save the answer as a timed capture in FILE")
+    chat.add_argument("--base-url", metavar="URL", help="the API root (default: GROQ_BASE_URL or Groq's)")
+    chat.add_argument("--timeout", type=_positive, default=60.0, metavar="SECONDS", help="connect and read timeout")
+    return parser
+
+
+_COMMANDS = {"replay": _replay, "stats": _stats, "validate": _validate, "chat": _chat}
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -208,7 +495,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = _parser().parse_args(list(argv) if argv is not None else None)
     out, err = sys.stdout, sys.stderr
     try:
-        return _chat(args, out, err) if args.command == "chat" else _replay(args, out, err)
+        return _COMMANDS[args.command](args, out, err)
+    except _UsageError as exc:
+        err.write(f"groqstream: error: {exc}\n")
+        return 2
     except BrokenPipeError:
         # The reader went away (`| head`): stop quietly, and keep Python from
         # complaining again when it flushes stdout at exit.

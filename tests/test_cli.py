@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import List
 
 import pytest
 
@@ -70,9 +71,10 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as info:
         main([])
     assert info.value.code == 2
-    with pytest.raises(SystemExit) as info:
-        main(["replay", "a", "b"])
-    assert info.value.code == 2
+    for argv in (["replay", "--speed", "0"], ["replay", "--realtime", "--speed", "2"], ["stats"], ["validate"]):
+        with pytest.raises(SystemExit) as info:
+            main(argv)
+        assert info.value.code == 2
 
 
 def run(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
@@ -207,3 +209,174 @@ def test_chat_record_path_that_cannot_be_written_exits_2(capsys: pytest.CaptureF
         main(["chat", "Hi", "--record", str(tmp_path / "missing" / "x.sse"), "--base-url", "http://127.0.0.1:9"]) == 2
     )
     assert capsys.readouterr().err.startswith("groqstream: error: cannot write ")
+
+
+# --- replay formats, pacing, many files ------------------------------------------------------
+
+
+def timed_sample(tmp_path: Path, gap: float = 0.02) -> Path:
+    import io
+
+    import groqstream as gs
+
+    out = io.BytesIO()
+    writer = gs.CaptureWriter(out, model="m", clock=lambda: 0.0)
+    for i, event in enumerate(Path(SAMPLE_PATH).read_bytes().split(b"\n\n")[:-1]):
+        writer.write(event + b"\n\n", at=gap * i)
+    writer.close()
+    path = tmp_path / "timed.sse"
+    path.write_bytes(out.getvalue())
+    return path
+
+
+def test_replay_formats_events_chunks_and_jsonl(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = timed_sample(tmp_path)
+    assert main(["replay", "--format", "events", str(path)]) == 0
+    events = capsys.readouterr().out.splitlines()
+    assert len(events) == 41 and events[0].startswith("#0 t=0.000000 event='message' id='' data='{")
+    assert events[-1] == "#40 t=0.800000 event='message' id='' data='[DONE]'"
+    assert main(["replay", "--format", "chunks", str(path)]) == 0
+    chunks = capsys.readouterr().out.splitlines()
+    assert len(chunks) == 40 and chunks[1].startswith("#1 t=0.020000 ChatCompletionChunk(id='chatcmpl-")
+    assert main(["replay", "--format", "jsonl", str(path)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    original = [
+        json.loads(b[6:])
+        for b in Path(SAMPLE_PATH).read_text(encoding="utf-8").split("\n\n")
+        if b.startswith("data: {")
+    ]
+    assert [json.loads(line) for line in lines] == original
+
+
+def test_replay_realtime_and_speed_pace_a_timed_capture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import time as time_module
+
+    path = timed_sample(tmp_path, gap=0.5)
+    clock = [0.0]
+    slept: List[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        clock[0] += seconds
+
+    monkeypatch.setattr(time_module, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(time_module, "sleep", sleep)
+    assert main(["replay", "--realtime", "--format", "events", str(path)]) == 0
+    assert sum(slept) == pytest.approx(20.0) and len(slept) == 40  # 41 events, 0.5 s apart
+    slept.clear()
+    assert main(["replay", "--speed", "4", "--format", "events", str(path)]) == 0
+    assert sum(slept) == pytest.approx(5.0)
+    slept.clear()
+    assert main(["replay", "--speed", "1", "--rate", "10", "--format", "events", SAMPLE_PATH]) == 0  # untimed
+    assert sum(slept) == pytest.approx(4.0)
+    slept.clear()
+    assert main(["replay", "--format", "events", str(path)]) == 0
+    assert slept == []  # no pacing asked: as fast as possible
+
+
+def test_replay_many_files_with_headers_final_array_and_status(capsys: pytest.CaptureFixture[str]) -> None:
+    files = [str(FIXTURES / "text-crlf.sse"), str(FIXTURES / "truncated.sse"), str(FIXTURES / "text-cr.sse")]
+    assert main(["replay", *files]) == 1  # one of them is broken; the others still play
+    out, err = capsys.readouterr()
+    assert out.count("==> ") == 3 and "Carriage returns only." in out and "Grüße aus Köln" in out
+    assert err.count("groqstream: error in ") == 1
+    assert main(["replay", "--format", "final", files[0], files[2]]) == 0
+    completions = json.loads(capsys.readouterr().out)
+    assert [c["choices"][0]["message"]["content"] for c in completions] == [
+        "Grüße aus Köln — 東京 🚀!",
+        "Carriage returns only.",
+    ]
+
+
+def test_replay_shows_a_progress_bar_only_on_a_terminal(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+    import sys
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    files = [str(FIXTURES / "text-crlf.sse")] * 3
+    assert main(["replay", "--format", "jsonl", *files]) == 0
+    assert "\r[" + "#" * 30 + "] 3/3 files\n" in terminal.getvalue()
+    monkeypatch.undo()
+    assert main(["replay", "--format", "jsonl", *files]) == 0
+    assert "files" not in capsys.readouterr().err
+
+
+# --- stats and validate ---------------------------------------------------------------------
+
+
+def test_stats_text_json_and_svg(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = timed_sample(tmp_path)
+    svg = tmp_path / "timeline.svg"
+    assert main(["stats", str(path), "--svg", str(svg)]) == 0
+    out = capsys.readouterr().out
+    assert "tokens                 18 prompt + 38 completion = 56" in out
+    assert "time to first token    20.0 ms" in out and "gaps between chunks" in out and "10-100 ms |" in out
+    assert svg.read_text(encoding="utf-8").startswith("<svg ")
+    assert main(["stats", "--json", str(path), SAMPLE_PATH]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [d["timed"] for d in data] == [True, False]
+    assert data[0]["gap_p50"] == pytest.approx(0.02) and data[1]["total_tokens"] == 56
+
+
+def test_stats_svg_needs_one_timed_capture(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert main(["stats", SAMPLE_PATH, "--svg", str(tmp_path / "x.svg")]) == 1
+    assert "is not a timed capture" in capsys.readouterr().err
+    assert main(["stats", SAMPLE_PATH, SAMPLE_PATH, "--svg", str(tmp_path / "x.svg")]) == 2
+    assert "exactly one FILE" in capsys.readouterr().err
+
+
+def test_validate_text_and_json(capsys: pytest.CaptureFixture[str]) -> None:
+    clean, bad = str(FIXTURES / "validate" / "clean.sse"), str(FIXTURES / "validate" / "invalid-json.sse")
+    assert main(["validate", clean]) == 0
+    assert capsys.readouterr().out == f"{clean}: clean, 0 notes\n"
+    assert main(["validate", clean, bad]) == 1
+    out = capsys.readouterr().out
+    assert f"{bad}: 1 problem, 0 notes\n" in out and "invalid-json        event 1, byte 218: invalid JSON" in out
+    assert main(["validate", "--json", bad]) == 1
+    (report,) = json.loads(capsys.readouterr().out)
+    assert report["problems"] == 1 and report["findings"][0]["code"] == "invalid-json"
+    assert report["findings"][0]["offset"] == 218 and report["findings"][0]["event_index"] == 1
+
+
+def test_missing_files_are_one_line_usage_errors(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    for command in ("replay", "stats", "validate"):
+        assert main([command, str(tmp_path / "nope.sse")]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("groqstream: error: cannot open ") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("argv", "status", "expect"),
+    [
+        (["replay", "--format", "final", "-"], 0, b'"object": "chat.completion"'),
+        (["stats", "-"], 0, b"18 prompt + 38 completion = 56"),
+        (["validate", "-"], 0, b"stdin: clean"),
+    ],
+)
+def test_each_subcommand_runs_as_a_real_process_on_stdin(argv: List[str], status: int, expect: bytes) -> None:
+    result = run(*argv, stdin=Path(SAMPLE_PATH).read_bytes())
+    assert result.returncode == status and expect in result.stdout and b"Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", ["replay", "stats", "validate", "chat"])
+def test_each_subcommand_has_help_with_examples(command: str) -> None:
+    result = run(command, "--help")
+    assert result.returncode == 0 and b"examples:" in result.stdout
+
+
+def test_garbage_input_never_gives_a_traceback(tmp_path: Path) -> None:
+    import random
+
+    rng = random.Random(11)
+    path = tmp_path / "garbage.sse"
+    path.write_bytes(bytes(rng.randrange(256) for _ in range(3000)) + b"\n\ndata: {\n\n")
+    for command in ("replay", "stats", "validate"):
+        result = run(command, str(path))
+        assert result.returncode == 1 and b"Traceback" not in result.stderr, (command, result.stderr)

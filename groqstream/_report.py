@@ -1,0 +1,391 @@
+"""What the ``stats`` and ``validate`` commands compute from a capture, and the SVG timeline.
+
+Kept apart from the CLI so it can be tested directly; it reads captures with
+the same decoders as everything else (``CaptureDecoder``, ``ChunkDecoder``)
+and never parses SSE itself.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
+from xml.sax.saxutils import escape
+
+from ._capture import CaptureDecoder, TimedEvent, iter_timed_chunks
+from ._chunks import ChunkDecoder
+from ._errors import ChunkDecodeError, GroqStreamError, StreamAPIError, snippet
+from ._sse import ServerSentEvent
+from ._types import ChatCompletionChunk, WireObject
+
+__all__ = ["Finding", "Stats", "gap_histogram", "stats_of", "timeline_svg", "validate"]
+
+_BOM = b"\xef\xbb\xbf"
+# A file of garbage could yield a finding per byte; past this many the rest are counted, not listed.
+MAX_FINDINGS = 1000
+
+
+# --- stats ---------------------------------------------------------------------------
+
+
+@dataclass
+class Stats:
+    """Figures for one capture. Times are ``None`` for untimed captures."""
+
+    chunks: int = 0
+    events: int = 0
+    bytes: int = 0
+    content_chars: int = 0
+    reasoning_chars: int = 0
+    finish_reason: Optional[str] = None
+    prompt_tokens: Optional[int] = None
+    completion_tokens: Optional[int] = None
+    total_tokens: Optional[int] = None
+    queue_time: Optional[float] = None
+    prompt_time: Optional[float] = None
+    completion_time: Optional[float] = None
+    timed: bool = False
+    time_to_first_token: Optional[float] = None
+    total_time: Optional[float] = None
+    tokens_per_second: Optional[float] = None
+    gap_p50: Optional[float] = None
+    gap_p90: Optional[float] = None
+    gap_p99: Optional[float] = None
+    gap_max: Optional[float] = None
+    error: Optional[str] = None
+    """How the stream ended badly, if it did (the figures cover what came before)."""
+    gaps: List[float] = field(default_factory=list, repr=False)
+    """Seconds between consecutive chunks (timed captures)."""
+    timeline: List[Tuple[float, int]] = field(default_factory=list, repr=False)
+    """``(time, tokens so far)`` at each chunk that carried text (timed captures)."""
+    finish_time: Optional[float] = field(default=None, repr=False)
+
+    def to_json(self) -> Dict[str, Any]:
+        """The figures as a JSON-ready dict (without the per-chunk series)."""
+        data = asdict(self)
+        for key in ("gaps", "timeline", "finish_time"):
+            del data[key]
+        return data
+
+
+def _percentile(ordered: Sequence[float], fraction: float) -> float:
+    """Nearest-rank percentile of an ordered, non-empty sequence."""
+    rank = max(1, math.ceil(fraction * len(ordered)))
+    return ordered[rank - 1]
+
+
+def stats_of(data: bytes) -> Stats:
+    """Compute the figures of one capture (timed or not); a broken stream is described, not raised."""
+    stats = Stats(bytes=len(data))
+    times: List[float] = []
+    tokens = 0
+    try:
+        for item in iter_timed_chunks(data):
+            stats.events += 1
+            stats.timed = stats.timed or item.time is not None
+            chunk = item.chunk
+            if chunk is None:
+                continue
+            stats.chunks += 1
+            if item.time is not None:
+                times.append(item.time)
+            text_here = False
+            for choice in chunk.choices:
+                delta = choice.delta
+                if choice.index == 0:
+                    stats.content_chars += len(delta.content or "")
+                    stats.reasoning_chars += len(delta.reasoning or "")
+                    text_here = text_here or bool(delta.content or delta.reasoning)
+                    if choice.finish_reason is not None:
+                        stats.finish_reason = choice.finish_reason
+                        stats.finish_time = item.time
+            if text_here:
+                tokens += 1
+                if item.time is not None:
+                    stats.timeline.append((item.time, tokens))
+            _take_usage(stats, chunk)
+    except GroqStreamError as exc:
+        stats.error = f"{type(exc).__name__}: {exc}"
+    if times:
+        stats.gaps = [b - a for a, b in zip(times, times[1:])]
+        stats.total_time = times[-1]
+        if stats.timeline:
+            stats.time_to_first_token = stats.timeline[0][0]
+            duration = times[-1] - stats.time_to_first_token
+            count = stats.completion_tokens if stats.completion_tokens is not None else tokens
+            stats.tokens_per_second = count / duration if duration > 0 else None
+        if stats.gaps:
+            ordered = sorted(stats.gaps)
+            stats.gap_p50, stats.gap_p90 = _percentile(ordered, 0.5), _percentile(ordered, 0.9)
+            stats.gap_p99, stats.gap_max = _percentile(ordered, 0.99), ordered[-1]
+    return stats
+
+
+def _take_usage(stats: Stats, chunk: ChatCompletionChunk) -> None:
+    usage = chunk.usage if chunk.usage is not None else (chunk.x_groq.usage if chunk.x_groq else None)
+    if usage is None:
+        return
+    stats.prompt_tokens, stats.completion_tokens = usage.prompt_tokens, usage.completion_tokens
+    stats.total_tokens = usage.total_tokens
+    stats.queue_time, stats.prompt_time = usage.queue_time, usage.prompt_time
+    stats.completion_time = usage.completion_time
+
+
+_BUCKETS = [(0.001, "< 1 ms"), (0.01, "1-10 ms"), (0.1, "10-100 ms"), (1.0, "0.1-1 s"), (math.inf, ">= 1 s")]
+
+
+def gap_histogram(gaps: Sequence[float], width: int = 40) -> List[str]:
+    """Lines of a text histogram of inter-chunk gaps, in decades (most streams span several)."""
+    counts = [0] * len(_BUCKETS)
+    for gap in gaps:
+        counts[next(i for i, (limit, _) in enumerate(_BUCKETS) if gap < limit)] += 1
+    top = max(counts) or 1
+    return [
+        f"{label:>10} | {'#' * math.ceil(width * count / top) if count else '':<{width}} {count}"
+        for (_, label), count in zip(_BUCKETS, counts)
+    ]
+
+
+# --- the SVG timeline ----------------------------------------------------------------------
+
+
+def _nice_step(span: float, ticks: int = 5) -> float:
+    raw = span / ticks if span > 0 else 1.0
+    power = 10.0 ** math.floor(math.log10(raw))
+    return next(step * power for step in (1, 2, 5, 10) if step * power >= raw)
+
+
+def timeline_svg(stats: Stats, title: str) -> str:
+    """A self-contained SVG chart: tokens received against time, first token and finish marked."""
+    width, height, left, right, top, bottom = 720, 400, 64, 24, 48, 52
+    plot_w, plot_h = width - left - right, height - top - bottom
+    points = stats.timeline
+    end = max([t for t, _ in points] + [stats.finish_time or 0.0, stats.total_time or 0.0, 1e-3])
+    most = max([n for _, n in points] + [1])
+    x_step, y_step = _nice_step(end), max(1.0, _nice_step(most))
+    x_max, y_max = x_step * math.ceil(end / x_step), y_step * math.ceil(most / y_step)
+
+    def x(t: float) -> float:
+        return left + plot_w * t / x_max
+
+    def y(n: float) -> float:
+        return top + plot_h * (1 - n / y_max)
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">',
+        f"<title>{escape(title)}</title>",
+        f'<rect width="{width}" height="{height}" fill="white"/>',
+        f'<text x="{left}" y="28" font-size="15" font-weight="bold">{escape(title)}</text>',
+    ]
+    for i in range(round(x_max / x_step) + 1):
+        t = i * x_step
+        parts.append(f'<line x1="{x(t):.1f}" y1="{top}" x2="{x(t):.1f}" y2="{top + plot_h}" stroke="#eee"/>')
+        parts.append(f'<text x="{x(t):.1f}" y="{top + plot_h + 18}" text-anchor="middle">{t:g}</text>')
+    for i in range(round(y_max / y_step) + 1):
+        n = i * y_step
+        parts.append(f'<line x1="{left}" y1="{y(n):.1f}" x2="{left + plot_w}" y2="{y(n):.1f}" stroke="#eee"/>')
+        parts.append(f'<text x="{left - 8}" y="{y(n) + 4:.1f}" text-anchor="end">{n:g}</text>')
+    parts.append(
+        f'<polyline points="{left},{top} {left},{top + plot_h} {left + plot_w},{top + plot_h}" '
+        'fill="none" stroke="#333"/>'
+    )
+    parts.append(
+        f'<text x="{left + plot_w / 2}" y="{height - 12}" text-anchor="middle">seconds since the request</text>'
+    )
+    parts.append(
+        f'<text x="16" y="{top + plot_h / 2}" text-anchor="middle" '
+        f'transform="rotate(-90 16 {top + plot_h / 2})">tokens received</text>'
+    )
+    if points:
+        # A step line: tokens arrive at instants, nothing arrives in between.
+        steps = [(points[0][0], 0)]
+        for t, n in points:
+            steps += [(t, steps[-1][1]), (t, n)]
+        path = " ".join(f"{x(t):.1f},{y(n):.1f}" for t, n in steps)
+        parts.append(f'<polyline class="tokens" points="{path}" fill="none" stroke="#1f6feb" stroke-width="2"/>')
+    marks = [("first-token", "first token", stats.time_to_first_token, "#2da44e")]
+    marks.append(("finish", "finish", stats.finish_time, "#cf222e"))
+    for css, label, when, color in marks:
+        if when is not None:
+            parts.append(
+                f'<line class="{css}" x1="{x(when):.1f}" y1="{top}" x2="{x(when):.1f}" y2="{top + plot_h}" '
+                f'stroke="{color}" stroke-dasharray="4 3"/>'
+            )
+            parts.append(
+                f'<text class="{css}" x="{x(when) + 4:.1f}" y="{top + 14}" fill="{color}">'
+                f"{escape(label)} {when:.3f} s</text>"
+            )
+    parts.append("</svg>")
+    return "\n".join(parts) + "\n"
+
+
+# --- validation --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing ``validate`` reports."""
+
+    severity: str
+    """``"problem"`` (the capture is not a clean stream) or ``"note"`` (worth knowing, not wrong)."""
+    code: str
+    """A stable name, e.g. ``"invalid-json"``."""
+    message: str
+    """What was found, with the offending text truncated."""
+    offset: Optional[int] = None
+    """Byte offset in the file."""
+    event_index: Optional[int] = None
+    """0-based index of the event among the stream's events."""
+
+    def to_json(self) -> Dict[str, Any]:
+        """A JSON-ready dict."""
+        return asdict(self)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _unknown_keys(obj: WireObject, path: str = "") -> Iterator[str]:
+    """Paths of the keys a wire object (and everything in it) kept in ``extra``, e.g. ``choices[].delta.channel``."""
+    for key in obj.extra:
+        yield f"{path}.{key}".lstrip(".")
+    for name in obj._convert:
+        value = getattr(obj, name)
+        if isinstance(value, WireObject):
+            yield from _unknown_keys(value, f"{path}.{name}")
+        elif isinstance(value, list):
+            for item in value:
+                if isinstance(item, WireObject):
+                    yield from _unknown_keys(item, f"{path}.{name}[]")
+
+
+class _Validator:
+    """One pass over a capture: the byte-level checks, then each event, then how the stream ended."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.findings: List[Finding] = []
+        self.dropped = 0
+        self.events: List[TimedEvent] = []
+        self.pending = 0
+        self.done_at: Optional[int] = None
+        self.after_done: List[int] = []
+        self.errors = 0
+        self.usage_seen = False
+        self.unknown: Dict[str, Tuple[Optional[int], int]] = {}
+        self.first: Optional[ChatCompletionChunk] = None
+        self.changes = {"id": 0, "created": 0}
+        self.starts: List[int] = []
+
+    def add(self, severity: str, code: str, message: str, offset: Optional[int], index: Optional[int]) -> None:
+        if len(self.findings) < MAX_FINDINGS:
+            self.findings.append(Finding(severity, code, message, offset, index))
+        else:
+            self.dropped += 1
+
+    def run(self) -> List[Finding]:
+        self.read_events()
+        self.check_bytes()
+        for index, timed in enumerate(self.events):
+            self.check_event(index, timed.event)
+        self.check_end()
+        if self.dropped:
+            self.findings.append(Finding("note", "truncated-report", f"{self.dropped} more findings not listed"))
+        order = {"problem": 0, "note": 1}
+        last = len(self.data) + 1
+        return sorted(self.findings, key=lambda f: (order[f.severity], f.offset if f.offset is not None else last))
+
+    def read_events(self) -> None:
+        """Decode every event first: the byte-level checks name the event that holds each bad byte."""
+        reader = CaptureDecoder()
+        try:
+            self.events = reader.feed(self.data)
+            self.pending = reader.sse.pending_bytes  # before flush() discards them
+            self.events += reader.flush()
+        except GroqStreamError as exc:  # the size limit: nothing past it can be read
+            self.add("problem", "limit", str(exc), getattr(exc, "offset", None), len(self.events))
+
+    def index_at(self, offset: int) -> Optional[int]:
+        """The index of the event whose bytes hold *offset*."""
+        if not self.starts:
+            self.starts = [timed.event.offset or 0 for timed in self.events]
+        return max(0, bisect.bisect_right(self.starts, offset) - 1) if self.starts else None
+
+    def check_bytes(self) -> None:
+        data = self.data
+        if data.startswith(_BOM):
+            self.add("problem", "bom", "the stream starts with a byte-order mark (U+FEFF)", 0, self.index_at(0))
+        position = 0
+        while True:
+            try:
+                data[position:].decode("utf-8")
+                return
+            except UnicodeDecodeError as exc:
+                at = position + exc.start
+                message = f"bytes that are not UTF-8: {snippet(data[at : at + 8])}"
+                self.add("problem", "invalid-utf8", message, at, self.index_at(at))
+                position = at + max(1, exc.end - exc.start)
+
+    def check_event(self, index: int, event: ServerSentEvent) -> None:
+        if self.done_at is not None:
+            self.after_done.append(index)
+            return
+        # A fresh decoder per event: each event is judged by the same rules
+        # Stream uses, and one bad event does not stop the checks of the rest.
+        decoder = ChunkDecoder(require_done=False)
+        try:
+            chunks = decoder.feed(event)
+            if decoder.done and not chunks:
+                self.done_at = index
+                return
+            for chunk in chunks:
+                self.check_chunk(index, event.offset, chunk)
+            decoder.flush()  # raises the error an x_groq.error chunk carries
+        except StreamAPIError as exc:
+            self.errors += 1
+            label = "/".join(part for part in (exc.type, exc.code) if part)
+            message = f"the server reported an error: {label + ': ' if label else ''}{snippet(exc.message, 200)}"
+            self.add("problem", "error-event", message, event.offset, index)
+        except ChunkDecodeError as exc:
+            bad_json = not exc.path and exc.reason.startswith(("invalid JSON", "JSON nested"))
+            message = str(exc).split(": ", 1)[-1]  # without the "event #N at byte M" we report apart
+            self.add("problem", "invalid-json" if bad_json else "invalid-chunk", message, event.offset, index)
+
+    def check_chunk(self, index: int, offset: Optional[int], chunk: ChatCompletionChunk) -> None:
+        x_groq = chunk.x_groq
+        self.usage_seen = self.usage_seen or chunk.usage is not None or bool(x_groq and x_groq.usage)
+        for key in _unknown_keys(chunk):
+            self.unknown.setdefault(key, (offset, index))
+        if self.first is None:
+            self.first = chunk
+        for key in self.changes:
+            if getattr(chunk, key) != getattr(self.first, key):
+                self.changes[key] += 1
+
+    def check_end(self) -> None:
+        size = len(self.data)
+        if self.pending:
+            message = f"the last {self.pending} bytes are an event without its blank line"
+            self.add("problem", "unterminated-event", message, size - self.pending, len(self.events))
+        if self.after_done:
+            first = self.after_done[0]
+            message = f"{_plural(len(self.after_done), 'event')} after 'data: [DONE]'"
+            self.add("problem", "data-after-done", message, self.events[first].event.offset, first)
+        if self.done_at is None and self.errors == 0:
+            self.add("problem", "no-done", "the stream has neither 'data: [DONE]' nor an error event", size, None)
+        if self.done_at is not None and self.errors == 0 and not self.usage_seen:
+            self.add("problem", "no-usage", "no chunk reports token usage (usage or x_groq.usage)", None, None)
+        for key, (offset, index) in self.unknown.items():
+            self.add("note", "unknown-key", f"unknown key {key} (kept in extra)", offset, index)
+        for key, count in self.changes.items():
+            if count:
+                message = f"the chunk {key} changes mid-stream ({_plural(count, 'chunk')} differ from the first)"
+                self.add("note", f"{key}-changed", message, None, None)
+
+
+def validate(data: bytes) -> List[Finding]:
+    """Every problem, then every note, in a capture, each in file order with its byte offset and event index."""
+    return _Validator(data).run()

@@ -1,0 +1,164 @@
+"""stats, validate and the SVG timeline, computed directly from captures."""
+
+from __future__ import annotations
+
+import io
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import List
+
+import pytest
+
+import groqstream as gs
+from groqstream._report import gap_histogram, stats_of, timeline_svg, validate
+from tests.helpers import FIXTURES, capture_paths, fixture_paths, requires_captures
+
+VALIDATE = FIXTURES / "validate"
+SAMPLE = (Path(gs.__file__).parent / "sample.sse").read_bytes()
+SINGLE_PROBLEM = {
+    "bom": "bom",
+    "invalid-utf8": "invalid-utf8",
+    "invalid-json": "invalid-json",
+    "invalid-chunk": "invalid-chunk",
+    "invalid-chunk-type": "invalid-chunk",
+    "no-done": "no-done",
+    "data-after-done": "data-after-done",
+    "error-event": "error-event",
+    "no-usage": "no-usage",
+}
+
+
+def problems(data: bytes) -> List[str]:
+    return [f.code for f in validate(data) if f.severity == "problem"]
+
+
+@pytest.mark.parametrize("name", sorted(SINGLE_PROBLEM))
+def test_validate_finds_each_seeded_problem_and_nothing_else(name: str) -> None:
+    assert problems((VALIDATE / f"{name}.sse").read_bytes()) == [SINGLE_PROBLEM[name]]
+
+
+def test_validate_names_the_byte_offset_and_event_of_each_problem() -> None:
+    data = (VALIDATE / "invalid-json.sse").read_bytes()
+    (finding,) = [f for f in validate(data) if f.severity == "problem"]
+    assert finding.event_index == 1 and finding.offset == data.index(b'data: {"id": ')
+    utf8 = (VALIDATE / "invalid-utf8.sse").read_bytes()
+    (bad,) = validate(utf8)
+    assert bad.offset == utf8.index(b"\xe9") and bad.event_index == 1
+    cut = (VALIDATE / "unterminated-event.sse").read_bytes()
+    first = next(f for f in validate(cut) if f.code == "unterminated-event")
+    assert first.offset == cut.rindex(b"\n\n") + 2 and first.event_index == 3
+
+
+def test_validate_reports_the_error_event_code_and_message() -> None:
+    (finding,) = validate((VALIDATE / "error-event.sse").read_bytes())
+    assert "tool_use_failed" in finding.message and "Tool call validation failed" in finding.message
+
+
+def test_an_unterminated_event_also_means_no_done() -> None:
+    assert problems((VALIDATE / "unterminated-event.sse").read_bytes()) == ["unterminated-event", "no-done"]
+
+
+def test_notes_name_unknown_keys_and_changing_ids_without_problems() -> None:
+    findings = validate((VALIDATE / "notes-only.sse").read_bytes())
+    assert [(f.severity, f.code) for f in findings] == [
+        ("note", "unknown-key"),
+        ("note", "id-changed"),
+        ("note", "created-changed"),
+    ]
+    assert "choices[].delta.channel" in findings[0].message and findings[0].event_index == 0
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        VALIDATE / "clean.sse",
+        *[p for p in fixture_paths() if p.stem in ("text-crlf", "tool-calls-fragments", "parallel-tool-calls")],
+    ],
+    ids=lambda p: p.stem,
+)
+def test_clean_streams_have_no_problems(path: Path) -> None:
+    assert problems(path.read_bytes()) == []
+
+
+@requires_captures
+@pytest.mark.parametrize("path", capture_paths(), ids=lambda p: p.stem)
+def test_real_captures_have_problems_only_when_they_hold_an_error(path: Path) -> None:
+    found = problems(path.read_bytes())
+    assert found == (["error-event"] if "error" in path.stem else [])
+
+
+def test_validate_copes_with_random_garbage() -> None:
+    import random
+
+    rng = random.Random(5)
+    for _ in range(50):
+        data = bytes(rng.randrange(256) for _ in range(rng.randrange(1, 400)))
+        for finding in validate(data):
+            assert finding.severity in ("problem", "note")
+
+
+# --- stats ---------------------------------------------------------------------------------
+
+
+def timed_sample() -> bytes:
+    out = io.BytesIO()
+    writer = gs.CaptureWriter(out, model="m", clock=lambda: 0.0)
+    events = SAMPLE.split(b"\n\n")[:-1]
+    for i, event in enumerate(events):
+        writer.write(event + b"\n\n", at=0.25 + 0.01 * i + (0.5 if i >= 20 else 0.0))
+    writer.close()
+    return out.getvalue()
+
+
+def test_stats_of_an_untimed_capture() -> None:
+    stats = stats_of(SAMPLE)
+    assert (stats.chunks, stats.events, stats.bytes) == (40, 41, len(SAMPLE))
+    assert stats.content_chars == len(gs.Stream(SAMPLE).text())
+    assert (stats.finish_reason, stats.prompt_tokens, stats.completion_tokens, stats.total_tokens) == (
+        "stop",
+        18,
+        38,
+        56,
+    )
+    assert stats.queue_time == pytest.approx(0.041718233)
+    assert not stats.timed and stats.time_to_first_token is None and stats.gap_p50 is None
+
+
+def test_stats_of_a_timed_capture() -> None:
+    stats = stats_of(timed_sample())
+    assert stats.timed
+    # Event 0 holds role and an empty content; the first text arrives with event 1.
+    assert stats.time_to_first_token == pytest.approx(0.26)
+    assert stats.total_time == pytest.approx(0.25 + 0.39 + 0.5)
+    assert stats.gap_max == pytest.approx(0.51) and stats.gap_p50 == pytest.approx(0.01)
+    assert stats.tokens_per_second == pytest.approx(38 / (0.25 + 0.39 + 0.5 - 0.26))
+    assert len(stats.gaps) == 39 and stats.timeline[0][1] == 1 and stats.timeline[0][0] == pytest.approx(0.26)
+
+
+def test_stats_describe_a_broken_stream_instead_of_raising() -> None:
+    stats = stats_of((VALIDATE / "error-event.sse").read_bytes())
+    assert stats.error is not None and stats.error.startswith("StreamAPIError") and stats.chunks == 2
+
+
+def test_gap_histogram_counts_by_decade() -> None:
+    lines = gap_histogram([0.0005, 0.002, 0.003, 0.05, 2.0])
+    assert [line.split()[-1] for line in lines] == ["1", "2", "1", "0", "1"]
+    assert lines[1].count("#") == 40
+
+
+# --- SVG ------------------------------------------------------------------------------------
+
+
+def test_svg_is_well_formed_with_the_line_and_both_marks() -> None:
+    stats = stats_of(timed_sample())
+    svg = timeline_svg(stats, "groqstream: <sample> & co")
+    root = ET.fromstring(svg)
+    ns = "{http://www.w3.org/2000/svg}"
+    assert root.tag == f"{ns}svg"
+    classes = [el.get("class") for el in root.iter() if el.get("class")]
+    assert "tokens" in classes and classes.count("first-token") == 2 and classes.count("finish") == 2
+    (line,) = [el for el in root.iter(f"{ns}polyline") if el.get("class") == "tokens"]
+    assert len(line.get("points", "").split()) == 2 * len(stats.timeline) + 1  # a step per chunk
+    texts = "".join(el.text or "" for el in root.iter(f"{ns}text"))
+    assert "first token 0.260 s" in texts and "finish" in texts and "<sample> & co" in texts
+    assert "http" not in svg.replace("http://www.w3.org/2000/svg", "")  # self-contained: nothing to fetch

@@ -213,8 +213,11 @@ def timeline_svg(stats: Stats, title: str) -> str:
                 f'<line class="{css}" x1="{x(when):.1f}" y1="{top}" x2="{x(when):.1f}" y2="{top + plot_h}" '
                 f'stroke="{color}" stroke-dasharray="4 3"/>'
             )
+            # Labels right of the middle go on the line's left, so they stay inside the chart.
+            right_half = x(when) > left + plot_w / 2
+            anchor, dx = ("end", -4) if right_half else ("start", 4)
             parts.append(
-                f'<text class="{css}" x="{x(when) + 4:.1f}" y="{top + 14}" fill="{color}">'
+                f'<text class="{css}" x="{x(when) + dx:.1f}" y="{top + 14}" fill="{color}" text-anchor="{anchor}">'
                 f"{escape(label)} {when:.3f} s</text>"
             )
     parts.append("</svg>")

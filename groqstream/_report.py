@@ -385,7 +385,8 @@ class _Validator:
             self.add("note", "unknown-key", f"unknown key {key} (kept in extra)", offset, index)
         for key, count in self.changes.items():
             if count:
-                message = f"the chunk {key} changes mid-stream ({_plural(count, 'chunk')} differ from the first)"
+                verb = "carries" if count == 1 else "carry"
+                message = f"the chunk {key} changes mid-stream: {_plural(count, 'later chunk')} {verb} another value"
                 self.add("note", f"{key}-changed", message, None, None)
 
 

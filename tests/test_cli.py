@@ -380,3 +380,29 @@ def test_garbage_input_never_gives_a_traceback(tmp_path: Path) -> None:
     for command in ("replay", "stats", "validate"):
         result = run(command, str(path))
         assert result.returncode == 1 and b"Traceback" not in result.stderr, (command, result.stderr)
+
+
+def test_chat_runs_as_a_real_process_against_a_local_server(tmp_path: Path) -> None:
+    import os
+
+    from tests.servers import Handler, SSEServer
+
+    sample = Path(SAMPLE_PATH).read_bytes()
+
+    def scenario(handler: Handler) -> None:
+        handler.send_body(sample)
+
+    record = tmp_path / "answer.sse"
+    with SSEServer(scenario) as server:
+        env = {**os.environ, "GROQ_API_KEY": "gsk_subprocess", "GROQ_BASE_URL": server.url}
+        result = subprocess.run(
+            [sys.executable, "-m", "groqstream", "chat", "Hi", "--record", str(record)],
+            capture_output=True,
+            cwd=REPO,
+            env=env,
+            timeout=60,
+        )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.decode("utf-8") == sample_text() + "\n"
+    assert b"56 tokens" in result.stderr
+    assert strip_capture(record.read_bytes()) == sample

@@ -30,6 +30,7 @@ class _StreamBase:
         max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
         unicode_errors: str = "replace",
         require_done: bool = True,
+        accumulate: bool = True,
     ) -> None:
         self.source = source
         """The byte source this stream reads and closes."""
@@ -39,10 +40,12 @@ class _StreamBase:
         self._closed = False  # closed explicitly: iterating raises
         self._released = False  # the source has been closed
         self._finished = False  # iteration reached the end of the stream
+        self._yielded = 0
         self._error: Optional[GroqStreamError] = None  # the error that ended iteration
         # Every yielded chunk is merged here, so final_completion() after a loop
-        # still covers the whole stream. Merging is O(1) per delta.
-        self._accumulator = ChatCompletionAccumulator()
+        # still covers the whole stream. Merging is O(1) per delta; the text it
+        # keeps is what accumulate=False saves on very long streams.
+        self._accumulator: Optional[ChatCompletionAccumulator] = ChatCompletionAccumulator() if accumulate else None
         self._iterator = self._open()
 
     def _open(self) -> Any:
@@ -51,8 +54,8 @@ class _StreamBase:
 
     @property
     def chunks_received(self) -> int:
-        """How many chunks have been yielded so far."""
-        return self._decoder.chunks.chunks_received
+        """How many chunks have been yielded so far (a read can decode several before they are yielded)."""
+        return self._yielded
 
     @property
     def last_event_id(self) -> str:
@@ -65,8 +68,21 @@ class _StreamBase:
         )
 
     def _record(self, chunk: ChatCompletionChunk) -> ChatCompletionChunk:
-        self._accumulator.add(chunk)
+        self._yielded += 1
+        if self._accumulator is not None:
+            self._accumulator.add(chunk)
         return chunk
+
+    def _require_accumulator(self) -> ChatCompletionAccumulator:
+        """The accumulator; without accumulate=True, one that starts now if nothing was read yet."""
+        if self._accumulator is None:
+            if self.chunks_received:
+                raise RuntimeError(
+                    f"final_completion()/text() need Stream(..., accumulate=True): {self.chunks_received} chunks "
+                    "were already read without being kept"
+                )
+            self._accumulator = ChatCompletionAccumulator()
+        return self._accumulator
 
     def _ended(self, exc: BaseException) -> None:
         """Note how iteration ended, so final_completion() can tell."""
@@ -76,14 +92,16 @@ class _StreamBase:
             self._finished = True
 
     def _partial(self, exc: GroqStreamError) -> None:
-        exc.completion = self._accumulator.completion
+        if self._accumulator is not None:
+            exc.completion = self._accumulator.completion
 
     def _result(self) -> ChatCompletion:
         """The accumulated completion; or, when an error ended the stream, that error again."""
+        accumulator = self._require_accumulator()
         if self._error is not None:
             self._partial(self._error)
             raise self._error
-        return self._accumulator.completion
+        return accumulator.completion
 
     @staticmethod
     def _text_of(completion: ChatCompletion) -> str:
@@ -108,6 +126,9 @@ class Stream(_StreamBase):
         require_done: raise ``IncompleteStreamError`` when the source ends
             without ``[DONE]`` (after yielding every complete chunk). Turn off
             for servers known to omit ``[DONE]``.
+        accumulate: merge every chunk into the completion ``final_completion()``
+            returns (the default). Turn off to keep memory flat on very long
+            streams when only the chunks matter.
 
     Raises (while iterating):
         StreamAPIError: the server reported an error in the stream.
@@ -144,6 +165,7 @@ class Stream(_StreamBase):
                 error's ``completion`` holds everything received before it.
             StreamClosedError: the stream was closed before its end.
         """
+        self._require_accumulator()
         if not self._finished:
             try:
                 for _ in self:
@@ -190,7 +212,7 @@ class AsyncStream(_StreamBase):
     Args:
         source: an async iterable of bytes-like chunks (httpx ``aiter_bytes()``,
             aiohttp ``content.iter_any()``) or an ``asyncio.StreamReader``.
-        max_event_bytes, unicode_errors, require_done: as for ``Stream``.
+        max_event_bytes, unicode_errors, require_done, accumulate: as for ``Stream``.
 
     The source is closed (``aclose()``, else ``close()``, awaited when it
     returns an awaitable) when iteration ends for any reason, on
@@ -218,6 +240,7 @@ class AsyncStream(_StreamBase):
 
     async def final_completion(self) -> ChatCompletion:
         """Read what is left and return the whole ``ChatCompletion`` (see ``Stream.final_completion``)."""
+        self._require_accumulator()
         if not self._finished:
             try:
                 async for _ in self:

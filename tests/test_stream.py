@@ -435,3 +435,20 @@ def test_aiter_events_reads_a_stream_reader_to_eof() -> None:
         return [event async for event in gs.aiter_events(reader)]
 
     assert [e.data for e in asyncio.run(main())] == ["a", "b"]
+
+
+def test_accumulate_false_keeps_nothing_and_final_completion_says_why() -> None:
+    stream = gs.Stream(SAMPLE, accumulate=False)
+    next(stream)
+    assert stream._accumulator is None
+    with pytest.raises(RuntimeError, match="accumulate=True: 1 chunks were already read"):
+        stream.final_completion()
+    fresh = gs.Stream(SAMPLE, accumulate=False)
+    assert fresh.text() == gs.Stream(SAMPLE).text()  # nothing read yet: it can still keep everything
+
+
+def test_chunks_received_counts_chunks_yielded_not_chunks_decoded() -> None:
+    stream = gs.Stream(SAMPLE)  # one read decodes all 40 chunks at once
+    next(stream)
+    next(stream)
+    assert stream.chunks_received == 2

@@ -1,0 +1,1 @@
+"""groqstream's benchmark suite: run by hand with ``python -m benchmarks`` (never by the tests or CI)."""

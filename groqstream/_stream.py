@@ -77,9 +77,10 @@ class _StreamBase:
         """The accumulator; without accumulate=True, one that starts now if nothing was read yet."""
         if self._accumulator is None:
             if self.chunks_received:
+                count = self.chunks_received
                 raise RuntimeError(
-                    f"final_completion()/text() need Stream(..., accumulate=True): {self.chunks_received} chunks "
-                    "were already read without being kept"
+                    f"final_completion()/text() need Stream(..., accumulate=True): {count} "
+                    f"chunk{' was' if count == 1 else 's were'} already read without being kept"
                 )
             self._accumulator = ChatCompletionAccumulator()
         return self._accumulator

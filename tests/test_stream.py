@@ -441,7 +441,7 @@ def test_accumulate_false_keeps_nothing_and_final_completion_says_why() -> None:
     stream = gs.Stream(SAMPLE, accumulate=False)
     next(stream)
     assert stream._accumulator is None
-    with pytest.raises(RuntimeError, match="accumulate=True: 1 chunks were already read"):
+    with pytest.raises(RuntimeError, match=r"accumulate=True\): 1 chunk was already read"):
         stream.final_completion()
     fresh = gs.Stream(SAMPLE, accumulate=False)
     assert fresh.text() == gs.Stream(SAMPLE).text()  # nothing read yet: it can still keep everything

@@ -34,7 +34,7 @@ from typing import IO, Callable, Dict, Iterator, List, NamedTuple, Optional
 
 from ._chunks import ChunkDecoder
 from ._lines import DEFAULT_MAX_EVENT_BYTES
-from ._pipeline import ByteSource, iter_bytes
+from ._pipeline import ByteSource, reads
 from ._sse import ServerSentEvent, SSEDecoder
 from ._types import ChatCompletionChunk
 
@@ -233,7 +233,7 @@ def iter_capture(
         max_event_bytes, unicode_errors: as for ``SSEDecoder``.
     """
     decoder = CaptureDecoder(max_event_bytes=max_event_bytes, unicode_errors=unicode_errors)
-    for data in iter_bytes(source):
+    for data in reads(source):
         yield from decoder.feed(data)
     yield from decoder.flush()
 
@@ -254,7 +254,7 @@ def iter_timed_chunks(source: ByteSource, *, require_done: bool = True) -> Itera
     """
     reader = CaptureDecoder()
     decoder = ChunkDecoder(require_done=require_done)
-    for data in iter_bytes(source):
+    for data in reads(source):
         for timed in reader.feed(data):
             chunks = decoder.feed(timed.event)
             yield TimedChunk(timed.time, timed.event, chunks[0] if chunks else None)

@@ -19,7 +19,7 @@ Once an error is raised the decoder stays failed: later calls raise it again.
 from __future__ import annotations
 
 import json
-from typing import Any, List, NoReturn, Optional
+from typing import Any, Callable, List, NoReturn, Optional, Tuple
 
 from ._errors import ChunkDecodeError, GroqStreamError, IncompleteStreamError, StreamAPIError, snippet
 from ._sse import ServerSentEvent
@@ -34,7 +34,10 @@ def _reject_constant(name: str) -> Any:
 
 # json.loads accepts NaN and Infinity, which are not JSON; a dedicated decoder
 # rejects them without paying json.loads's per-call keyword handling.
-_json_decode = json.JSONDecoder(parse_constant=_reject_constant).decode
+_json_decoder = json.JSONDecoder(parse_constant=_reject_constant)
+_json_decode = _json_decoder.decode
+# The C scanner json.loads itself ends in (typeshed does not describe the attribute).
+_scan_once: Callable[[str, int], Tuple[Any, int]] = _json_decoder.scan_once  # type: ignore[attr-defined]
 
 
 class ChunkDecoder:
@@ -70,10 +73,15 @@ class ChunkDecoder:
             ChunkDecodeError: the data is not JSON or not a chunk.
             StreamAPIError: the event reports a server error.
         """
+        chunk = self.decode_event(event)
+        return [chunk] if chunk is not None else []
+
+    def decode_event(self, event: ServerSentEvent) -> Optional[ChatCompletionChunk]:
+        """Like ``feed``, returning the chunk or ``None`` (no list to build: this is the hot path)."""
         if self._error is not None:
             raise self._error
         if self.done:
-            return []
+            return None
         index = self.events_received
         self.events_received += 1
         kind = event.event
@@ -81,8 +89,16 @@ class ChunkDecoder:
             data = event.data
             if data[:1] == "[" and data.strip() == "[DONE]":
                 self.done = True
-                return []
-            obj = self._parse(event, index)
+                return None
+            # The C scanner directly: json.loads adds two Python-level calls and
+            # a regex per event. Anything it does not take whole (surrounding
+            # whitespace, invalid JSON) goes through the full decoder instead.
+            try:
+                obj, end = _scan_once(data, 0)
+            except (StopIteration, ValueError, RecursionError):
+                end = -1
+            if end != len(data):
+                obj = self._parse(event, index)
             if type(obj) is dict and obj.get("error"):
                 self._fail(self._api_error(obj, event))
             try:
@@ -100,14 +116,14 @@ class ChunkDecoder:
                     chunks_received=self.chunks_received,
                     event=event,
                 )
-            return [chunk]
+            return chunk
         if kind == "error":
             try:
                 payload: Any = _json_decode(event.data)
             except (ValueError, RecursionError):
                 payload = event.data
             self._fail(self._api_error(payload, event))
-        return []
+        return None
 
     def flush(self) -> List[ChatCompletionChunk]:
         """Mark the end of input.

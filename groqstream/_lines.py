@@ -34,7 +34,7 @@ from typing import List, Optional
 
 from ._errors import SSEProtocolError, snippet
 
-__all__ = ["DEFAULT_MAX_EVENT_BYTES", "LineDecoder"]
+__all__ = ["DEFAULT_MAX_EVENT_BYTES", "LineDecoder", "as_bytes"]
 
 # 16 MiB: about 100x the largest chunk seen in real Groq streams (a compound
 # model's executed_tools output, ~60 KB), yet small enough that a runaway or
@@ -42,6 +42,22 @@ __all__ = ["DEFAULT_MAX_EVENT_BYTES", "LineDecoder"]
 # headers; SSE data is bigger, so we follow eventsource-parser's "generous but
 # bounded" approach.
 DEFAULT_MAX_EVENT_BYTES = 16 * 1024 * 1024
+
+
+def as_bytes(data: object) -> bytes:
+    """Check and convert one read: ``bytes`` stay, other bytes-likes are copied, anything else is refused."""
+    if type(data) is bytes:
+        return data
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        return bytes(data)  # a copy: callers may reuse their buffer
+    if isinstance(data, str):
+        raise TypeError(
+            "groqstream decodes bytes but got a str chunk; pass the raw response body "
+            "(open files in binary mode 'rb', or use text.encode('utf-8'))"
+        )
+    if data is None:
+        raise TypeError("the source returned None instead of bytes: groqstream needs a blocking source")
+    raise TypeError(f"groqstream decodes bytes but got a {type(data).__name__} chunk: {data!r:.60}")
 
 
 class LineDecoder:
@@ -82,8 +98,22 @@ class LineDecoder:
         Raises:
             SSEProtocolError: a line is longer than ``max_line_bytes``.
         """
+        block = self.feed_block(data)
+        return block.splitlines(keepends=True) if block else []
+
+    def feed_block(self, data: bytes) -> bytes:
+        """Like ``feed``, but the complete lines come back as one ``bytes`` (``b""`` for none).
+
+        The SSE decoder splits the block itself: a block holding whole events
+        can then be handled an event at a time instead of a line at a time.
+        """
         if self._error is not None:
             raise self._error
+        if not self._pending and not self._skip_lf and data[-1:] == b"\n":
+            # The usual read: whole lines and nothing held from before.
+            self.batch_offset = self.offset
+            self.offset += len(data)
+            return self._check_lengths(data) if len(data) > self.max_line_bytes else data
         if self._skip_lf and data:
             self._skip_lf = False
             if data[0] == 10:  # the LF of a CRLF whose CR ended the last read
@@ -96,7 +126,7 @@ class LineDecoder:
                 self._pending_len += len(data)
                 if self._pending_len > self.max_line_bytes:
                     self._fail(self.offset, b"".join(self._pending[:2]))
-            return []
+            return b""
         rest = data[end + 1 :]
         if self._pending:
             self._pending.append(data[: end + 1])
@@ -106,15 +136,14 @@ class LineDecoder:
         self._skip_lf = not rest and block[-1] == 13
         self._pending = [rest] if rest else []
         self._pending_len = len(rest)
-        lines = block.splitlines(keepends=True)
         self.batch_offset = self.offset
         self.offset += len(block)
         # Only a block longer than the limit can hold a line longer than it.
         if len(block) > self.max_line_bytes:
-            lines = self._check_lengths(lines)
-        elif self._pending_len > self.max_line_bytes:
-            self._defer(self.offset, rest, lines)
-        return lines
+            return self._check_lengths(block)
+        if self._pending_len > self.max_line_bytes:
+            self._defer(self.offset, rest, block)
+        return block
 
     def flush(self) -> List[bytes]:
         """Mark the end of input; return the unterminated last line, if any, without terminator.
@@ -132,20 +161,21 @@ class LineDecoder:
         self.offset += len(tail)
         return [tail] if tail else []
 
-    def _check_lengths(self, lines: List[bytes]) -> List[bytes]:
+    def _check_lengths(self, block: bytes) -> bytes:
         offset = self.batch_offset
-        for i, line in enumerate(lines):
+        for line in block.splitlines(keepends=True):
             if len(line.rstrip(b"\r\n")) > self.max_line_bytes:
-                self._defer(offset, line, lines[:i])
-                return lines[:i]
+                good = block[: offset - self.batch_offset]
+                self._defer(offset, line, good)
+                return good
             offset += len(line)
         if self._pending_len > self.max_line_bytes:
-            self._defer(self.offset, self._pending[0], lines)
-        return lines
+            self._defer(self.offset, self._pending[0], block)
+        return block
 
-    def _defer(self, offset: int, text: bytes, lines: List[bytes]) -> None:
+    def _defer(self, offset: int, text: bytes, good: bytes) -> None:
         """Fail now if no line came before the long one; else fail on the next call."""
-        if not lines:
+        if not good:
             self._fail(offset, text)
         self._error = self._error_for(offset, text)
 

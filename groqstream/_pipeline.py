@@ -20,11 +20,24 @@ None of these functions closes the source; ``Stream``/``AsyncStream`` do.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, AsyncGenerator, AsyncIterator, Generator, Iterator, List, Optional
+from functools import partial
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    AsyncGenerator,
+    AsyncIterator,
+    Generator,
+    Iterable,
+    Iterator,
+    List,
+    Optional,
+    Protocol,
+    TypeVar,
+)
 
 from ._chunks import ChunkDecoder
 from ._errors import GroqStreamError, IncompleteStreamError
-from ._lines import DEFAULT_MAX_EVENT_BYTES
+from ._lines import DEFAULT_MAX_EVENT_BYTES, as_bytes
 from ._sse import ServerSentEvent, SSEDecoder
 
 if TYPE_CHECKING:
@@ -36,41 +49,26 @@ __all__ = ["aiter_chunks", "aiter_events", "iter_chunks", "iter_events"]
 # read1/recv return as soon as anything has arrived, so it adds no latency.
 READ_SIZE = 65536
 
+_Out = TypeVar("_Out")
+
 ByteSource = Any
 """``bytes``, a binary file or HTTP response, a socket, or an iterable of bytes-like chunks."""
 AsyncByteSource = Any
 """An async iterable of bytes-like chunks, or an ``asyncio.StreamReader``."""
 
 
-def _as_bytes(data: object) -> bytes:
-    """Convert a chunk that is not ``bytes`` (callers check that first, on the hot path)."""
-    if isinstance(data, (bytes, bytearray, memoryview)):
-        return bytes(data)  # a copy: callers may reuse their buffer
-    if isinstance(data, str):
-        raise TypeError(
-            "groqstream decodes bytes but got a str chunk; pass the raw response body "
-            "(open files in binary mode 'rb', or use text.encode('utf-8'))"
-        )
-    raise TypeError(f"groqstream decodes bytes but got a {type(data).__name__} chunk: {data!r:.60}")
+def reads(source: ByteSource) -> Iterator[Any]:
+    """An iterator over the reads of a sync source, as they arrive (see the module docstring).
 
-
-def iter_bytes(source: ByteSource) -> Iterator[bytes]:
-    """Yield the bytes of a sync source as they arrive (see the module docstring)."""
+    Reads are checked (and non-``bytes`` ones copied) by the decoder they are fed to.
+    """
     if isinstance(source, (bytes, bytearray, memoryview)):
-        if source:
-            yield bytes(source)
-        return
+        return iter((bytes(source),) if source else ())
     if isinstance(source, str):
-        _as_bytes(source)  # raises the TypeError that explains what to pass
+        as_bytes(source)  # raises the TypeError that explains what to pass
     read = getattr(source, "read1", None) or getattr(source, "recv", None) or getattr(source, "read", None)
     if read is not None:
-        while True:
-            data = read(READ_SIZE)
-            if not data:
-                if data is None:
-                    raise TypeError("the source's read returned None: groqstream needs a blocking source")
-                return
-            yield data if type(data) is bytes else _as_bytes(data)
+        return iter(partial(read, READ_SIZE), b"")  # calls read until it returns b"": no Python frame per read
     if not hasattr(source, "__iter__"):
         if hasattr(source, "__aiter__"):
             raise TypeError("this is an async source: use AsyncStream or aiter_events")
@@ -78,12 +76,56 @@ def iter_bytes(source: ByteSource) -> Iterator[bytes]:
             f"cannot read bytes from a {type(source).__name__}: "
             "pass bytes, a binary file, a socket or an iterable of bytes"
         )
-    for data in source:
-        yield data if type(data) is bytes else _as_bytes(data)
+    return iter(source)
 
 
-async def aiter_bytes(source: AsyncByteSource) -> AsyncGenerator[bytes, None]:
-    """Yield the bytes of an async source as they arrive (see the module docstring)."""
+# One-byte reads that end no line. A read of one of these cannot complete a
+# line, so it is held back and joined to the next read: same events, same
+# timing (an event can only be dispatched by a line end), and a set lookup of
+# a one-byte bytes object is a fraction of a decoder call.
+_QUIET_BYTES = frozenset(bytes((i,)) for i in range(256)) - {b"\n", b"\r"}
+
+
+class _Decoder(Protocol[_Out]):
+    @property
+    def done(self) -> bool: ...
+
+    def feed(self, data: bytes) -> List[_Out]: ...
+
+    def flush(self) -> List[_Out]: ...
+
+
+def drive(decoder: _Decoder[_Out], reads: Iterable[Any], limit: int) -> Generator[_Out, None, None]:
+    """The one sync loop: feed every read to *decoder*, yield what it completes, flush at the end.
+
+    One-byte reads that end no line are held and joined to the next read
+    (see ``_QUIET_BYTES``); held bytes never grow past *limit*, the decoder's
+    line limit, so memory stays bounded. Stops reading once ``decoder.done``.
+    """
+    feed = decoder.feed
+    held: List[bytes] = []
+    for data in reads:
+        if type(data) is bytes and len(data) == 1 and data in _QUIET_BYTES:
+            held.append(data)
+            if len(held) <= limit:
+                continue
+        if held:
+            held.append(data if type(data) is bytes else as_bytes(data))
+            data = b"".join(held)
+            held = []
+        out = feed(data)
+        if out:
+            yield from out
+        if decoder.done:
+            break
+    else:
+        if held:
+            yield from feed(b"".join(held))
+    yield from decoder.flush()
+
+
+async def aiter_bytes(source: AsyncByteSource) -> AsyncGenerator[Any, None]:
+    """Yield the reads of an async source as they arrive (see the module docstring)."""
     if not hasattr(source, "__aiter__"):
         raise TypeError(
             f"expected an async iterable of bytes or an asyncio.StreamReader, got {type(source).__name__}; "
@@ -95,9 +137,9 @@ async def aiter_bytes(source: AsyncByteSource) -> AsyncGenerator[bytes, None]:
             data = await read(READ_SIZE)
             if not data:
                 return
-            yield data if type(data) is bytes else _as_bytes(data)
+            yield data
     async for data in source:
-        yield data if type(data) is bytes else _as_bytes(data)
+        yield data
 
 
 def iter_events(
@@ -116,9 +158,7 @@ def iter_events(
         TypeError: the source yields ``str`` or is not a byte source.
     """
     decoder = SSEDecoder(max_event_bytes=max_event_bytes, unicode_errors=unicode_errors)
-    for data in iter_bytes(source):
-        yield from decoder.feed(data)
-    yield from decoder.flush()
+    return drive(decoder, reads(source), max_event_bytes)
 
 
 async def aiter_events(
@@ -163,9 +203,12 @@ class ChunkStreamDecoder:
         if self._error is not None:
             raise self._error
         out: List[ChatCompletionChunk] = []
+        decode = self.chunks.decode_event
         try:
             for event in self.sse.feed(data):
-                out += self.chunks.feed(event)
+                chunk = decode(event)
+                if chunk is not None:
+                    out.append(chunk)
                 if self.chunks.done:
                     break
         except GroqStreamError as exc:
@@ -191,11 +234,7 @@ class ChunkStreamDecoder:
 
 def iter_chunks(source: ByteSource, decoder: ChunkStreamDecoder) -> Generator[ChatCompletionChunk, None, None]:
     """Yield the chunks of a sync byte source, stopping at ``[DONE]`` or an error."""
-    for data in iter_bytes(source):
-        yield from decoder.feed(data)
-        if decoder.done:
-            break
-    yield from decoder.flush()
+    return drive(decoder, reads(source), decoder.sse.max_event_bytes)
 
 
 async def aiter_chunks(

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any, Callable, ClassVar, Dict, List, Literal, Optional, Tuple, Type, TypeVar
 
 from ._errors import ChunkDecodeError, snippet
@@ -106,6 +107,18 @@ def _expected(what: str, value: Any) -> _Invalid:
     return _Invalid(f"expected {what}, got {kind} {snippet(value)}")
 
 
+def _at(key: str, exc: _Invalid) -> _Invalid:
+    exc.path.append(key)
+    return exc
+
+
+_new = object.__new__
+_STR: Tuple[type, ...] = (str,)
+_INT: Tuple[type, ...] = (int,)  # not bool: JSON true is not a number, and type(True) is bool
+_NUMBER: Tuple[type, ...] = (int, float)
+_WHAT = {_STR: "a string", _INT: "an integer", _NUMBER: "a number"}
+
+
 def _str(value: Any) -> str:
     if type(value) is str:
         return value
@@ -124,18 +137,25 @@ def _number(value: Any) -> Any:
     raise _expected("a number", value)
 
 
-def _list_of(convert: _Convert) -> _Convert:
+def _list_of(convert: _Convert, scalar: Optional[Tuple[type, ...]] = None) -> _Convert:
+    """The converter of a JSON array whose items *convert* takes (or, for scalars, of the types *scalar*)."""
+
     def to_list(value: Any) -> List[Any]:
         if type(value) is not list:
             raise _expected("an array", value)
-        out = []
-        for i, item in enumerate(value):
+        if scalar is not None and set(map(type, value)) <= set(scalar):
+            return value[:]  # every item checked in one C-level pass
+        try:
+            return [convert(item) for item in value]
+        except _Invalid:
+            pass
+        for i, item in enumerate(value):  # find which item failed, for the path
             try:
-                out.append(convert(item))
+                convert(item)
             except _Invalid as exc:
                 exc.path.append(f"[{i}]")
                 raise
-        return out
+        raise AssertionError("unreachable")  # pragma: no cover
 
     return to_list
 
@@ -145,8 +165,11 @@ class WireObject:
 
     extra: Dict[str, Any]
     # Filled by _compile for each subclass:
-    _convert: ClassVar[Dict[str, _Convert]]
+    _convert: ClassVar[Dict[str, _Convert]]  # every field: its converter (used by the slow path and to_dict)
+    _scalars: ClassVar[Dict[str, Tuple[type, ...]]]  # str/int/float fields: the JSON types allowed
+    _nested: ClassVar[Dict[str, _Convert]]  # object and array fields: their converters
     _required: ClassVar[Tuple[str, ...]]
+    _required_values: ClassVar[Callable[[Dict[str, Any]], Tuple[Any, ...]]]
     _defaults: ClassVar[Dict[str, Any]]
     # Keys of the JSON object an instance was decoded from, in order; set per
     # instance by _decode, None for instances made with the constructor.
@@ -176,31 +199,39 @@ class WireObject:
 
     @classmethod
     def _decode(cls: Type[_W], data: Any) -> _W:
+        # The hot path of the typed layer (once per object of every chunk), so
+        # it does as little per key as it can: scalars are checked inline, not
+        # through a converter call; required fields are checked in one C-level
+        # pass, and only on failure is the missing or null one looked for.
         if type(data) is not dict:
             raise _expected("an object", data)
-        convert = cls._convert
-        values = cls._defaults.copy()
+        scalars = cls._scalars
+        values = {**cls._defaults, **data}  # one C-level merge; the loop below only checks and converts
         extra = {}
         for key, value in data.items():
-            conv = convert.get(key)
-            if conv is None:
-                extra[key] = value
-            elif value is None:
-                values[key] = None
-            else:
+            allowed = scalars.get(key)
+            if allowed is not None:
+                if value is not None and type(value) not in allowed:
+                    raise _at(key, _expected(_WHAT[allowed], value))
+                continue
+            convert = cls._nested.get(key)
+            if convert is None:
+                extra[key] = values.pop(key)
+            elif value is not None:
                 try:
-                    values[key] = conv(value)
+                    values[key] = convert(value)
                 except _Invalid as exc:
                     exc.path.append(key)
                     raise
-        for name in cls._required:
-            if values.get(name) is None:
-                problem = _Invalid("missing required key") if name not in data else _expected("a value", None)
-                problem.path.append(name)
-                raise problem
+        if None in cls._required_values(values):
+            for name in cls._required:
+                if values[name] is None:
+                    raise _at(
+                        name, _Invalid("missing required key") if name not in data else _expected("a value", None)
+                    )
         values["extra"] = extra
         values["_present"] = tuple(data)
-        obj = object.__new__(cls)
+        obj = _new(cls)
         # Frozen dataclasses forbid attribute assignment, not a filled __dict__;
         # this skips __init__'s per-field object.__setattr__ calls.
         obj.__dict__.update(values)
@@ -811,7 +842,11 @@ class ChatCompletion(WireObject):
 
 # --- deriving the validators ----------------------------------------------------
 
-_SCALARS: Dict[str, _Convert] = {"str": _str, "int": _int, "float": _number}
+_SCALARS: Dict[str, Tuple[_Convert, Tuple[type, ...]]] = {
+    "str": (_str, _STR),
+    "int": (_int, _INT),
+    "float": (_number, _NUMBER),
+}
 
 
 def _converter(annotation: str) -> _Convert:
@@ -819,13 +854,29 @@ def _converter(annotation: str) -> _Convert:
     if annotation.startswith("Optional[") and annotation.endswith("]"):
         return _converter(annotation[len("Optional[") : -1])
     if annotation.startswith("List[") and annotation.endswith("]"):
-        return _list_of(_converter(annotation[len("List[") : -1]))
+        inner = annotation[len("List[") : -1]
+        return _list_of(_converter(inner), _SCALARS[inner][1] if inner in _SCALARS else None)
     if annotation in _SCALARS:
-        return _SCALARS[annotation]
+        return _SCALARS[annotation][0]
     target = globals()[annotation]
     if not (isinstance(target, type) and issubclass(target, WireObject)):  # pragma: no cover - a bug in this module
         raise TypeError(f"no converter for annotation {annotation!r}")
     return target._decode
+
+
+def _scalar_types(annotation: str) -> Optional[Tuple[type, ...]]:
+    """The JSON types of a str/int/float field, or None for objects and arrays."""
+    if annotation.startswith("Optional[") and annotation.endswith("]"):
+        annotation = annotation[len("Optional[") : -1]
+    return _SCALARS[annotation][1] if annotation in _SCALARS else None
+
+
+def _values_of(names: Tuple[str, ...]) -> Callable[[Dict[str, Any]], Tuple[Any, ...]]:
+    """A C-level getter of *names* from a dict, always returning a tuple."""
+    if not names:
+        return lambda values: ()
+    getter = itemgetter(*names, *names) if len(names) == 1 else itemgetter(*names)
+    return getter
 
 
 def _compile() -> None:
@@ -836,10 +887,15 @@ def _compile() -> None:
             continue
         wire_fields = [f for f in dataclasses.fields(cls) if f.name != "extra"]  # type: ignore[arg-type]
         cls._convert = {f.name: _converter(str(f.type)) for f in wire_fields}
+        scalars = {f.name: _scalar_types(str(f.type)) for f in wire_fields}
+        cls._scalars = {k: v for k, v in scalars.items() if v is not None}
+        cls._nested = {k: cls._convert[k] for k, v in scalars.items() if v is None}
         cls._required = tuple(
             f.name for f in wire_fields if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
         )
-        cls._defaults = {f.name: f.default for f in wire_fields if f.name not in cls._required}
+        cls._required_values = staticmethod(_values_of(cls._required))
+        # Required fields start as None too: the one check after the loop finds them missing.
+        cls._defaults = {f.name: None if f.name in cls._required else f.default for f in wire_fields}
 
 
 _compile()

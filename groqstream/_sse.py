@@ -176,13 +176,14 @@ class SSEDecoder:
             return
         parts = block.split(b"\n\n")
         tail = parts.pop()  # complete lines of an event whose blank line has not come yet
-        limit = self.max_event_bytes
         errors = self.unicode_errors
         # Only the first part can continue an event begun in an earlier read:
-        # every part ends with a blank line, which leaves the state clean.
+        # every part ends with a blank line, which leaves the state clean. And
+        # in a block under the size limit, no part can be over it.
         clean = self._block_offset < 0 and not self._data and not self._event and self._retry is None
+        small = len(block) < self.max_event_bytes
         for part in parts:
-            if clean and part[:6] == b"data: " and b"\n" not in part and len(part) < limit:
+            if clean and part[:6] == b"data: " and b"\n" not in part and (small or len(part) < self.max_event_bytes):
                 try:
                     data = part[6:].decode("utf-8", errors)
                 except UnicodeDecodeError:

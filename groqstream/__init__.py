@@ -13,85 +13,211 @@ mirror the Groq SDK's ``ChatCompletionChunk``::
 This module is the whole public API; everything else is private and may move.
 """
 
-from ._accumulate import (
-    AccumulatorEvent,
-    ChatCompletionAccumulator,
-    ContentDelta,
-    ContentDone,
-    ExecutedToolUpdate,
-    FinishReason,
-    ReasoningDelta,
-    ReasoningDone,
-    ToolCallArgumentsDelta,
-    ToolCallDone,
-    Usage,
-    accumulate,
-)
-from ._capture import CaptureDecoder, CaptureHeader, CaptureWriter, TimedEvent, iter_capture
-from ._chunks import ChunkDecoder
-from ._client import DEFAULT_BASE_URL, Client
-from ._errors import (
-    APIConnectionError,
-    APIStatusError,
-    APITimeoutError,
-    AuthenticationError,
-    BadRequestError,
-    ChunkDecodeError,
-    GroqStreamError,
-    IncompleteStreamError,
-    InternalServerError,
-    NotFoundError,
-    PermissionDeniedError,
-    RateLimitError,
-    RequestTooLargeError,
-    SSEProtocolError,
-    StreamAPIError,
-    StreamClosedError,
-    UnexpectedContentTypeError,
-    UnprocessableEntityError,
-)
-from ._lines import DEFAULT_MAX_EVENT_BYTES
-from ._pipeline import aiter_events, iter_events
-from ._sse import ServerSentEvent, SSEDecoder
-from ._stream import AsyncStream, Stream
-from ._types import (
-    Annotation,
-    AnnotationDocumentCitation,
-    AnnotationFunctionCitation,
-    ChatCompletion,
-    ChatCompletionChoice,
-    ChatCompletionChunk,
-    ChatCompletionMessage,
-    ChatCompletionMessageToolCall,
-    ChatCompletionMessageToolCallFunction,
-    ChatCompletionTokenLogprob,
-    Choice,
-    ChoiceDelta,
-    ChoiceDeltaFunctionCall,
-    ChoiceDeltaToolCall,
-    ChoiceDeltaToolCallFunction,
-    ChoiceLogprobs,
-    CompletionTokensDetails,
-    CompletionUsage,
-    ExecutedTool,
-    ExecutedToolBrowserResult,
-    ExecutedToolCodeResult,
-    ExecutedToolCodeResultChart,
-    ExecutedToolCodeResultChartElement,
-    ExecutedToolSearchResults,
-    ExecutedToolSearchResultsResult,
-    FunctionCall,
-    KnownFinishReason,
-    KnownRole,
-    PromptTokensDetails,
-    TopLogprob,
-    UsageBreakdown,
-    UsageBreakdownModel,
-    XGroq,
-    XGroqDebug,
-)
+# Names are imported on first use (PEP 562), so ``import groqstream`` costs
+# almost nothing and the client's urllib/ssl, say, load only for those who use
+# it. Type checkers and IDEs see every name through the block below.
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover
+    from ._accumulate import (
+        AccumulatorEvent,
+        ChatCompletionAccumulator,
+        ContentDelta,
+        ContentDone,
+        ExecutedToolUpdate,
+        FinishReason,
+        ReasoningDelta,
+        ReasoningDone,
+        ToolCallArgumentsDelta,
+        ToolCallDone,
+        Usage,
+        accumulate,
+    )
+    from ._capture import (
+        CaptureDecoder,
+        CaptureHeader,
+        CaptureWriter,
+        TimedEvent,
+        iter_capture,
+    )
+    from ._chunks import (
+        ChunkDecoder,
+    )
+    from ._client import (
+        DEFAULT_BASE_URL,
+        Client,
+    )
+    from ._errors import (
+        APIConnectionError,
+        APIStatusError,
+        APITimeoutError,
+        AuthenticationError,
+        BadRequestError,
+        ChunkDecodeError,
+        GroqStreamError,
+        IncompleteStreamError,
+        InternalServerError,
+        NotFoundError,
+        PermissionDeniedError,
+        RateLimitError,
+        RequestTooLargeError,
+        SSEProtocolError,
+        StreamAPIError,
+        StreamClosedError,
+        UnexpectedContentTypeError,
+        UnprocessableEntityError,
+    )
+    from ._lines import (
+        DEFAULT_MAX_EVENT_BYTES,
+    )
+    from ._pipeline import (
+        aiter_events,
+        iter_events,
+    )
+    from ._sse import (
+        ServerSentEvent,
+        SSEDecoder,
+    )
+    from ._stream import (
+        AsyncStream,
+        Stream,
+    )
+    from ._types import (
+        Annotation,
+        AnnotationDocumentCitation,
+        AnnotationFunctionCitation,
+        ChatCompletion,
+        ChatCompletionChoice,
+        ChatCompletionChunk,
+        ChatCompletionMessage,
+        ChatCompletionMessageToolCall,
+        ChatCompletionMessageToolCallFunction,
+        ChatCompletionTokenLogprob,
+        Choice,
+        ChoiceDelta,
+        ChoiceDeltaFunctionCall,
+        ChoiceDeltaToolCall,
+        ChoiceDeltaToolCallFunction,
+        ChoiceLogprobs,
+        CompletionTokensDetails,
+        CompletionUsage,
+        ExecutedTool,
+        ExecutedToolBrowserResult,
+        ExecutedToolCodeResult,
+        ExecutedToolCodeResultChart,
+        ExecutedToolCodeResultChartElement,
+        ExecutedToolSearchResults,
+        ExecutedToolSearchResultsResult,
+        FunctionCall,
+        KnownFinishReason,
+        KnownRole,
+        PromptTokensDetails,
+        TopLogprob,
+        UsageBreakdown,
+        UsageBreakdownModel,
+        XGroq,
+        XGroqDebug,
+    )
 
 __version__ = "0.1.0"
+
+_EXPORTS = {
+    "APIConnectionError": "._errors",
+    "APIStatusError": "._errors",
+    "APITimeoutError": "._errors",
+    "AccumulatorEvent": "._accumulate",
+    "Annotation": "._types",
+    "AnnotationDocumentCitation": "._types",
+    "AnnotationFunctionCitation": "._types",
+    "AsyncStream": "._stream",
+    "AuthenticationError": "._errors",
+    "BadRequestError": "._errors",
+    "CaptureDecoder": "._capture",
+    "CaptureHeader": "._capture",
+    "CaptureWriter": "._capture",
+    "ChatCompletion": "._types",
+    "ChatCompletionAccumulator": "._accumulate",
+    "ChatCompletionChoice": "._types",
+    "ChatCompletionChunk": "._types",
+    "ChatCompletionMessage": "._types",
+    "ChatCompletionMessageToolCall": "._types",
+    "ChatCompletionMessageToolCallFunction": "._types",
+    "ChatCompletionTokenLogprob": "._types",
+    "Choice": "._types",
+    "ChoiceDelta": "._types",
+    "ChoiceDeltaFunctionCall": "._types",
+    "ChoiceDeltaToolCall": "._types",
+    "ChoiceDeltaToolCallFunction": "._types",
+    "ChoiceLogprobs": "._types",
+    "ChunkDecodeError": "._errors",
+    "ChunkDecoder": "._chunks",
+    "Client": "._client",
+    "CompletionTokensDetails": "._types",
+    "CompletionUsage": "._types",
+    "ContentDelta": "._accumulate",
+    "ContentDone": "._accumulate",
+    "DEFAULT_BASE_URL": "._client",
+    "DEFAULT_MAX_EVENT_BYTES": "._lines",
+    "ExecutedTool": "._types",
+    "ExecutedToolBrowserResult": "._types",
+    "ExecutedToolCodeResult": "._types",
+    "ExecutedToolCodeResultChart": "._types",
+    "ExecutedToolCodeResultChartElement": "._types",
+    "ExecutedToolSearchResults": "._types",
+    "ExecutedToolSearchResultsResult": "._types",
+    "ExecutedToolUpdate": "._accumulate",
+    "FinishReason": "._accumulate",
+    "FunctionCall": "._types",
+    "GroqStreamError": "._errors",
+    "IncompleteStreamError": "._errors",
+    "InternalServerError": "._errors",
+    "KnownFinishReason": "._types",
+    "KnownRole": "._types",
+    "NotFoundError": "._errors",
+    "PermissionDeniedError": "._errors",
+    "PromptTokensDetails": "._types",
+    "RateLimitError": "._errors",
+    "ReasoningDelta": "._accumulate",
+    "ReasoningDone": "._accumulate",
+    "RequestTooLargeError": "._errors",
+    "SSEDecoder": "._sse",
+    "SSEProtocolError": "._errors",
+    "ServerSentEvent": "._sse",
+    "Stream": "._stream",
+    "StreamAPIError": "._errors",
+    "StreamClosedError": "._errors",
+    "TimedEvent": "._capture",
+    "ToolCallArgumentsDelta": "._accumulate",
+    "ToolCallDone": "._accumulate",
+    "TopLogprob": "._types",
+    "UnexpectedContentTypeError": "._errors",
+    "UnprocessableEntityError": "._errors",
+    "Usage": "._accumulate",
+    "UsageBreakdown": "._types",
+    "UsageBreakdownModel": "._types",
+    "XGroq": "._types",
+    "XGroqDebug": "._types",
+    "accumulate": "._accumulate",
+    "aiter_events": "._pipeline",
+    "iter_capture": "._capture",
+    "iter_events": "._pipeline",
+}
+
+
+def __getattr__(name: str) -> object:
+    """Import a public name from its module the first time it is used."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(module, __name__), name)
+    globals()[name] = value  # later lookups never come back here
+    return value
+
+
+def __dir__() -> "list[str]":
+    return sorted(set(globals()) | set(_EXPORTS))
+
 
 __all__ = [
     "APIConnectionError",

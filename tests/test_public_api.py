@@ -10,6 +10,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 import groqstream as gs
 
 REPO = Path(__file__).resolve().parent.parent
@@ -18,11 +20,31 @@ PACKAGE = REPO / "groqstream"
 
 def test_all_is_sorted_unique_and_complete() -> None:
     assert gs.__all__ == sorted(set(gs.__all__))
-    public = {name for name in vars(gs) if not name.startswith("_") and name not in {"annotations"}}
-    modules = {name for name, value in vars(gs).items() if type(value) is type(sys)}
-    assert public - modules == set(gs.__all__) - {"__version__"}
+    exports = gs._EXPORTS
+    assert set(gs.__all__) == set(exports) | {"__version__"}
+    # The TYPE_CHECKING imports (what type checkers see) name exactly the same things.
+    tree = ast.parse((PACKAGE / "__init__.py").read_text(encoding="utf-8"))
+    checked = {
+        alias.name: "." + str(node.module)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.level == 1
+        for alias in node.names
+    }
+    assert checked == exports
     for name in gs.__all__:
         assert getattr(gs, name) is not None
+        assert name in dir(gs)
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        gs.nope  # noqa: B018
+
+
+def test_import_loads_no_submodule_until_a_name_is_used() -> None:
+    code = "import sys, groqstream; print(sorted(m for m in sys.modules if m.startswith('groqstream.')))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert result.stdout.strip() == "[]"
+    code = "import sys, groqstream; groqstream.Stream; print('groqstream._client' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert result.stdout.strip() == "False"  # the client's urllib/ssl load only for those who use it
 
 
 def test_every_public_name_has_a_docstring() -> None:

@@ -13,7 +13,7 @@ import json
 import random
 from typing import Any, Dict, Iterator, List
 
-WORDS = (
+WORDS = (  # noqa: SIM905 - one readable sentence
     "the stream of tokens arrives quickly over one response while the client parses each event and shows text "
     "to the user café naïve déjà vu über straße 東京 数据 流 🚀 ✓ — ∑ ≈ ±"
 ).split()
@@ -71,7 +71,12 @@ def events(kind: str, chunks: int, seed: int = 0) -> Iterator[bytes]:
         calls = 2
         per_call = max(1, body // calls)
         for call in range(calls):
-            start = {"index": call, "id": f"call_{call}", "type": "function", "function": {"name": "search", "arguments": ""}}
+            start = {
+                "index": call,
+                "id": f"call_{call}",
+                "type": "function",
+                "function": {"name": "search", "arguments": ""},
+            }
             yield b.chunk([_choice({"tool_calls": [start]})])
             for i in range(per_call - 1):
                 fragment = '{"q": "' if i == 0 else (b.word() + ('"}' if i == per_call - 2 else ""))
@@ -83,7 +88,9 @@ def events(kind: str, chunks: int, seed: int = 0) -> Iterator[bytes]:
                 token = b.word()
                 top = [{"token": token, "logprob": -0.01, "bytes": list(token.encode())},
                        {"token": " a", "logprob": -4.6, "bytes": [32, 97]}]  # fmt: skip
-                lp = {"content": [{"token": token, "logprob": -0.01, "bytes": list(token.encode()), "top_logprobs": top}]}
+                lp = {
+                    "content": [{"token": token, "logprob": -0.01, "bytes": list(token.encode()), "top_logprobs": top}]
+                }
                 yield b.chunk([_choice({"content": token}, logprobs=lp)])
             else:
                 yield b.chunk([_choice({"content": b.word()}, i) for i in range(n)])

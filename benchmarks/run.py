@@ -19,6 +19,7 @@ import subprocess
 import sys
 import time
 import tracemalloc
+from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 if __package__ in (None, ""):  # `python benchmarks/run.py`
@@ -81,7 +82,7 @@ def fmt_rate(per_second: float, unit: str) -> str:
 def add_rows(section: str, workload: str, times: Dict[str, float], count: int, unit: str, ours: str) -> None:
     """One row per target; the ratio says how many times faster *ours* is than that target."""
     for name, seconds in times.items():
-        ratio = "1.00× (ours)" if name == ours else f"ours {seconds / times[ours]:.2f}× faster"
+        ratio = "1.00x (ours)" if name == ours else f"ours {seconds / times[ours]:.2f}x faster"
         ROWS.append((section, workload, name, fmt_time(seconds), fmt_rate(count / seconds, unit), ratio))
 
 
@@ -148,8 +149,8 @@ def accumulate_section(rounds: int, chunks: int) -> None:
         assert targets.accumulate_groqstream(pieces)[1] == targets.typed_groqstream(pieces)[1]
         times = measure(
             {
-                "Stream(accumulate=False), iterate": lambda: targets.typed_groqstream(pieces),
-                "accumulate(Stream(...))": lambda: targets.accumulate_groqstream(pieces),
+                "Stream(accumulate=False), iterate": lambda pieces=pieces: targets.typed_groqstream(pieces),
+                "accumulate(Stream(...))": lambda pieces=pieces: targets.accumulate_groqstream(pieces),
             },
             rounds,
         )
@@ -177,6 +178,7 @@ def floors_section(rounds: int, chunks: int) -> None:
 
 def scaling_section(cap: float) -> None:
     """One event of 2/4/8/16 MiB in 4 KiB reads: time and growth per doubling."""
+
     def ours(pieces: List[bytes]) -> targets.Events:
         # The default limit (16 MiB) would stop the largest event: raise it for this test.
         return [(e.event, e.data) for e in gs.iter_events(pieces, max_event_bytes=64 << 20)]
@@ -192,11 +194,17 @@ def scaling_section(cap: float) -> None:
             payload = b"data: " + b"x" * (mib << 20) + b"\n\n"
             pieces = captures.split_every(payload, 4096)
             say(f"scaling: {name} {mib} MiB")
-            start = time.perf_counter()
-            (event,) = fn(pieces)
-            seconds = time.perf_counter() - start
+            samples = []
+            for _ in range(9):  # median of up to 9 runs; slow (quadratic) targets get fewer
+                gc.collect()
+                start = time.perf_counter()
+                (event,) = fn(pieces)
+                samples.append(time.perf_counter() - start)
+                if sum(samples) > 1.0:
+                    break
+            seconds = statistics.median(samples)
             assert len(event[1]) == mib << 20
-            growth = f"×{seconds / previous:.2f} per doubling" if previous else "—"
+            growth = f"x{seconds / previous:.2f} per doubling" if previous else "—"
             ROWS.append(("scaling", f"one {mib} MiB event, 4 KiB reads", name, fmt_time(seconds), "", growth))
             previous = seconds
             if seconds > cap:
@@ -210,6 +218,9 @@ def memory_section(total_mb: int) -> None:
     bound = (1 << 20) + 2 * largest
     for name in ("groqstream.iter_events", "groqstream.Stream(accumulate=False)"):
         say(f"memory: {name} over {total_mb} MB")
+        # Warm up first: lazy imports and caches made on first use are not streaming memory.
+        list(gs.iter_events(captures.huge(200_000)))
+        list(gs.Stream(captures.huge(200_000), accumulate=False))
         gc.collect()
         tracemalloc.start()
         tracemalloc.reset_peak()
@@ -224,8 +235,14 @@ def memory_section(total_mb: int) -> None:
         tracemalloc.stop()
         verdict = "within" if peak < bound else "OVER"
         ROWS.append(
-            ("memory", f"{total_mb} MB stream, 64 KiB reads ({count} items)", name, f"peak {peak / 1024:.0f} KiB", "",
-             f"{verdict} bound {bound / 1024:.0f} KiB")  # fmt: skip
+            (
+                "memory",
+                f"{total_mb} MB stream, 64 KiB reads ({count} items)",
+                name,
+                f"peak {peak / 1024:.0f} KiB",
+                "",
+                f"{verdict} bound {bound / 1024:.0f} KiB",
+            )
         )
 
 
@@ -245,7 +262,11 @@ def import_section(rounds: int) -> None:
             samples[name].append(float(out))
     times = {k: statistics.median(v) for k, v in samples.items()}
     for name, seconds in times.items():
-        ratio = f"groq {times['import groq'] / seconds:.1f}× slower" if "import groq" in times and name != "import groq" else ""
+        ratio = (
+            f"groq {times['import groq'] / seconds:.1f}x slower"
+            if "import groq" in times and name != "import groq"
+            else ""
+        )
         ROWS.append(("import", "fresh interpreter, median", name, fmt_time(seconds), "", ratio))
 
 
@@ -275,11 +296,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parser.parse_args(argv)
     if args.quick:
         args.rounds, args.chunks, args.big, args.memory_mb = 3, 300, 5000, 5
-    extra = [(os.path.basename(path), open(path, "rb").read()) for path in args.file]
+    extra = [(os.path.basename(path), Path(path).read_bytes()) for path in args.file]
     sections = set(args.only.split(","))
     peers = [m for m in ("groq", "openai", "httpx_sse", "sseclient", "httpx") if targets.available(m)]
-    print(f"groqstream {gs.__version__}, Python {platform.python_version()} on {platform.machine()}, "
-          f"{os.cpu_count()} cores; peers: {', '.join(peers) or 'none'}; rounds: {args.rounds}\n")  # fmt: skip
+    print(
+        f"groqstream {gs.__version__}, Python {platform.python_version()} on {platform.machine()}, "
+        f"{os.cpu_count()} cores; peers: {', '.join(peers) or 'none'}; rounds: {args.rounds}\n"
+    )
     if "events" in sections:
         events_section(args.rounds, args.chunks, extra)
     if "typed" in sections:

@@ -99,9 +99,13 @@ def _mock_client(pieces: List[bytes]) -> Any:
 
 
 def typed_groqstream_httpx(pieces: List[bytes]) -> Typed:
-    with _mock_client(pieces) as client, client.stream("POST", "http://bench.invalid/v1/chat/completions") as response:
-        with gs.Stream(response.iter_bytes(), accumulate=False) as stream:
-            return _read_typed(stream)
+    url = "http://bench.invalid/v1/chat/completions"
+    with (
+        _mock_client(pieces) as client,
+        client.stream("POST", url) as response,
+        gs.Stream(response.iter_bytes(), accumulate=False) as stream,
+    ):
+        return _read_typed(stream)
 
 
 def typed_groq(pieces: List[bytes]) -> Typed:

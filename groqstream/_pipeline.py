@@ -90,7 +90,7 @@ class _Decoder(Protocol[_Out]):
     @property
     def done(self) -> bool: ...
 
-    def feed(self, data: bytes) -> List[_Out]: ...
+    def feed(self, data: bytes) -> Iterable[_Out]: ...
 
     def flush(self) -> List[_Out]: ...
 
@@ -182,10 +182,11 @@ async def aiter_events(
 class ChunkStreamDecoder:
     """Bytes in, chunks out: an ``SSEDecoder`` feeding a ``ChunkDecoder``.
 
-    An error met part way through a ``feed`` is held back until the chunks
-    decoded before it have been returned; it is raised by the next ``feed``
-    or ``flush``. Check ``done`` after each ``feed``: once it is true, stop
-    reading and call ``flush``.
+    ``feed`` returns an iterator that decodes each chunk as it is taken, so
+    only one typed chunk of a read exists at a time (a 64 KiB read holds
+    hundreds). An error met part way raises there, after every chunk before
+    it has been handed out, and is raised again by every later call. Check
+    ``done`` after each ``feed``: once it is true, stop reading and ``flush``.
     """
 
     def __init__(self, *, max_event_bytes: int, unicode_errors: str, require_done: bool) -> None:
@@ -198,24 +199,24 @@ class ChunkStreamDecoder:
         """True once ``[DONE]`` or an error was seen."""
         return self.chunks.done or self._error is not None
 
-    def feed(self, data: bytes) -> List[ChatCompletionChunk]:
-        """Decode more bytes; return the chunks they completed."""
+    def feed(self, data: bytes) -> Iterator[ChatCompletionChunk]:
+        """Decode more bytes; iterate the chunks they completed."""
         if self._error is not None:
             raise self._error
-        out: List[ChatCompletionChunk] = []
+        return self._decode(self.sse.feed(data))
+
+    def _decode(self, events: List[ServerSentEvent]) -> Iterator[ChatCompletionChunk]:
         decode = self.chunks.decode_event
         try:
-            for event in self.sse.feed(data):
+            for event in events:
                 chunk = decode(event)
                 if chunk is not None:
-                    out.append(chunk)
+                    yield chunk
                 if self.chunks.done:
-                    break
+                    return
         except GroqStreamError as exc:
             self._error = exc
-            if not out:
-                raise
-        return out
+            raise
 
     def flush(self) -> List[ChatCompletionChunk]:
         """End of input: raise what is pending, or ``IncompleteStreamError`` when the stream was cut short."""

@@ -315,3 +315,17 @@ def test_aiter_events_rejects_a_sync_source_with_a_hint() -> None:
 
     with pytest.raises(TypeError, match="use Stream or iter_events"):
         asyncio.run(collect())
+
+
+def test_strict_unicode_error_in_a_read_holding_exactly_one_event() -> None:
+    decoder = gs.SSEDecoder(unicode_errors="strict")
+    assert decoder.feed(b"data: ok\n\n") == [ev("ok")]
+    with pytest.raises(gs.SSEProtocolError) as info:
+        decoder.feed(b"data: a\xffb\n\n")
+    assert info.value.offset == 17
+
+
+def test_a_read_holding_one_event_after_an_unfinished_one_keeps_the_earlier_lines() -> None:
+    decoder = gs.SSEDecoder()
+    assert decoder.feed(b"event: tick\nid: 7\n") == []
+    assert decoder.feed(b"data: x\n\n") == [ev("x", "tick", id="7")]

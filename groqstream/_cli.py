@@ -54,7 +54,26 @@ class _UsageError(Exception):
 # --- output helpers ---------------------------------------------------------------
 
 
-def _write(out: IO[str], text: str) -> None:
+# Characters a capture could use to forge terminal output: C0 controls but TAB
+# and LF (ESC starts escape sequences, CR rewrites the line), DEL, C1 controls
+# (0x9B is CSI on some terminals) and the bidirectional overrides ("Trojan
+# Source"). They are shown as \\uXXXX, which is also a valid escape inside JSON
+# strings, so one table serves text and JSON output alike.
+_UNSAFE = [
+    *range(0x00, 0x09),
+    *range(0x0B, 0x20),
+    0x7F,
+    *range(0x80, 0xA0),
+    *range(0x202A, 0x202F),
+    *range(0x2066, 0x206A),
+]
+_ESCAPES = {code: f"\\u{code:04x}" for code in _UNSAFE}
+
+
+def _write(out: IO[str], text: str, *, raw: bool = False) -> None:
+    """Write *text* with terminal control characters escaped (unless *raw*), whatever the terminal's encoding."""
+    if not raw:
+        text = text.translate(_ESCAPES)
     try:
         out.write(text)
     except UnicodeEncodeError:  # a terminal that cannot show a character, or a lone surrogate from JSON
@@ -188,7 +207,7 @@ def _play(source: IO[bytes], name: str, args: argparse.Namespace, out: IO[str], 
             elif fmt == "text":
                 for choice in chunk.choices:
                     if choice.index == 0 and choice.delta.content:
-                        _write(out, choice.delta.content)
+                        _write(out, choice.delta.content, raw=args.raw)
                         ends_with_newline = choice.delta.content.endswith("\n")
             out.flush()
     except GroqStreamError as exc:
@@ -196,14 +215,14 @@ def _play(source: IO[bytes], name: str, args: argparse.Namespace, out: IO[str], 
             finals.append(accumulator.completion.to_dict())  # what arrived before the fault is not lost
         elif not ends_with_newline:
             out.write("\n")
-        err.write(f"groqstream: error in {name}: {exc}\n")
+        _write(err, f"groqstream: error in {name}: {exc}\n")
         return 1
     if fmt == "final":
         finals.append(accumulator.completion.to_dict())
     elif fmt == "text":
         if not ends_with_newline:
             out.write("\n")
-        err.write(_summary(accumulator.chunks, accumulator.completion) + "\n")
+        _write(err, _summary(accumulator.chunks, accumulator.completion) + "\n")
     return 0
 
 
@@ -214,7 +233,7 @@ def _replay(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     status = 0
     for path in paths:
         if len(paths) > 1 and args.format in ("text", "events", "chunks"):
-            out.write(f"==> {_name(path)} <==\n")
+            _write(out, f"==> {_name(path)} <==\n")
         status = max(status, _replay_one(path, args, out, err, finals))
         progress.step()
     if args.format == "final":
@@ -276,7 +295,7 @@ def _stats(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     if args.svg:
         path, stats = results[0]
         if not stats.timed:
-            err.write(f"groqstream: error: {_name(path)} is not a timed capture: no timeline to draw\n")
+            _write(err, f"groqstream: error: {_name(path)} is not a timed capture: no timeline to draw\n")
             return 1
         try:
             with open(args.svg, "w", encoding="utf-8") as fh:
@@ -338,7 +357,7 @@ def _chat(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         try:
             stream = client.chat_stream(model=args.model, messages=messages, capture=capture)
         except GroqStreamError as exc:
-            err.write(f"groqstream: error: {exc}\n")
+            _write(err, f"groqstream: error: {exc}\n")
             return 1
         ends_with_newline = True
         with stream:
@@ -346,18 +365,18 @@ def _chat(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
                 for chunk in stream:
                     for choice in chunk.choices:
                         if choice.index == 0 and choice.delta.content:
-                            _write(out, choice.delta.content)
+                            _write(out, choice.delta.content, raw=args.raw)
                             out.flush()
                             ends_with_newline = choice.delta.content.endswith("\n")
                 completion = stream.final_completion()
             except GroqStreamError as exc:
                 if not ends_with_newline:
                     out.write("\n")
-                err.write(f"groqstream: error in the response from {client.base_url}: {exc}\n")
+                _write(err, f"groqstream: error in the response from {client.base_url}: {exc}\n")
                 return 1
         if not ends_with_newline:
             out.write("\n")
-        err.write(_summary(stream.chunks_received, completion) + "\n")
+        _write(err, _summary(stream.chunks_received, completion) + "\n")
         return 0
     finally:
         if capture is not None:
@@ -435,6 +454,9 @@ def _parser() -> argparse.ArgumentParser:
     pace.add_argument("--realtime", action="store_const", const=1.0, dest="speed", help="pace as recorded")
     pace.add_argument("--speed", type=_positive, metavar="X", help="pace at X times the recorded speed")
     replay.add_argument(
+        "--raw", action="store_true", help="print the text exactly as sent (control characters are escaped by default)"
+    )
+    replay.add_argument(
         "--rate",
         type=_positive,
         default=20.0,
@@ -476,6 +498,11 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("--system", metavar="TEXT", help="a system message")
     chat.add_argument("--record", metavar="FILE", help="also save the answer as a timed capture in FILE")
     chat.add_argument("--base-url", metavar="URL", help="the API root (default: GROQ_BASE_URL or Groq's)")
+    chat.add_argument(
+        "--raw",
+        action="store_true",
+        help="print the answer exactly as sent (control characters are escaped by default)",
+    )
     chat.add_argument("--timeout", type=_positive, default=60.0, metavar="SECONDS", help="connect and read timeout")
     return parser
 
@@ -497,7 +524,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         return _COMMANDS[args.command](args, out, err)
     except _UsageError as exc:
-        err.write(f"groqstream: error: {exc}\n")
+        _write(err, f"groqstream: error: {exc}\n")
         return 2
     except BrokenPipeError:
         # The reader went away (`| head`): stop quietly, and keep Python from

@@ -62,14 +62,25 @@ _SNIPPET_CHARS = 60
 
 
 def snippet(value: object, limit: int = _SNIPPET_CHARS) -> str:
-    """Return ``repr(value)`` cut to about *limit* characters.
+    """Return a ``repr`` of *value* cut to about *limit* characters.
 
     ``repr`` escapes control characters, so attacker-controlled text cannot
-    write terminal escape sequences through an error message.
+    write terminal escape sequences through an error message. Containers are
+    shown a few items and levels deep, so a huge or deeply nested value costs
+    neither memory nor recursion.
     """
-    if isinstance(value, (str, bytes)) and len(value) > limit:
-        return f"{value[:limit]!r}... ({len(value)} in all)"
-    return repr(value)
+    if isinstance(value, (str, bytes)):
+        if len(value) > limit:
+            return f"{value[:limit]!r}... ({len(value)} in all)"
+        return repr(value)
+    import reprlib  # only on the error path
+
+    short = reprlib.Repr()
+    short.maxlevel, short.maxlist, short.maxdict, short.maxstring, short.maxother = 3, 4, 4, limit, limit
+    try:
+        return short.repr(value)
+    except RecursionError:  # pragma: no cover - reprlib stops at maxlevel; kept as a last guard
+        return f"<{type(value).__name__} nested too deeply to show>"
 
 
 class GroqStreamError(Exception):

@@ -20,6 +20,15 @@ if TYPE_CHECKING:
 __all__ = ["AsyncStream", "Stream"]
 
 
+def _note(error: BaseException, close_error: BaseException) -> None:
+    """Record on *error* that closing the source failed too (shown by tracebacks on Python 3.11+)."""
+    message = f"groqstream: closing the source also failed: {close_error!r}"
+    if hasattr(error, "add_note"):
+        error.add_note(message)
+    else:  # Python < 3.11: the same attribute, by hand
+        error.__notes__ = [*getattr(error, "__notes__", []), message]
+
+
 class _StreamBase:
     """What Stream and AsyncStream share: options, the decoder, counters."""
 
@@ -155,7 +164,7 @@ class Stream(_StreamBase):
             return self._record(next(self._iterator))
         except BaseException as exc:  # StopIteration, errors, KeyboardInterrupt: all release the source
             self._ended(exc)
-            self._release()
+            self._release(None if isinstance(exc, StopIteration) else exc)
             raise
 
     def final_completion(self) -> ChatCompletion:
@@ -189,14 +198,21 @@ class Stream(_StreamBase):
         self._closed = True
         self._release()
 
-    def _release(self) -> None:
+    def _release(self, error: Optional[BaseException] = None) -> None:
         if self._released:
             return
         self._released = True
         self._iterator.close()
         close = getattr(self.source, "close", None)
-        if callable(close):
+        if not callable(close):
+            return
+        if error is None:
+            close()  # nothing else went wrong: a failure to close is the news
+            return
+        try:
             close()
+        except Exception as close_error:  # the error that ended the stream matters more; keep this one as a note
+            _note(error, close_error)
 
     def __enter__(self) -> Stream:
         return self
@@ -236,7 +252,7 @@ class AsyncStream(_StreamBase):
             return self._record(await self._iterator.__anext__())
         except BaseException as exc:  # StopAsyncIteration, errors, cancellation: all release the source
             self._ended(exc)
-            await self._release()
+            await self._release(None if isinstance(exc, StopAsyncIteration) else exc)
             raise
 
     async def final_completion(self) -> ChatCompletion:
@@ -260,16 +276,22 @@ class AsyncStream(_StreamBase):
         self._closed = True
         await self._release()
 
-    async def _release(self) -> None:
+    async def _release(self, error: Optional[BaseException] = None) -> None:
         if self._released:
             return
         self._released = True
         await self._iterator.aclose()
         close = getattr(self.source, "aclose", None) or getattr(self.source, "close", None)
-        if callable(close):
+        if not callable(close):
+            return
+        try:
             result = close()
             if hasattr(result, "__await__"):
                 await result
+        except Exception as close_error:
+            if error is None:
+                raise
+            _note(error, close_error)  # the error that ended the stream matters more
 
     async def __aenter__(self) -> AsyncStream:
         return self

@@ -269,8 +269,40 @@ def _dump(value: Any) -> Any:
     if type(value) is list:
         return [_dump(item) for item in value]
     if type(value) is dict:
-        return {key: _dump(item) for key, item in value.items()}
+        return copy_json(value)  # an unknown key's value: any JSON, nested as deep as the parser took
     return value
+
+
+def copy_json(value: Any) -> Any:
+    """A deep copy of a JSON value (dicts, lists, scalars), without recursion.
+
+    ``json.loads`` accepts nesting about a thousand levels deep; a recursive
+    copy would need two Python frames per level and fail on what was parsed.
+    """
+    if type(value) is dict:
+        top: Any = {}
+    elif type(value) is list:
+        top = []
+    else:
+        return value
+    stack = [(value, top)]
+    while stack:
+        source, target = stack.pop()
+        items = source.items() if type(source) is dict else enumerate(source)
+        for key, item in items:
+            if type(item) is dict:
+                copy: Any = {}
+                stack.append((item, copy))
+            elif type(item) is list:
+                copy = []
+                stack.append((item, copy))
+            else:
+                copy = item
+            if type(target) is dict:
+                target[key] = copy
+            else:
+                target.append(copy)
+    return top
 
 
 # --- usage -------------------------------------------------------------------

@@ -43,6 +43,8 @@ __all__ = ["DEFAULT_MAX_EVENT_BYTES", "LineDecoder", "as_bytes"]
 # bounded" approach.
 DEFAULT_MAX_EVENT_BYTES = 16 * 1024 * 1024
 
+_SHOWN = 100  # bytes of an offending line kept in the error
+
 
 def as_bytes(data: object) -> bytes:
     """Check and convert one read: ``bytes`` stay, other bytes-likes are copied, anything else is refused."""
@@ -125,7 +127,7 @@ class LineDecoder:
                 self._pending.append(data)
                 self._pending_len += len(data)
                 if self._pending_len > self.max_line_bytes:
-                    self._fail(self.offset, b"".join(self._pending[:2]))
+                    self._fail(self.offset, self._head())
             return b""
         rest = data[end + 1 :]
         if self._pending:
@@ -161,6 +163,15 @@ class LineDecoder:
         self.offset += len(tail)
         return [tail] if tail else []
 
+    def _head(self) -> bytes:
+        """The first bytes of the held line, however the reads cut it (the error shows them)."""
+        head = b""
+        for piece in self._pending:
+            head += piece[: _SHOWN - len(head)]
+            if len(head) >= _SHOWN:
+                break
+        return head
+
     def _check_lengths(self, block: bytes) -> bytes:
         offset = self.batch_offset
         for line in block.splitlines(keepends=True):
@@ -170,7 +181,7 @@ class LineDecoder:
                 return good
             offset += len(line)
         if self._pending_len > self.max_line_bytes:
-            self._defer(self.offset, self._pending[0], block)
+            self._defer(self.offset, self._head(), block)
         return block
 
     def _defer(self, offset: int, text: bytes, good: bytes) -> None:
@@ -184,10 +195,14 @@ class LineDecoder:
         raise self._error
 
     def _error_for(self, offset: int, text: bytes) -> SSEProtocolError:
+        # Show only bytes that are there whenever the error fires (the limit is
+        # noticed once limit + 1 bytes are held), so the message does not
+        # depend on how the reads cut the line.
+        text = bytes(text[: min(_SHOWN, self.max_line_bytes + 1)])
         return SSEProtocolError(
             f"line starting at byte {offset} is longer than max_event_bytes={self.max_line_bytes} "
-            f"without a line end: {snippet(bytes(text[:100]))}",
+            f"without a line end: {snippet(text)}",
             offset=offset,
             limit=self.max_line_bytes,
-            text=bytes(text[:100]),
+            text=text,
         )

@@ -260,8 +260,10 @@ def test_limit_errors_are_the_same_however_the_bytes_are_split() -> None:
                 got += decoder.feed(piece)
             decoder.flush()
         except gs.SSEProtocolError as exc:
-            outcomes.add((tuple(e.data for e in got), exc.offset))
-    assert outcomes == {(("a",), 9)}
+            outcomes.add((tuple(e.data for e in got), exc.offset, str(exc), exc.text))
+    assert len(outcomes) == 1  # the message and its snippet too: found by the fuzzer
+    ((events, offset, _, text),) = outcomes
+    assert (events, offset, text) == (("a",), 9, b"data: " + b"x" * 27)  # the limit (32) + 1 bytes
 
 
 def test_one_huge_event_in_small_reads_is_accepted_below_the_limit() -> None:

@@ -280,6 +280,14 @@ class AsyncStream(_StreamBase):
         if self._released:
             return
         self._released = True
+        import asyncio  # loaded already: this runs inside an event loop
+
+        # Shielded: a cancellation that lands while the source is being closed
+        # (the task was cancelled again, or just as the stream ended) must not
+        # leave it half closed. The close finishes; the cancellation still counts.
+        await asyncio.shield(self._close(error))
+
+    async def _close(self, error: Optional[BaseException]) -> None:
         await self._iterator.aclose()
         close = getattr(self.source, "aclose", None) or getattr(self.source, "close", None)
         if not callable(close):

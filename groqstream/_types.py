@@ -253,7 +253,8 @@ class WireObject:
             keep = self._required + self._always
             fields = tuple(name for name in convert if name in keep or getattr(self, name) is not None)
             keys = fields + tuple(self.extra)
-        return {key: _dump(getattr(self, key)) if key in convert else _dump(self.extra[key]) for key in keys}
+        # Unknown keys hold any JSON, nested as deep as the parser took: copied without recursion.
+        return {key: _dump(getattr(self, key)) if key in convert else copy_json(self.extra[key]) for key in keys}
 
 
 def invalid_to_error(exc: _Invalid, type_name: str, context: str = "") -> ChunkDecodeError:
@@ -264,12 +265,11 @@ def invalid_to_error(exc: _Invalid, type_name: str, context: str = "") -> ChunkD
 
 
 def _dump(value: Any) -> Any:
+    """A field's value as JSON: the schema bounds its depth (at most a list of lists)."""
     if isinstance(value, WireObject):
         return value.to_dict()
     if type(value) is list:
         return [_dump(item) for item in value]
-    if type(value) is dict:
-        return copy_json(value)  # an unknown key's value: any JSON, nested as deep as the parser took
     return value
 
 

@@ -34,6 +34,7 @@ __all__ = ["SSEDecoder", "ServerSentEvent"]
 
 _BOM = b"\xef\xbb\xbf"
 _COLON = 58
+_RETRY_DIGITS = 18
 _new = object.__new__
 
 
@@ -282,6 +283,8 @@ class SSEDecoder:
                 if "\x00" not in value:
                     self.last_event_id = value
             elif name == "retry":
-                if value.isdigit() and value.isascii():
+                # More than 18 digits (over 31 million years in ms) is no reconnection time, and a
+                # huge one would make int() fail (Python 3.11+) or take quadratic time: ignored.
+                if value.isdigit() and value.isascii() and len(value) <= _RETRY_DIGITS:
                     self._retry = self.reconnection_time = int(value)
             # Any other field name is ignored, as the spec says.

@@ -9,7 +9,7 @@ import json
 import re
 import tracemalloc
 from pathlib import Path
-from typing import Any, AsyncIterator, Iterator, List, Optional, Tuple
+from typing import Any, AsyncIterator, Generator, Iterator, List, Optional, Tuple
 
 import pytest
 
@@ -254,7 +254,7 @@ def test_a_close_that_raises_at_a_normal_end_is_reported() -> None:
 def test_generator_exit_passes_through_a_consumer_closed_early() -> None:
     source = Source()
 
-    def texts() -> Iterator[str]:
+    def texts() -> Generator[str, None, None]:
         with gs.Stream(source) as stream:
             for chunk in stream:
                 yield chunk.choices[0].delta.content or "" if chunk.choices else ""

@@ -331,3 +331,10 @@ def test_a_read_holding_one_event_after_an_unfinished_one_keeps_the_earlier_line
     decoder = gs.SSEDecoder()
     assert decoder.feed(b"event: tick\nid: 7\n") == []
     assert decoder.feed(b"data: x\n\n") == [ev("x", "tick", id="7")]
+
+
+def test_retry_with_more_than_eighteen_digits_is_ignored_not_an_error() -> None:
+    # Found by the fuzzer: int() refuses 4300+ digits on Python 3.11+ (and is slow on huge input before).
+    assert events(b"retry: " + b"9" * 5004 + b"\ndata: a\n\n")[0].retry is None
+    assert events(b"retry: " + b"9" * 19 + b"\ndata: a\n\n")[0].retry is None
+    assert events(b"retry: " + b"9" * 18 + b"\ndata: a\n\n")[0].retry == 10**18 - 1

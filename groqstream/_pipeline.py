@@ -2,7 +2,9 @@
 
 All parsing lives in the push objects (``SSEDecoder``, ``ChunkDecoder``);
 every function here is "read, feed, yield, flush", so the sync and async
-paths cannot drift apart. The only difference is ``await``.
+paths cannot drift apart. The differences are ``await``, and that the sync
+driver holds one-byte reads that end no line (see ``_QUIET_BYTES``), a
+speed-up with no effect on results that async sources never need.
 
 Byte sources, in the order they are recognised:
 

@@ -85,8 +85,8 @@ class _StreamBase:
     def _require_accumulator(self) -> ChatCompletionAccumulator:
         """The accumulator; without accumulate=True, one that starts now if nothing was read yet."""
         if self._accumulator is None:
-            if self.chunks_received:
-                count = self.chunks_received
+            count = self.chunks_received
+            if count:
                 raise RuntimeError(
                     f"final_completion()/text() need Stream(..., accumulate=True): {count} "
                     f"chunk{' was' if count == 1 else 's were'} already read without being kept"

@@ -206,6 +206,7 @@ class WireObject:
         if type(data) is not dict:
             raise _expected("an object", data)
         scalars = cls._scalars
+        nested = cls._nested
         values = {**cls._defaults, **data}  # one C-level merge; the loop below only checks and converts
         extra = {}
         for key, value in data.items():
@@ -214,7 +215,7 @@ class WireObject:
                 if value is not None and type(value) not in allowed:
                     raise _at(key, _expected(_WHAT[allowed], value))
                 continue
-            convert = cls._nested.get(key)
+            convert = nested.get(key)
             if convert is None:
                 extra[key] = values.pop(key)
             elif value is not None:
@@ -223,7 +224,7 @@ class WireObject:
                 except _Invalid as exc:
                     exc.path.append(key)
                     raise
-        if None in cls._required_values(values):
+        if cls._required and None in cls._required_values(values):
             for name in cls._required:
                 if values[name] is None:
                     raise _at(

@@ -220,3 +220,26 @@ def test_a_string_where_a_number_is_expected_is_rejected() -> None:
         gs.ChatCompletionChunk.from_dict(
             base_chunk(usage={"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2, "queue_time": "0.1"})
         )
+
+
+@pytest.mark.parametrize(
+    ("items", "path", "reason"),
+    [
+        ([104, "i"], "choices[0].logprobs.content[0].bytes[1]", "expected an integer, got string 'i'"),
+        ([104, True], "choices[0].logprobs.content[0].bytes[1]", "expected an integer, got boolean True"),
+        ({"a": 1}, "choices[0].logprobs.content[0].bytes", "expected an array, got object"),
+    ],
+)
+def test_a_wrong_item_in_a_list_of_scalars_names_its_index(items: Any, path: str, reason: str) -> None:
+    token = {"token": "hi", "logprob": -0.5, "bytes": items, "top_logprobs": []}
+    source = base_chunk(choices=[{"index": 0, "delta": {}, "logprobs": {"content": [token]}}])
+    with pytest.raises(gs.ChunkDecodeError) as info:
+        gs.ChatCompletionChunk.from_dict(source)
+    assert info.value.path == path and info.value.reason.startswith(reason)
+
+
+def test_numbers_in_a_list_of_floats_may_be_integers() -> None:
+    element = gs.ExecutedToolCodeResultChartElement.from_dict({"label": "a", "outliers": [1, 2.5, -3]})
+    assert element.outliers == [1, 2.5, -3]
+    with pytest.raises(gs.ChunkDecodeError, match=r"outliers\[2\]: expected a number, got string"):
+        gs.ExecutedToolCodeResultChartElement.from_dict({"label": "a", "outliers": [1, 2.5, "x"]})

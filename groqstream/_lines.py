@@ -87,6 +87,11 @@ class LineDecoder:
         """How many bytes of an unterminated line are held."""
         return self._pending_len
 
+    @property
+    def holding(self) -> bool:
+        """True when part of a line, or a CR that an LF may follow, is held from an earlier read, or after an error."""
+        return bool(self._pending) or self._skip_lf or self._error is not None
+
     def feed(self, data: bytes) -> List[bytes]:
         """Add bytes; return every line they completed, each with its terminator.
 

@@ -23,6 +23,7 @@ None of these functions closes the source; ``Stream``/``AsyncStream`` do.
 from __future__ import annotations
 
 from functools import partial
+from itertools import chain
 from typing import (
     TYPE_CHECKING,
     Any,
@@ -97,12 +98,23 @@ class _Decoder(Protocol[_Out]):
     def flush(self) -> List[_Out]: ...
 
 
-def drive(decoder: _Decoder[_Out], reads: Iterable[Any], limit: int) -> Generator[_Out, None, None]:
-    """The one sync loop: feed every read to *decoder*, yield what it completes, flush at the end.
+def drive(decoder: _Decoder[_Out], reads: Iterable[Any], limit: int) -> Iterator[_Out]:
+    """The one sync loop: feed every read to *decoder* and iterate what it completes, flushing at the end.
+
+    The loop itself (``_batches``) runs once per read and hands over the
+    whole output of each ``feed``; ``chain.from_iterable`` then iterates each
+    output in C, so a stream costs no Python frame per event.
+    """
+    return chain.from_iterable(_batches(decoder, reads, limit))
+
+
+def _batches(decoder: _Decoder[_Out], reads: Iterable[Any], limit: int) -> Generator[Iterable[_Out], None, None]:
+    """Yield ``decoder.feed(read)`` for every read, then ``decoder.flush()``.
 
     One-byte reads that end no line are held and joined to the next read
     (see ``_QUIET_BYTES``); held bytes never grow past *limit*, the decoder's
-    line limit, so memory stays bounded. Stops reading once ``decoder.done``.
+    line limit, so memory stays bounded. Stops reading once ``decoder.done``
+    (checked after the previous output has been taken whole).
     """
     feed = decoder.feed
     held: List[bytes] = []
@@ -115,15 +127,13 @@ def drive(decoder: _Decoder[_Out], reads: Iterable[Any], limit: int) -> Generato
             held.append(data if type(data) is bytes else as_bytes(data))
             data = b"".join(held)
             held = []
-        out = feed(data)
-        if out:
-            yield from out
+        yield feed(data)
         if decoder.done:
             break
     else:
         if held:
-            yield from feed(b"".join(held))
-    yield from decoder.flush()
+            yield feed(b"".join(held))
+    yield decoder.flush()
 
 
 async def aiter_bytes(source: AsyncByteSource) -> AsyncGenerator[Any, None]:
@@ -235,7 +245,7 @@ class ChunkStreamDecoder:
         return self.chunks.flush()
 
 
-def iter_chunks(source: ByteSource, decoder: ChunkStreamDecoder) -> Generator[ChatCompletionChunk, None, None]:
+def iter_chunks(source: ByteSource, decoder: ChunkStreamDecoder) -> Iterator[ChatCompletionChunk]:
     """Yield the chunks of a sync byte source, stopping at ``[DONE]`` or an error."""
     return drive(decoder, reads(source), decoder.sse.max_event_bytes)
 

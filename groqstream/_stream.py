@@ -7,7 +7,7 @@ iteration, context management and closing, and nothing that parses.
 from __future__ import annotations
 
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, AsyncGenerator, AsyncIterator, Generator, Iterator, Optional, Type
+from typing import TYPE_CHECKING, Any, AsyncGenerator, AsyncIterator, Iterator, Optional, Type
 
 from ._accumulate import ChatCompletionAccumulator
 from ._errors import GroqStreamError, StreamClosedError
@@ -149,9 +149,9 @@ class Stream(_StreamBase):
     """
 
     source: ByteSource
-    _iterator: Generator[ChatCompletionChunk, None, None]
+    _iterator: Iterator[ChatCompletionChunk]
 
-    def _open(self) -> Generator[ChatCompletionChunk, None, None]:
+    def _open(self) -> Iterator[ChatCompletionChunk]:
         return iter_chunks(self.source, self._decoder)
 
     def __iter__(self) -> Iterator[ChatCompletionChunk]:
@@ -202,7 +202,7 @@ class Stream(_StreamBase):
         if self._released:
             return
         self._released = True
-        self._iterator.close()
+        self._iterator = iter(())  # let go of the pipeline: nothing is read from it again
         close = getattr(self.source, "close", None)
         if not callable(close):
             return

@@ -7,6 +7,7 @@ an event stream"; the examples in 9.2.5/9.2.6 appear as named tests below.
 from __future__ import annotations
 
 import asyncio
+import pickle
 from typing import List
 
 import pytest
@@ -220,6 +221,24 @@ def test_event_offset_is_the_byte_where_its_block_starts() -> None:
 
 def test_offset_is_not_part_of_equality() -> None:
     assert gs.ServerSentEvent(data="a", offset=3) == gs.ServerSentEvent(data="a", offset=99)
+    assert (gs.ServerSentEvent(data="a", offset=3) != gs.ServerSentEvent(data="a", offset=99)) is False
+    assert hash(gs.ServerSentEvent(data="a", offset=3)) == hash(gs.ServerSentEvent(data="a", offset=99))
+    assert len({gs.ServerSentEvent(data="a", offset=n) for n in range(5)}) == 1
+    assert gs.ServerSentEvent(data="a") != gs.ServerSentEvent(data="b")
+    assert gs.ServerSentEvent(data="a") != gs.ServerSentEvent(data="a", id="1")
+    assert gs.ServerSentEvent(data="a") != ("message", "a", "", None, None)  # not equal to a bare tuple
+
+
+def test_event_is_an_immutable_named_tuple() -> None:
+    event = events(b"id: 7\nevent: tick\ndata: a\n\n")[0]
+    assert event == gs.ServerSentEvent("tick", "a", "7", None) and event.offset == 0
+    with pytest.raises(AttributeError):
+        event.data = "b"  # type: ignore[misc]
+    assert event._replace(data="b") == gs.ServerSentEvent("tick", "b", "7")
+    assert event._asdict() == {"event": "tick", "data": "a", "id": "7", "retry": None, "offset": 0}
+    copy = pickle.loads(pickle.dumps(event))
+    assert copy == event and copy.offset == 0 and type(copy) is gs.ServerSentEvent
+    assert repr(event) == "ServerSentEvent(event='tick', data='a', id='7', retry=None, offset=0)"
 
 
 def test_event_json_parses_data() -> None:

@@ -102,7 +102,7 @@ class ChunkDecoder:
             if type(obj) is dict and obj.get("error"):
                 self._fail(self._api_error(obj, event))
             try:
-                chunk = ChatCompletionChunk._decode(obj)
+                chunk: ChatCompletionChunk = ChatCompletionChunk._decode(obj)
             except _Invalid as exc:
                 self._fail(self._decode_error(invalid_to_error(exc, "ChatCompletionChunk"), event, index))
             self.chunks_received += 1

@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from operator import itemgetter
-from typing import Any, Callable, ClassVar, Dict, List, Literal, Optional, Tuple, Type, TypeVar
+from operator import countOf
+from typing import Any, Callable, ClassVar, Dict, FrozenSet, List, Literal, Optional, Set, Tuple, Type, TypeVar
 
 from ._errors import ChunkDecodeError, snippet
 
@@ -115,7 +115,7 @@ def _at(key: str, exc: _Invalid) -> _Invalid:
 _new = object.__new__
 _STR: Tuple[type, ...] = (str,)
 _INT: Tuple[type, ...] = (int,)  # not bool: JSON true is not a number, and type(True) is bool
-_NUMBER: Tuple[type, ...] = (int, float)
+_NUMBER: Tuple[type, ...] = (float, int)
 _WHAT = {_STR: "a string", _INT: "an integer", _NUMBER: "a number"}
 
 
@@ -138,24 +138,26 @@ def _number(value: Any) -> Any:
 
 
 def _list_of(convert: _Convert, scalar: Optional[Tuple[type, ...]] = None) -> _Convert:
-    """The converter of a JSON array whose items *convert* takes (or, for scalars, of the types *scalar*)."""
+    """The converter of a JSON array whose items *convert* takes (or, for scalars, of the types *scalar*).
+
+    Decoding takes the parsed JSON over (see ``WireObject._decode``): a list of
+    scalars is kept as it is, and a list of objects is replaced by a new list.
+    """
+    allowed = set(scalar) if scalar is not None else None
 
     def to_list(value: Any) -> List[Any]:
         if type(value) is not list:
             raise _expected("an array", value)
-        if scalar is not None and set(map(type, value)) <= set(scalar):
-            return value[:]  # every item checked in one C-level pass
+        if allowed is not None and set(map(type, value)) <= allowed:
+            return value  # every item checked in one C-level pass
+        items: List[Any] = []
         try:
-            return [convert(item) for item in value]
-        except _Invalid:
-            pass
-        for i, item in enumerate(value):  # find which item failed, for the path
-            try:
-                convert(item)
-            except _Invalid as exc:
-                exc.path.append(f"[{i}]")
-                raise
-        raise AssertionError("unreachable")  # pragma: no cover
+            for item in value:
+                items.append(convert(item))
+        except _Invalid as exc:
+            exc.path.append(f"[{len(items)}]")  # the item that failed: the ones before it are in items
+            raise
+        return items
 
     return to_list
 
@@ -165,18 +167,23 @@ class WireObject:
 
     extra: Dict[str, Any]
     # Filled by _compile for each subclass:
-    _convert: ClassVar[Dict[str, _Convert]]  # every field: its converter (used by the slow path and to_dict)
-    _scalars: ClassVar[Dict[str, Tuple[type, ...]]]  # str/int/float fields: the JSON types allowed
-    _nested: ClassVar[Dict[str, _Convert]]  # object and array fields: their converters
+    _convert: ClassVar[Dict[str, _Convert]]  # every field: its converter
+    _known: ClassVar[FrozenSet[str]]  # every field's JSON key
+    _nested_keys: ClassVar[Tuple[str, ...]]  # object and array fields, in field order
     _required: ClassVar[Tuple[str, ...]]
-    _required_values: ClassVar[Callable[[Dict[str, Any]], Tuple[Any, ...]]]
-    _defaults: ClassVar[Dict[str, Any]]
-    # Keys of the JSON object an instance was decoded from, in order; set per
-    # instance by _decode, None for instances made with the constructor.
+    _decode: ClassVar[Callable[[Any], Any]]  # the generated decoder (see _decoder_source)
+    # Keys of the JSON object an instance was decoded from, in order, when
+    # some were unknown (they are in extra); otherwise the instance's own
+    # __dict__ is the JSON object and its order is the source order.
     _present: ClassVar[Optional[Tuple[str, ...]]] = None
+    # True for instances made with the constructor (set by __post_init__).
+    _constructed: ClassVar[bool] = False
     # Optional keys a constructed instance writes even when None, because the
     # wire object always has them (e.g. "finish_reason": null).
     _always: ClassVar[Tuple[str, ...]] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_constructed", True)
 
     @classmethod
     def from_dict(cls: Type[_W], data: Dict[str, Any]) -> _W:
@@ -193,49 +200,42 @@ class WireObject:
                 the wrong JSON type; ``path`` says where.
         """
         try:
-            return cls._decode(data)
+            return cls._decode(copy_json(data))  # type: ignore[no-any-return]  # decoding takes its input over
         except _Invalid as exc:
             raise invalid_to_error(exc, cls.__name__) from None
 
     @classmethod
-    def _decode(cls: Type[_W], data: Any) -> _W:
-        # The hot path of the typed layer (once per object of every chunk), so
-        # it does as little per key as it can: scalars are checked inline, not
-        # through a converter call; required fields are checked in one C-level
-        # pass, and only on failure is the missing or null one looked for.
+    def _decode_general(cls: Type[_W], data: Any) -> _W:
+        """Decode any JSON value, reporting the first problem; the generated decoders fall back to it.
+
+        The order is fixed, so both paths report the same problem: a non-object;
+        then, in the object's key order, a scalar of the wrong type; then the
+        nested values, in field order; then a missing or null required field.
+        """
         if type(data) is not dict:
             raise _expected("an object", data)
-        scalars = cls._scalars
-        nested = cls._nested
-        values = {**cls._defaults, **data}  # one C-level merge; the loop below only checks and converts
-        extra = {}
+        convert = cls._convert
+        values: Dict[str, Any] = {}
+        extra: Dict[str, Any] = {}
         for key, value in data.items():
-            allowed = scalars.get(key)
-            if allowed is not None:
-                if value is not None and type(value) not in allowed:
-                    raise _at(key, _expected(_WHAT[allowed], value))
-                continue
-            convert = nested.get(key)
-            if convert is None:
-                extra[key] = values.pop(key)
-            elif value is not None:
-                try:
-                    values[key] = convert(value)
-                except _Invalid as exc:
-                    exc.path.append(key)
-                    raise
-        if cls._required and None in cls._required_values(values):
-            for name in cls._required:
-                if values[name] is None:
-                    raise _at(
-                        name, _Invalid("missing required key") if name not in data else _expected("a value", None)
-                    )
-        values["extra"] = extra
-        values["_present"] = tuple(data)
+            if key not in convert:
+                extra[key] = value
+            elif value is None or key in cls._nested_keys:
+                values[key] = value
+            else:
+                values[key] = _checked(key, convert[key], value)
+        for key in cls._nested_keys:
+            value = values.get(key)
+            if value is not None:
+                values[key] = _checked(key, convert[key], value)
+        for name in cls._required:
+            if values.get(name) is None:
+                raise _at(name, _Invalid("missing required key") if name not in data else _expected("a value", None))
+        if extra:
+            values["extra"] = extra
+            values["_present"] = tuple(data)
         obj = _new(cls)
-        # Frozen dataclasses forbid attribute assignment, not a filled __dict__;
-        # this skips __init__'s per-field object.__setattr__ calls.
-        obj.__dict__.update(values)
+        _set_dict(obj, values)
         return obj
 
     def to_dict(self) -> Dict[str, Any]:
@@ -249,13 +249,43 @@ class WireObject:
             then ``extra``. Always a fresh copy.
         """
         convert = self._convert
-        keys = self._present
-        if keys is None:
+        keys: Any = self._present
+        if self._constructed:
             keep = self._required + self._always
             fields = tuple(name for name in convert if name in keep or getattr(self, name) is not None)
             keys = fields + tuple(self.extra)
+        elif keys is None:
+            keys = tuple(self.__dict__)  # the JSON object itself, known keys only
         # Unknown keys hold any JSON, nested as deep as the parser took: copied without recursion.
         return {key: _dump(getattr(self, key)) if key in convert else copy_json(self.extra[key]) for key in keys}
+
+
+def _checked(key: str, convert: _Convert, value: Any) -> Any:
+    """``convert(value)``, with *key* added to the path of a failure."""
+    try:
+        return convert(value)
+    except _Invalid as exc:
+        exc.path.append(key)
+        raise
+
+
+_set_dict = WireObject.__dict__["__dict__"].__set__  # obj.__dict__ = d, past the frozen __setattr__
+
+
+class _NoExtra:
+    """``extra`` for an instance that has none of its own: a new empty dict.
+
+    Decoding stores ``extra`` only when the object had unknown keys, which is
+    rare, and saves a dict per object otherwise. This non-data descriptor on
+    each wire class answers for the others; an instance's own ``extra``
+    (decoded with unknown keys, or given to the constructor) takes precedence.
+    """
+
+    def __get__(self, obj: Any, owner: Any = None) -> Any:
+        return self if obj is None else {}
+
+
+_NO_EXTRA = _NoExtra()
 
 
 def invalid_to_error(exc: _Invalid, type_name: str, context: str = "") -> ChunkDecodeError:
@@ -873,62 +903,173 @@ class ChatCompletion(WireObject):
     _always: ClassVar[Tuple[str, ...]] = ("system_fingerprint",)
 
 
-# --- deriving the validators ----------------------------------------------------
+# --- deriving the decoders ----------------------------------------------------
 
-_SCALARS: Dict[str, Tuple[_Convert, Tuple[type, ...]]] = {
-    "str": (_str, _STR),
-    "int": (_int, _INT),
-    "float": (_number, _NUMBER),
-}
+_SCALARS: Dict[str, Tuple[type, ...]] = {"str": _STR, "int": _INT, "float": _NUMBER}
+_SCALAR_CONVERTERS: Dict[Tuple[type, ...], _Convert] = {_STR: _str, _INT: _int, _NUMBER: _number}
+
+
+def _shape(annotation: str) -> Tuple[str, Any]:
+    """What a field annotation such as ``Optional[List[Choice]]`` holds (``Optional`` only means "may be null").
+
+    ``("scalar", types)``; ``("scalars", types)`` for a list of scalars;
+    ``("object", cls)``; ``("objects", cls)`` for a list of objects; or
+    ``("list", item_annotation)`` for any other list (a list of lists).
+    """
+    if annotation.startswith("Optional[") and annotation.endswith("]"):
+        annotation = annotation[len("Optional[") : -1]
+    if annotation in _SCALARS:
+        return "scalar", _SCALARS[annotation]
+    if annotation.startswith("List[") and annotation.endswith("]"):
+        item = annotation[len("List[") : -1]
+        kind, what = _shape(item)
+        if kind in ("scalar", "object"):
+            return kind + "s", what
+        return "list", item
+    target = globals()[annotation]
+    if not (isinstance(target, type) and issubclass(target, WireObject)):  # pragma: no cover - a bug in this module
+        raise TypeError(f"no decoder for annotation {annotation!r}")
+    return "object", target
 
 
 def _converter(annotation: str) -> _Convert:
-    """Build the converter for one annotation string such as ``Optional[List[Choice]]``."""
-    if annotation.startswith("Optional[") and annotation.endswith("]"):
-        return _converter(annotation[len("Optional[") : -1])
-    if annotation.startswith("List[") and annotation.endswith("]"):
-        inner = annotation[len("List[") : -1]
-        return _list_of(_converter(inner), _SCALARS[inner][1] if inner in _SCALARS else None)
-    if annotation in _SCALARS:
-        return _SCALARS[annotation][0]
-    target = globals()[annotation]
-    if not (isinstance(target, type) and issubclass(target, WireObject)):  # pragma: no cover - a bug in this module
-        raise TypeError(f"no converter for annotation {annotation!r}")
-    return target._decode
+    """The converter of one field: it checks (and for objects, decodes) a non-null value or raises ``_Invalid``."""
+    kind, what = _shape(annotation)
+    if kind == "scalar":
+        return _SCALAR_CONVERTERS[what]
+    if kind == "scalars":
+        return _list_of(_SCALAR_CONVERTERS[what], what)
+    if kind == "object":
+        return what._decode  # type: ignore[no-any-return]
+    return _list_of(what._decode if kind == "objects" else _converter(what))
 
 
-def _scalar_types(annotation: str) -> Optional[Tuple[type, ...]]:
-    """The JSON types of a str/int/float field, or None for objects and arrays."""
-    if annotation.startswith("Optional[") and annotation.endswith("]"):
-        annotation = annotation[len("Optional[") : -1]
-    return _SCALARS[annotation][1] if annotation in _SCALARS else None
+def _check_source(v: str, kind: str, what: Any, i: int) -> str:
+    """The condition under which the non-null value in variable *v* is of the wrong kind ("" for none to check)."""
+    if kind == "scalar":
+        return " and ".join(f"type({v}) is not {t.__name__}" for t in what)
+    if kind == "scalars":  # every item checked here, in C; the list is kept as it is
+        if len(what) == 1:  # counting is quicker than building a set
+            return f"(type({v}) is not list or count(map(type, {v}), {what[0].__name__}) != len({v}))"
+        return f"(type({v}) is not list or not {{*map(type, {v})}} <= types_{i})"
+    if kind == "objects":
+        return f"type({v}) is not list"
+    return ""  # an object, or a list of lists: checked as it is decoded
 
 
-def _values_of(names: Tuple[str, ...]) -> Callable[[Dict[str, Any]], Tuple[Any, ...]]:
-    """A C-level getter of *names* from a dict, always returning a tuple."""
-    if not names:
-        return lambda values: ()
-    getter = itemgetter(*names, *names) if len(names) == 1 else itemgetter(*names)
-    return getter
+def _decode_source(v: str, key: str, kind: str, i: int) -> List[str]:
+    """The statements decoding the non-null value in *v* into ``data[key]``, adding *key* to a failure's path."""
+    if kind == "objects":  # a loop, not map(): on failure, len(items) is the index that failed
+        return [
+            "items = []",
+            "try:",
+            f"    for item in {v}:",
+            f"        items.append(decode_{i}(item))",
+            "except Invalid as exc:",
+            "    exc.path.append('[%d]' % len(items))",
+            f"    exc.path.append({key})",
+            "    raise",
+            f"data[{key}] = items",
+        ]
+    call = f"decode_{i}" if kind == "object" else f"convert_{i}"
+    return [
+        "try:",
+        f"    data[{key}] = {call}({v})",
+        "except Invalid as exc:",
+        f"    exc.path.append({key})",
+        "    raise",
+    ]
 
 
-def _compile() -> None:
-    """Give each wire class its converters, required keys and defaults, from its dataclass fields."""
+def _decoder_source(cls: Type[WireObject], wire_fields: List[dataclasses.Field[Any]]) -> str:
+    """The source of *cls*'s decoder: its fields' checks written out one after another.
+
+    The decoder takes the parsed JSON object over: when the object has only
+    known keys and every scalar is of the right type (the usual case), its
+    nested values are decoded in place and the object itself becomes the
+    instance's ``__dict__`` (absent optional fields read the class defaults).
+    No per-key schema lookup, no copy. Anything else goes to
+    ``_decode_general``, which reports the problem (or keeps unknown keys).
+    The names it uses (``only_known``, ``decode_5``...) are bound by ``_compile``.
+    """
+    checks: List[str] = []  # statements of the try block
+    decodes: List[str] = []  # statements after it
+    for i, f in enumerate(wire_fields):
+        key, v, required = repr(f.name), f"v{i}", f.name in cls._required
+        kind, what = _shape(str(f.type))
+        checks.append(f"{v} = data[{key}]" if required else f"{v} = data.get({key})")
+        wrong = _check_source(v, kind, what, i)
+        if required and kind in ("object", "list"):
+            wrong = f"{v} is None"
+        elif wrong and not required:
+            wrong = f"{v} is not None and {wrong}"
+        if wrong:
+            checks += [f"if {wrong}:", "    return general(data)"]
+        if kind not in ("scalar", "scalars"):
+            body = _decode_source(v, key, kind, i)
+            decodes += body if required else [f"if {v} is not None:", *[f"    {line}" for line in body]]
+    return "\n".join(
+        [
+            "def decode(data):",
+            "    if type(data) is not dict or not only_known(data):",
+            "        return general(data)",
+            "    try:",
+            *[f"        {line}" for line in checks],
+            "    except KeyError:  # a required key is missing",
+            "        return general(data)",
+            "    # Every check passed: decode the nested values, in field order as _decode_general does.",
+            *[f"    {line}" for line in decodes],
+            "    obj = new(cls)",
+            "    set_dict(obj, data)",
+            "    return obj",
+            "",
+        ]
+    )
+
+
+def _compile(cls: Type[WireObject], done: Set[type]) -> None:
+    """Give *cls* its converters, required keys and decoder, from its dataclass fields (its field types' first)."""
+    if cls in done:
+        return
+    done.add(cls)
+    wire_fields = [f for f in dataclasses.fields(cls) if f.name != "extra"]  # type: ignore[arg-type]
+    shapes = [_shape(str(f.type)) for f in wire_fields]
+    for kind, what in shapes:
+        if kind in ("object", "objects"):
+            _compile(what, done)
+    cls._convert = {f.name: _converter(str(f.type)) for f in wire_fields}
+    cls._known = frozenset(cls._convert)
+    cls._nested_keys = tuple(f.name for f, (kind, _) in zip(wire_fields, shapes) if kind != "scalar")
+    cls._required = tuple(
+        f.name for f in wire_fields if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+    )
+    namespace: Dict[str, Any] = {
+        "only_known": cls._known.issuperset,  # quicker than data.keys() <= known
+        "general": cls._decode_general,
+        "new": _new,
+        "set_dict": _set_dict,
+        "cls": cls,
+        "Invalid": _Invalid,
+        "count": countOf,
+    }
+    for i, (f, (kind, what)) in enumerate(zip(wire_fields, shapes)):
+        namespace[f"convert_{i}"] = cls._convert[f.name]
+        if kind in ("object", "objects"):
+            namespace[f"decode_{i}"] = what._decode
+        elif kind == "scalars":
+            namespace[f"types_{i}"] = frozenset(what)
+    code = compile(_decoder_source(cls, wire_fields), f"<groqstream decoder for {cls.__name__}>", "exec")
+    exec(code, namespace)
+    cls._decode = staticmethod(namespace["decode"])
+    cls.extra = _NO_EXTRA  # type: ignore[assignment]  # see _NoExtra
+
+
+def _compile_all() -> None:
+    done: Set[type] = set()
     for name in __all__:
         cls = globals()[name]
-        if not (isinstance(cls, type) and issubclass(cls, WireObject)):
-            continue
-        wire_fields = [f for f in dataclasses.fields(cls) if f.name != "extra"]  # type: ignore[arg-type]
-        cls._convert = {f.name: _converter(str(f.type)) for f in wire_fields}
-        scalars = {f.name: _scalar_types(str(f.type)) for f in wire_fields}
-        cls._scalars = {k: v for k, v in scalars.items() if v is not None}
-        cls._nested = {k: cls._convert[k] for k, v in scalars.items() if v is None}
-        cls._required = tuple(
-            f.name for f in wire_fields if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-        )
-        cls._required_values = staticmethod(_values_of(cls._required))
-        # Required fields start as None too: the one check after the loop finds them missing.
-        cls._defaults = {f.name: None if f.name in cls._required else f.default for f in wire_fields}
+        if isinstance(cls, type) and issubclass(cls, WireObject):
+            _compile(cls, done)
 
 
-_compile()
+_compile_all()

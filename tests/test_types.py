@@ -243,3 +243,115 @@ def test_numbers_in_a_list_of_floats_may_be_integers() -> None:
     assert element.outliers == [1, 2.5, -3]
     with pytest.raises(gs.ChunkDecodeError, match=r"outliers\[2\]: expected a number, got string"):
         gs.ExecutedToolCodeResultChartElement.from_dict({"label": "a", "outliers": [1, 2.5, "x"]})
+
+
+# --- the generated decoders: in-place decoding, the general path, errors on the stream path --------------
+
+
+def decode_on_the_stream_path(source: Any) -> gs.ChatCompletionChunk:
+    """Decode *source* as ChunkDecoder does: parsed from JSON text and decoded in place (no copy)."""
+    (chunk,) = gs.ChunkDecoder().feed(gs.ServerSentEvent(data=json.dumps(source)))
+    return chunk
+
+
+LOGPROB = {"token": "hi", "logprob": -0.5, "bytes": [104, 105], "top_logprobs": []}
+TOP = {"token": "hi", "logprob": -0.5, "bytes": [104, 105]}
+
+
+@pytest.mark.parametrize(
+    ("source", "path", "reason"),
+    [
+        # Earlier items were decoded in place before the bad one: the index is still the bad one's.
+        (
+            base_chunk(choices=[{"index": i, "delta": {"content": "x" if i < 2 else 5}} for i in range(3)]),
+            "choices[2].delta.content",
+            "expected a string, got number 5",
+        ),
+        (
+            base_chunk(
+                choices=[
+                    {"index": 0, "delta": {}, "logprobs": {"content": [LOGPROB, {**LOGPROB, "top_logprobs": [TOP, {}]}]}}
+                ]
+            ),
+            "choices[0].logprobs.content[1].top_logprobs[1].token",
+            "missing required key",
+        ),
+        # An unknown key sends the object down the general path: the same error comes out.
+        (
+            base_chunk(choices=[{"index": 0, "delta": {"content": 5}, "new": 1}]),
+            "choices[0].delta.content",
+            "expected a string",
+        ),
+        # Two bad nested values: the first in field order (delta before logprobs), whatever the key order.
+        (
+            base_chunk(choices=[{"logprobs": {"content": 1}, "delta": [], "index": 0}]),
+            "choices[0].delta",
+            "expected an object",
+        ),
+        (
+            base_chunk(choices=[{"logprobs": {"content": 1}, "delta": [], "index": 0, "new": 1}]),
+            "choices[0].delta",
+            "expected an object",
+        ),
+        # A wrong scalar is found before any nested value is decoded.
+        (base_chunk(choices=[{"index": "0", "delta": []}]), "choices[0].index", "expected an integer"),
+        (base_chunk(choices=[{"index": 0, "delta": {}, "finish_reason": 1}]), "choices[0].finish_reason", "expected"),
+    ],
+)
+def test_errors_name_the_same_path_on_both_paths(source: Any, path: str, reason: str) -> None:
+    for decode in (gs.ChatCompletionChunk.from_dict, decode_on_the_stream_path):
+        with pytest.raises(gs.ChunkDecodeError) as info:
+            decode(source)
+        assert (info.value.path, info.value.reason[: len(reason)]) == (path, reason), decode
+
+
+def test_the_stream_path_gives_what_from_dict_gives() -> None:
+    source = base_chunk(
+        choices=[
+            {"index": 0, "delta": {"content": "a"}, "logprobs": {"content": [LOGPROB]}, "finish_reason": None},
+            {"index": 1, "delta": {"tool_calls": [{"index": 0, "function": {"arguments": "{}"}}]}},
+        ],
+        x_groq={"id": "r", "usage": {"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3}},
+        service_tier="on_demand",
+    )
+    chunk = decode_on_the_stream_path(source)
+    assert chunk == gs.ChatCompletionChunk.from_dict(source)
+    assert json.dumps(chunk.to_dict()) == json.dumps(source)
+    assert chunk.extra == {"service_tier": "on_demand"} and chunk.choices[1].extra == {}
+
+
+@pytest.mark.parametrize("key", ["to_dict", "extra", "_present", "_constructed", "__class__", "_decode", "from_dict"])
+def test_unknown_keys_named_like_attributes_stay_in_extra(key: str) -> None:
+    source = base_chunk(**{key: {"a": 1}})
+    source["choices"][0][key] = [1]
+    for chunk in (gs.ChatCompletionChunk.from_dict(source), decode_on_the_stream_path(source)):
+        assert chunk.extra == {key: {"a": 1}} and chunk.choices[0].extra == {key: [1]}
+        assert type(chunk) is gs.ChatCompletionChunk and callable(chunk.to_dict)
+        assert json.dumps(chunk.to_dict()) == json.dumps(source)
+
+
+def test_extra_without_unknown_keys_is_empty_and_never_shared() -> None:
+    first, second = decode_on_the_stream_path(base_chunk()), decode_on_the_stream_path(base_chunk())
+    assert first.extra == {} and first.choices[0].delta.extra == {}
+    first.extra["x"] = 1  # frozen objects: not to be done, but it must not leak into another object
+    assert second.extra == {} and gs.ChatCompletionChunk.from_dict(base_chunk()).extra == {}
+
+
+def test_decoded_chunks_copy_pickle_and_replace() -> None:
+    import pickle
+
+    source = base_chunk(usage=None, x_groq={"id": "r"}, service_tier="flex")
+    chunk = decode_on_the_stream_path(source)
+    for twin in (copy.copy(chunk), copy.deepcopy(chunk), pickle.loads(pickle.dumps(chunk))):
+        assert twin == chunk
+        assert json.dumps(twin.to_dict()) == json.dumps(source)
+    # replace() goes through the constructor: the result dumps as a constructed instance does
+    replaced = dataclasses.replace(chunk, model="other")
+    assert replaced.model == "other" and replaced.choices == chunk.choices
+    assert "usage" not in replaced.to_dict() and replaced.to_dict()["service_tier"] == "flex"
+
+
+def test_absent_optional_fields_read_their_defaults() -> None:
+    chunk = decode_on_the_stream_path(base_chunk())
+    assert chunk.usage is None and chunk.x_groq is None and chunk.choices[0].delta.tool_calls is None
+    assert "usage" not in chunk.to_dict() and "usage" not in vars(chunk)

@@ -194,17 +194,18 @@ async def aiter_events(
 class ChunkStreamDecoder:
     """Bytes in, chunks out: an ``SSEDecoder`` feeding a ``ChunkDecoder``.
 
-    ``feed`` returns an iterator that decodes each chunk as it is taken, so
-    only one typed chunk of a read exists at a time (a 64 KiB read holds
+    ``feed`` returns a lazy iterator that decodes each chunk as it is taken,
+    so only one typed chunk of a read exists at a time (a 64 KiB read holds
     hundreds). An error met part way raises there, after every chunk before
-    it has been handed out, and is raised again by every later call. Check
-    ``done`` after each ``feed``: once it is true, stop reading and ``flush``.
+    it has been handed out; the ``ChunkDecoder`` raises it again for every
+    later event and at ``flush``. Check ``done`` after each ``feed``'s chunks
+    have been taken: once it is true, stop reading and ``flush``.
     """
 
     def __init__(self, *, max_event_bytes: int, unicode_errors: str, require_done: bool) -> None:
         self.sse = SSEDecoder(max_event_bytes=max_event_bytes, unicode_errors=unicode_errors)
         self.chunks = ChunkDecoder(require_done=require_done)
-        self._error: Optional[GroqStreamError] = None
+        self._error: Optional[GroqStreamError] = None  # the stream ended without [DONE]
 
     @property
     def done(self) -> bool:
@@ -215,20 +216,9 @@ class ChunkStreamDecoder:
         """Decode more bytes; iterate the chunks they completed."""
         if self._error is not None:
             raise self._error
-        return self._decode(self.sse.feed(data))
-
-    def _decode(self, events: List[ServerSentEvent]) -> Iterator[ChatCompletionChunk]:
-        decode = self.chunks.decode_event
-        try:
-            for event in events:
-                chunk = decode(event)
-                if chunk is not None:
-                    yield chunk
-                if self.chunks.done:
-                    return
-        except GroqStreamError as exc:
-            self._error = exc
-            raise
+        # decode_event gives None for [DONE], skipped event types and whatever follows [DONE]:
+        # filter(None, ...) drops those (a chunk is always true), all in C.
+        return filter(None, map(self.chunks.decode_event, self.sse.feed(data)))
 
     def flush(self) -> List[ChatCompletionChunk]:
         """End of input: raise what is pending, or ``IncompleteStreamError`` when the stream was cut short."""

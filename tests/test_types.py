@@ -270,7 +270,11 @@ TOP = {"token": "hi", "logprob": -0.5, "bytes": [104, 105]}
         (
             base_chunk(
                 choices=[
-                    {"index": 0, "delta": {}, "logprobs": {"content": [LOGPROB, {**LOGPROB, "top_logprobs": [TOP, {}]}]}}
+                    {
+                        "index": 0,
+                        "delta": {},
+                        "logprobs": {"content": [LOGPROB, {**LOGPROB, "top_logprobs": [TOP, {}]}]},
+                    }
                 ]
             ),
             "choices[0].logprobs.content[1].top_logprobs[1].token",

@@ -49,7 +49,6 @@ class _StreamBase:
         self._closed = False  # closed explicitly: iterating raises
         self._released = False  # the source has been closed
         self._finished = False  # iteration reached the end of the stream
-        self._yielded = 0
         self._error: Optional[GroqStreamError] = None  # the error that ended iteration
         # Every yielded chunk is merged here, so final_completion() after a loop
         # still covers the whole stream. Merging is O(1) per delta; the text it
@@ -63,8 +62,8 @@ class _StreamBase:
 
     @property
     def chunks_received(self) -> int:
-        """How many chunks have been yielded so far (a read can decode several before they are yielded)."""
-        return self._yielded
+        """How many chunks have been yielded so far (each chunk is decoded only as it is taken)."""
+        return self._decoder.chunks.chunks_received
 
     @property
     def last_event_id(self) -> str:
@@ -75,12 +74,6 @@ class _StreamBase:
         return StreamClosedError(
             f"this {type(self).__name__} was closed after {self.chunks_received} chunks; open a new one to read again"
         )
-
-    def _record(self, chunk: ChatCompletionChunk) -> ChatCompletionChunk:
-        self._yielded += 1
-        if self._accumulator is not None:
-            self._accumulator.add(chunk)
-        return chunk
 
     def _require_accumulator(self) -> ChatCompletionAccumulator:
         """The accumulator; without accumulate=True, one that starts now if nothing was read yet."""
@@ -161,7 +154,10 @@ class Stream(_StreamBase):
         if self._closed:
             raise self._closed_error()
         try:
-            return self._record(next(self._iterator))
+            chunk = next(self._iterator)
+            if self._accumulator is not None:
+                self._accumulator.add(chunk)
+            return chunk
         except BaseException as exc:  # StopIteration, errors, KeyboardInterrupt: all release the source
             self._ended(exc)
             self._release(None if isinstance(exc, StopIteration) else exc)
@@ -249,7 +245,10 @@ class AsyncStream(_StreamBase):
         if self._closed:
             raise self._closed_error()
         try:
-            return self._record(await self._iterator.__anext__())
+            chunk = await self._iterator.__anext__()
+            if self._accumulator is not None:
+                self._accumulator.add(chunk)
+            return chunk
         except BaseException as exc:  # StopAsyncIteration, errors, cancellation: all release the source
             self._ended(exc)
             await self._release(None if isinstance(exc, StopAsyncIteration) else exc)

@@ -155,7 +155,7 @@ class SSEDecoder:
             # The first LF is the last byte but one and the last is LF too; no CR.
             size = len(data)
             if (
-                data.find(b"\n", 6) == size - 2
+                data.find(b"\n") == size - 2
                 and data[-1] == 10
                 and data.find(b"\r") < 0
                 and size <= self.max_event_bytes

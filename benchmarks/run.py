@@ -158,22 +158,24 @@ def accumulate_section(rounds: int, chunks: int) -> None:
 
 
 def floors_section(rounds: int, chunks: int) -> None:
-    data = captures.capture("text", chunks)
-    pieces = captures.split_every(data, 4096)
-    say("floors")
-    count = chunks
-    assert targets.floor_split(data) == count + 1 and targets.floor_split_json(data) == count
-    times = measure(
-        {
-            "groqstream.Stream": lambda: targets.typed_groqstream(pieces),
-            "groqstream.iter_events": lambda: targets.events_groqstream(pieces),
-            "floor: bytes.split": lambda: targets.floor_split(data),
-            "floor: split + decode": lambda: targets.floor_split_decode(data),
-            "floor: split + json.loads": lambda: targets.floor_split_json(data),
-        },
-        rounds,
-    )
-    add_rows("floors", f"text {chunks} chunks, 4 KiB reads", times, count, "chunks", "groqstream.Stream")
+    """groqstream against what pure Python costs at the least, for plain text and for the heaviest chunks."""
+    for kind in ("text", "logprobs"):
+        data = captures.capture(kind, chunks)
+        pieces = captures.split_every(data, 4096)
+        say(f"floors: {kind}")
+        count = chunks
+        assert targets.floor_split(data) == count + 1 and targets.floor_split_json(data) == count
+        times = measure(
+            {
+                "groqstream.Stream": lambda pieces=pieces: targets.typed_groqstream(pieces),
+                "groqstream.iter_events": lambda pieces=pieces: targets.events_groqstream(pieces),
+                "floor: bytes.split": lambda data=data: targets.floor_split(data),
+                "floor: split + decode": lambda data=data: targets.floor_split_decode(data),
+                "floor: split + json.loads": lambda data=data: targets.floor_split_json(data),
+            },
+            rounds,
+        )
+        add_rows("floors", f"{kind} {chunks} chunks, 4 KiB reads", times, count, "chunks", "groqstream.Stream")
 
 
 def scaling_section(cap: float) -> None:

@@ -28,7 +28,21 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from operator import countOf
-from typing import Any, Callable, ClassVar, Dict, FrozenSet, List, Literal, Optional, Set, Tuple, Type, TypeVar
+from typing import (
+    Any,
+    Callable,
+    ClassVar,
+    Dict,
+    FrozenSet,
+    List,
+    Literal,
+    NoReturn,
+    Optional,
+    Set,
+    Tuple,
+    Type,
+    TypeVar,
+)
 
 from ._errors import ChunkDecodeError, snippet
 
@@ -272,17 +286,21 @@ def _checked(key: str, convert: _Convert, value: Any) -> Any:
 _set_dict = WireObject.__dict__["__dict__"].__set__  # obj.__dict__ = d, past the frozen __setattr__
 
 
-class _NoExtra:
-    """``extra`` for an instance that has none of its own: a new empty dict.
+class _NoExtra(Dict[str, Any]):
+    """The ``extra`` of every instance whose JSON object had no unknown key: one shared, read-only empty dict.
 
     Decoding stores ``extra`` only when the object had unknown keys, which is
-    rare, and saves a dict per object otherwise. This non-data descriptor on
-    each wire class answers for the others; an instance's own ``extra``
-    (decoded with unknown keys, or given to the constructor) takes precedence.
+    rare, so no dict is made per object; this class attribute answers for
+    the others (an instance's own ``extra``, decoded with unknown keys or given
+    to the constructor, takes precedence). It is a real ``dict`` (``json.dumps``
+    and ``dataclasses.asdict`` take it); changing it raises ``TypeError``.
     """
 
-    def __get__(self, obj: Any, owner: Any = None) -> Any:
-        return self if obj is None else {}
+    def _read_only(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise TypeError("extra of a wire object is read-only (the objects are frozen)")
+
+    __setitem__ = __delitem__ = __ior__ = _read_only  # type: ignore[assignment]
+    clear = pop = popitem = setdefault = update = _read_only  # type: ignore[assignment]
 
 
 _NO_EXTRA = _NoExtra()

@@ -334,11 +334,22 @@ def test_unknown_keys_named_like_attributes_stay_in_extra(key: str) -> None:
         assert json.dumps(chunk.to_dict()) == json.dumps(source)
 
 
-def test_extra_without_unknown_keys_is_empty_and_never_shared() -> None:
+def test_extra_without_unknown_keys_is_an_empty_read_only_dict() -> None:
     first, second = decode_on_the_stream_path(base_chunk()), decode_on_the_stream_path(base_chunk())
-    assert first.extra == {} and first.choices[0].delta.extra == {}
-    first.extra["x"] = 1  # frozen objects: not to be done, but it must not leak into another object
+    assert first.extra == {} and first.choices[0].delta.extra == {} and isinstance(first.extra, dict)
+    assert json.dumps(first.extra) == "{}" and dataclasses.asdict(first)["extra"] == {}
+    for change in (
+        lambda extra: extra.__setitem__("x", 1),
+        lambda extra: extra.update(x=1),
+        lambda extra: extra.setdefault("x", 1),
+        lambda extra: extra.pop("x"),
+        lambda extra: extra.clear(),
+    ):
+        with pytest.raises(TypeError, match="read-only"):
+            change(first.extra)
     assert second.extra == {} and gs.ChatCompletionChunk.from_dict(base_chunk()).extra == {}
+    # An instance's own extra is an ordinary dict.
+    assert type(gs.ChatCompletionChunk.from_dict(base_chunk(tier="x")).extra) is dict
 
 
 def test_decoded_chunks_copy_pickle_and_replace() -> None:

@@ -299,8 +299,8 @@ class _NoExtra(Dict[str, Any]):
     def _read_only(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise TypeError("extra of a wire object is read-only (the objects are frozen)")
 
-    __setitem__ = __delitem__ = __ior__ = _read_only  # type: ignore[assignment]
-    clear = pop = popitem = setdefault = update = _read_only  # type: ignore[assignment]
+    __setitem__ = __delitem__ = __ior__ = _read_only
+    clear = pop = popitem = setdefault = update = _read_only
 
 
 _NO_EXTRA = _NoExtra()
@@ -1079,7 +1079,7 @@ def _compile(cls: Type[WireObject], done: Set[type]) -> None:
     code = compile(_decoder_source(cls, wire_fields), f"<groqstream decoder for {cls.__name__}>", "exec")
     exec(code, namespace)
     cls._decode = staticmethod(namespace["decode"])
-    cls.extra = _NO_EXTRA  # type: ignore[assignment]  # see _NoExtra
+    cls.extra = _NO_EXTRA  # see _NoExtra
 
 
 def _compile_all() -> None:

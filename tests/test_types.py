@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
-from typing import Any, Dict
+from typing import Any, Callable, Dict, List
 
 import pytest
 
@@ -338,13 +338,14 @@ def test_extra_without_unknown_keys_is_an_empty_read_only_dict() -> None:
     first, second = decode_on_the_stream_path(base_chunk()), decode_on_the_stream_path(base_chunk())
     assert first.extra == {} and first.choices[0].delta.extra == {} and isinstance(first.extra, dict)
     assert json.dumps(first.extra) == "{}" and dataclasses.asdict(first)["extra"] == {}
-    for change in (
+    changes: List[Callable[[Dict[str, Any]], object]] = [
         lambda extra: extra.__setitem__("x", 1),
         lambda extra: extra.update(x=1),
         lambda extra: extra.setdefault("x", 1),
         lambda extra: extra.pop("x"),
         lambda extra: extra.clear(),
-    ):
+    ]
+    for change in changes:
         with pytest.raises(TypeError, match="read-only"):
             change(first.extra)
     assert second.extra == {} and gs.ChatCompletionChunk.from_dict(base_chunk()).extra == {}

@@ -83,6 +83,12 @@ def snippet(value: object, limit: int = _SNIPPET_CHARS) -> str:
         return f"<{type(value).__name__} nested too deeply to show>"
 
 
+def _server_said(type: Optional[str], code: Optional[str], message: str) -> str:  # noqa: A002 - the wire's names
+    """``"type/code: message"`` for an error the server reported, the message cut to 300 characters."""
+    label = "/".join(part for part in (type, code) if part)
+    return f"{label + ': ' if label else ''}{snippet(message, 300)}"
+
+
 class GroqStreamError(Exception):
     """Base class of every error groqstream raises for bad input or a server fault."""
 
@@ -176,8 +182,7 @@ class StreamAPIError(GroqStreamError):
         where = f"after {chunks_received} chunk{'' if chunks_received == 1 else 's'}"
         if event is not None and event.offset is not None:
             where += f" (event at byte {event.offset})"
-        label = "/".join(part for part in (type, code) if part)
-        super().__init__(f"server reported an error {where}: {label + ': ' if label else ''}{snippet(message, 300)}")
+        super().__init__(f"server reported an error {where}: {_server_said(type, code, message)}")
         self.message = message
         self.type = type
         self.code = code
@@ -246,9 +251,8 @@ class APIStatusError(GroqStreamError):
         headers: Optional[Dict[str, str]] = None,
         body: Any = None,
     ) -> None:
-        label = "/".join(part for part in (type, code) if part)
         rid = f" (request {request_id})" if request_id else ""
-        super().__init__(f"HTTP {status_code}{rid}: {label + ': ' if label else ''}{snippet(message, 300)}")
+        super().__init__(f"HTTP {status_code}{rid}: {_server_said(type, code, message)}")
         self.status_code = status_code
         self.message = message
         self.type = type

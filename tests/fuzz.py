@@ -35,6 +35,7 @@ from typing import Any, AsyncIterator, Callable, List, Optional, Tuple
 
 import groqstream as gs
 from groqstream._report import stats_of, validate
+from tests.helpers import random_cuts
 
 HERE = Path(__file__).resolve().parent
 
@@ -105,12 +106,7 @@ def pieces(rng: random.Random, data: bytes) -> List[bytes]:
         return [data]
     if mode == 1:
         return [data[i : i + 1] for i in range(len(data))] if len(data) < 3000 else [data]
-    out, i = [], 0
-    while i < len(data):
-        n = rng.randint(1, 300)
-        out.append(data[i : i + n])
-        i += n
-    return out
+    return random_cuts(rng, data, 300)
 
 
 Outcome = Tuple[List[Any], Optional[str]]

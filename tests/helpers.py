@@ -56,12 +56,17 @@ def splits(
     for cut in offsets:
         yield [data[:cut], data[cut:]]
     for _ in range(random_rounds):
-        pieces, i = [], 0
-        while i < len(data):
-            n = rng.randint(1, 64)
-            pieces.append(data[i : i + n])
-            i += n
-        yield pieces
+        yield random_cuts(rng, data, 64)
+
+
+def random_cuts(rng: random.Random, data: bytes, longest: int) -> List[bytes]:
+    """*data* cut into seeded random pieces of 1 to *longest* bytes."""
+    pieces, i = [], 0
+    while i < len(data):
+        n = rng.randint(1, longest)
+        pieces.append(data[i : i + n])
+        i += n
+    return pieces
 
 
 def decode_events(pieces: Iterable[bytes], **options: Any) -> List[gs.ServerSentEvent]:

@@ -999,7 +999,9 @@ def _decode_source(v: str, key: str, kind: str, i: int) -> List[str]:
     ]
 
 
-def _decoder_source(cls: Type[WireObject], wire_fields: List[dataclasses.Field[Any]]) -> str:
+def _decoder_source(
+    cls: Type[WireObject], wire_fields: List[dataclasses.Field[Any]], shapes: List[Tuple[str, Any]]
+) -> str:
     """The source of *cls*'s decoder: its fields' checks written out one after another.
 
     The decoder takes the parsed JSON object over: when the object has only
@@ -1012,9 +1014,8 @@ def _decoder_source(cls: Type[WireObject], wire_fields: List[dataclasses.Field[A
     """
     checks: List[str] = []  # statements of the try block
     decodes: List[str] = []  # statements after it
-    for i, f in enumerate(wire_fields):
+    for i, (f, (kind, what)) in enumerate(zip(wire_fields, shapes)):
         key, v, required = repr(f.name), f"v{i}", f.name in cls._required
-        kind, what = _shape(str(f.type))
         checks.append(f"{v} = data[{key}]" if required else f"{v} = data.get({key})")
         wrong = _check_source(v, kind, what, i)
         if required and kind in ("object", "list"):
@@ -1076,7 +1077,7 @@ def _compile(cls: Type[WireObject], done: Set[type]) -> None:
             namespace[f"decode_{i}"] = what._decode
         elif kind == "scalars":
             namespace[f"types_{i}"] = frozenset(what)
-    code = compile(_decoder_source(cls, wire_fields), f"<groqstream decoder for {cls.__name__}>", "exec")
+    code = compile(_decoder_source(cls, wire_fields, shapes), f"<groqstream decoder for {cls.__name__}>", "exec")
     exec(code, namespace)
     cls._decode = staticmethod(namespace["decode"])
     cls.extra = _NO_EXTRA  # see _NoExtra

@@ -227,6 +227,9 @@ def test_a_string_where_a_number_is_expected_is_rejected() -> None:
     [
         ([104, "i"], "choices[0].logprobs.content[0].bytes[1]", "expected an integer, got string 'i'"),
         ([104, True], "choices[0].logprobs.content[0].bytes[1]", "expected an integer, got boolean True"),
+        ([104, 105, 1.5], "choices[0].logprobs.content[0].bytes[2]", "expected an integer, got number 1.5"),
+        ([None, 105], "choices[0].logprobs.content[0].bytes[0]", "expected an integer, got null"),
+        ([*range(300), False], "choices[0].logprobs.content[0].bytes[300]", "expected an integer, got boolean False"),
         ({"a": 1}, "choices[0].logprobs.content[0].bytes", "expected an array, got object"),
     ],
 )

@@ -87,17 +87,17 @@ class ChunkDecoder:
         kind = event.event
         if kind == "message":
             data = event.data
-            if data[:1] == "[" and data.strip() == "[DONE]":
-                self.done = True
-                return None
             # The C scanner directly: json.loads adds two Python-level calls and
-            # a regex per event. Anything it does not take whole (surrounding
-            # whitespace, invalid JSON) goes through the full decoder instead.
+            # a regex per event. Anything it does not take whole ([DONE],
+            # surrounding whitespace, invalid JSON) is looked at again.
             try:
                 obj, end = _scan_once(data, 0)
             except (StopIteration, ValueError, RecursionError):
                 end = -1
             if end != len(data):
+                if data[:1] == "[" and data.strip() == "[DONE]":
+                    self.done = True
+                    return None
                 obj = self._parse(event, index)
             if type(obj) is dict and obj.get("error"):
                 self._fail(self._api_error(obj, event))

@@ -1029,22 +1029,27 @@ def _decoder_source(
     """
     checks: List[str] = []  # statements of the try block
     decodes: List[str] = []  # statements after it
+    optional: List[str] = []  # the variables of the optional fields
     for i, (f, (kind, what)) in enumerate(zip(wire_fields, shapes)):
         key, v, required = repr(f.name), f"v{i}", f.name in cls._required
         checks.append(f"{v} = data[{key}]" if required else f"{v} = data.get({key})")
         checks += _check_source(v, kind, what, required)
+        if not required:
+            optional.append(v)
         if kind not in ("scalar", "scalars"):
             body = _decode_source(v, key, kind, i)
             decodes += body if required else [f"if {v} is not None:", *[f"    {line}" for line in body]]
+    keys_first, keys_after = _known_keys_source(len(wire_fields) - len(optional), optional)
     return "\n".join(
         [
             "def decode(data):",
-            "    if type(data) is not dict or not only_known(data):",
+            f"    if type(data) is not dict{keys_first}:",
             "        return general(data)",
             "    try:",
             *[f"        {line}" for line in checks],
             "    except KeyError:  # a required key is missing",
             "        return general(data)",
+            *[f"    {line}" for line in keys_after],
             "    # Every check passed: decode the nested values, in field order as _decode_general does.",
             *[f"    {line}" for line in decodes],
             "    obj = new(cls)",
@@ -1053,6 +1058,22 @@ def _decoder_source(
             "",
         ]
     )
+
+
+def _known_keys_source(required: int, optional: List[str]) -> Tuple[str, List[str]]:
+    """How a decoder makes sure every key is a field's: a condition for its first line, or lines after the checks.
+
+    The set check (``only_known``) is a C call that walks the dict. With at
+    most one optional field a count is enough and costs a fraction of it:
+    once the checks have found every required key, the dict holds no other
+    key when its size is the required count, plus one for a non-null optional
+    value. A size that differs (an unknown key, or an optional key that is
+    null) falls back to the set check.
+    """
+    if len(optional) > 1:
+        return " or not only_known(data)", []
+    expected = f"({required} if {optional[0]} is None else {required + 1})" if optional else str(required)
+    return "", [f"if len(data) != {expected} and not only_known(data):", "    return general(data)"]
 
 
 def _compile(cls: Type[WireObject], done: Set[type]) -> None:

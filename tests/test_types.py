@@ -327,6 +327,30 @@ def test_the_stream_path_gives_what_from_dict_gives() -> None:
     assert chunk.extra == {"service_tier": "on_demand"} and chunk.choices[1].extra == {}
 
 
+@pytest.mark.parametrize(
+    "top",
+    [
+        {"token": "a", "logprob": -1.0},  # the optional key absent
+        {"token": "a", "logprob": -1.0, "bytes": None},  # present and null
+        {"token": "a", "logprob": -1.0, "new": 1},  # absent, and an unknown key in its place
+        {"token": "a", "logprob": -1.0, "bytes": None, "new": 1},
+        {"token": "a", "logprob": -1.0, "bytes": [97], "new": 1},
+        {"token": "a", "new": 1, "logprob": -1.0, "bytes": [97], "newer": None},
+    ],
+)
+def test_objects_counted_by_their_keys_keep_unknown_keys_and_nulls(top: Dict[str, Any]) -> None:
+    # TopLogprob and ChoiceLogprobs have one optional field: their decoders count keys instead of a set check.
+    logprobs = {"content": [{**top, "top_logprobs": [top]}], **{k: v for k, v in top.items() if k.startswith("new")}}
+    source = base_chunk(choices=[{"index": 0, "delta": {}, "logprobs": logprobs}])
+    unknown = {k: v for k, v in top.items() if k.startswith("new")}
+    for chunk in (gs.ChatCompletionChunk.from_dict(source), decode_on_the_stream_path(source)):
+        decoded = chunk.choices[0].logprobs
+        assert decoded is not None and decoded.extra == unknown
+        assert decoded.content is not None and decoded.content[0].top_logprobs[0].extra == unknown
+        assert decoded.content[0].extra == unknown and decoded.content[0].bytes == top.get("bytes")
+        assert json.dumps(chunk.to_dict()) == json.dumps(source)
+
+
 @pytest.mark.parametrize("key", ["to_dict", "extra", "_present", "_constructed", "__class__", "_decode", "from_dict"])
 def test_unknown_keys_named_like_attributes_stay_in_extra(key: str) -> None:
     source = base_chunk(**{key: {"a": 1}})

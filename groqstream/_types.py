@@ -964,8 +964,8 @@ def _converter(annotation: str) -> _Convert:
 def _check_source(v: str, kind: str, what: Any, required: bool) -> List[str]:
     """The statements that send the data to ``general`` when the value in variable *v* is of the wrong kind.
 
-    A null optional value passes; so does any object, or list of lists: those
-    are checked as they are decoded.
+    A null optional value passes. An object, or a list of lists, is checked as
+    it is decoded: here only a required one's null is caught.
     """
     if kind == "scalar":
         wrong = " and ".join(f"type({v}) is not {t.__name__}" for t in what)

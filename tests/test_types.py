@@ -5,11 +5,13 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
-from typing import Any, Callable, Dict, List
+import random
+from typing import Any, Callable, Dict, Iterator, List, Tuple
 
 import pytest
 
 import groqstream as gs
+from groqstream._types import WireObject, _Invalid
 from tests.helpers import capture_paths, fixture_paths
 
 
@@ -398,3 +400,80 @@ def test_absent_optional_fields_read_their_defaults() -> None:
     chunk = decode_on_the_stream_path(base_chunk())
     assert chunk.usage is None and chunk.x_groq is None and chunk.choices[0].delta.tool_calls is None
     assert "usage" not in chunk.to_dict() and "usage" not in vars(chunk)
+
+
+# --- each generated decoder against the general decoder, on mutated objects ------------------------------
+
+_WRONG_VALUES: List[Any] = [None, True, 0, -1.5, "x", [], {}, [True], [1, "x"], [{}], {"a": 1}]
+
+
+def _wire_objects(value: Any) -> Iterator[WireObject]:
+    """Every wire object inside a decoded value, itself first."""
+    if isinstance(value, WireObject):
+        yield value
+        for name in value._convert:  # the fields, without extra
+            yield from _wire_objects(getattr(value, name))
+    elif type(value) is list:
+        for item in value:
+            yield from _wire_objects(item)
+
+
+def _fixture_objects() -> Dict[str, Tuple[type, Dict[str, Any]]]:
+    """One JSON object per (class, key set) found in the fixtures' chunks."""
+    found: Dict[str, Tuple[type, Dict[str, Any]]] = {}
+    for path in fixture_paths():
+        for event in gs.iter_events(path.read_bytes()):
+            try:
+                source = json.loads(event.data)
+                chunk = gs.ChatCompletionChunk.from_dict(source)
+            except (ValueError, gs.ChunkDecodeError):
+                continue  # [DONE], error objects
+            for obj in _wire_objects(chunk):
+                as_dict = obj.to_dict()
+                found.setdefault(f"{type(obj).__name__}{sorted(as_dict)}", (type(obj), as_dict))
+    return found
+
+
+def _mutated(rng: random.Random, source: Dict[str, Any]) -> Dict[str, Any]:
+    """*source* with one to three top-level changes: a key dropped, nulled, retyped, added, or a list item."""
+    data = copy.deepcopy(source)
+    for _ in range(rng.randint(1, 3)):
+        key = rng.choice(sorted(data) or ["id"])
+        action = rng.randrange(5)
+        if action == 0:
+            data.pop(key, None)
+        elif action == 1:
+            data[key] = None
+        elif action == 2:
+            data[key] = copy.deepcopy(rng.choice(_WRONG_VALUES))
+        elif action == 3:
+            data[rng.choice(["new", "extra", "zz"])] = copy.deepcopy(rng.choice(_WRONG_VALUES))
+        elif type(data.get(key)) is list:
+            data[key] = [*data[key], copy.deepcopy(rng.choice(_WRONG_VALUES))]
+    return data
+
+
+def _outcome(decode: Callable[[Any], Any], data: Dict[str, Any]) -> Tuple[Any, ...]:
+    try:
+        obj = decode(copy.deepcopy(data))
+    except _Invalid as exc:
+        return ("invalid", exc.where(), exc.reason)
+    return ("decoded", obj, dict(obj.extra), json.dumps(obj.to_dict()))
+
+
+def test_each_generated_decoder_answers_as_the_general_decoder() -> None:
+    samples = _fixture_objects()
+    # The fixtures reach the classes of text, tool-call, logprob and usage chunks; the key-counting ones too.
+    assert {"TopLogprob", "ChatCompletionTokenLogprob", "ChoiceLogprobs", "ChoiceDelta", "CompletionUsage"} <= {
+        cls.__name__ for cls, _ in samples.values()
+    }
+    rng = random.Random(2026)
+    checked = 0
+    for name, (cls, source) in sorted(samples.items()):
+        for _ in range(60):
+            data = _mutated(rng, source)
+            fast = _outcome(cls._decode, data)  # type: ignore[attr-defined]
+            general = _outcome(cls._decode_general, data)  # type: ignore[attr-defined]
+            assert fast == general, (name, data)
+            checked += fast[0] == "decoded"
+    assert checked > 100  # not only errors: unknown keys and nulls that decode were compared too

@@ -961,6 +961,11 @@ def _converter(annotation: str) -> _Convert:
     return _list_of(what._decode if kind == "objects" else _converter(what))
 
 
+def _not_of_types(v: str, types: Tuple[type, ...]) -> str:
+    """The condition under which the value in variable *v* is of none of *types* (exact types: a bool is no int)."""
+    return " and ".join(f"type({v}) is not {t.__name__}" for t in types)
+
+
 def _check_source(v: str, kind: str, what: Any, required: bool) -> List[str]:
     """The statements that send the data to ``general`` when the value in variable *v* is of the wrong kind.
 
@@ -968,7 +973,7 @@ def _check_source(v: str, kind: str, what: Any, required: bool) -> List[str]:
     it is decoded: here only a required one's null is caught.
     """
     if kind == "scalar":
-        wrong = " and ".join(f"type({v}) is not {t.__name__}" for t in what)
+        wrong = _not_of_types(v, what)
     elif kind in ("scalars", "objects"):
         wrong = f"type({v}) is not list"
     elif required:
@@ -979,12 +984,11 @@ def _check_source(v: str, kind: str, what: Any, required: bool) -> List[str]:
         return [f"if {wrong if required else f'{v} is not None and {wrong}'}:", "    return general(data)"]
     # A list of scalars: the list, then every item, in an inline loop (quicker
     # than any C call on the short lists of chunks, such as a token's bytes).
-    items = " and ".join(f"type(item) is not {t.__name__}" for t in what)
     lines = [
         f"if {wrong}:",
         "    return general(data)",
         f"for item in {v}:",
-        f"    if {items}:",
+        f"    if {_not_of_types('item', what)}:",
         "        return general(data)",
     ]
     return lines if required else [f"if {v} is not None:", *[f"    {line}" for line in lines]]

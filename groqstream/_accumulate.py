@@ -7,43 +7,78 @@ A streamed completion arrives as deltas; the accumulator keeps one mutable
 ``choices: []`` chunks carry only usage) plus the completion-wide fields.
 ``add(chunk)`` merges one chunk and returns the semantic events it caused;
 ``completion`` builds the frozen ``ChatCompletion`` snapshot from the state,
-at most once per ``add`` (it is cached until the next one).
+at most once per ``add`` (it is cached until the next one). Each rule below is
+tested in tests/test_accumulate.py; docs/accumulation.md says which provider
+needs which.
 
-Merge rules (Groq's wire behaviour, each one tested in tests/test_accumulate.py):
+Text:
 
-* ``content`` and ``reasoning`` concatenate. They are kept as lists of pieces
-  and joined only when read, so merging costs O(1) per delta however long the
-  text grows; an event's ``snapshot`` is joined only if you read it.
+* ``content``, ``reasoning``, ``reasoning_content`` and ``refusal``
+  concatenate, each into the message field of the same name. They are kept
+  as lists of pieces and joined only when read, so merging costs O(1) per
+  delta however long the text grows; an event's ``snapshot`` is joined only
+  if you read it.
+* Reasoning events (``ReasoningDelta``/``ReasoningDone``) follow the
+  reasoning whatever key carried it (``ChoiceDelta.reasoning_text``): one
+  piece per delta, so a server that sends the same text under two keys
+  (OpenRouter's ``reasoning`` and ``reasoning_details``) is not doubled.
+* Content parts (Mistral): consecutive parts of one type merge (text with
+  text, thinking with thinking), string content counts as a text part; the
+  message's ``content`` is the text, ``content_parts`` the merged parts.
+* ``reasoning_details`` (OpenRouter) merge by their ``index``: ``text``,
+  ``summary``, ``data`` and ``signature`` concatenate; ``type``, ``format``
+  and ``id`` come from the first fragment that has them.
 * ``role`` is set once, by the first delta that has one.
-* Tool calls merge by their ``index`` (a dict, not list position, so sparse
-  and non-zero starts work): ``id``, ``type`` and ``function.name`` are taken
-  from the first fragment that has them, ``function.arguments`` fragments
-  concatenate. A tool call is *done* when a new tool index starts in the same
-  choice, or when the choice finishes.
+
+Tool calls merge by their ``index`` (a dict, not list position, so sparse and
+non-zero starts work). A fragment without one has had it inferred by the
+stream decoder (a new ``id`` starts a new call, no ``id`` continues the last:
+see ``_chunk_types``), so every fragment has one here.
+
+* ``id``, ``type`` and ``function.name`` are taken from the first fragment
+  that has them; ``function.arguments`` fragments concatenate.
+* A fragment that names its call's ``id`` again and whose arguments start
+  with all the arguments so far re-sends the call whole (or as a longer
+  snapshot): only what is new is added, so arguments never double.
+* A tool call is *done* when a new tool index starts in the same choice, or
+  when the choice finishes.
+
+Snapshots and the rest:
+
 * ``executed_tools`` entries are snapshots re-sent under the same ``index``
   (Groq sends a compound tool once when it starts and again with its output):
   the later replaces the earlier. ``annotations`` likewise, keyed by their
   ``index`` key when they have one, else by their position in the delta's list.
-* Logprobs ``content`` lists extend in order.
+* Logprobs ``content`` and ``refusal`` lists extend in order; a list that was
+  ``null`` in every chunk stays ``null``.
 * ``finish_reason``: the last non-null value per choice.
-* Usage: the chunk's top-level ``usage`` or else ``x_groq.usage``; a newer
-  report replaces the older one (Groq sends the same totals in both places,
-  and again on an ``include_usage`` chunk): never summed.
-* ``x_groq`` merges across chunks: ``id`` and ``seed`` from the first chunk
-  that has them; ``usage``, ``usage_breakdown``, ``debug`` and ``error`` from
-  the latest chunk that has them.
+* Usage: the last non-null report, from the chunk's top-level ``usage`` or
+  else ``x_groq.usage`` (Groq sends the same totals in both places, vLLM and
+  Perplexity a running total on every chunk): never summed. It becomes the
+  completion's ``usage``.
+* ``x_groq``: ``id`` and ``seed`` from the first chunk that has them,
+  ``debug`` and ``error`` from the latest; ``usage_breakdown`` becomes the
+  completion's top-level field, as in Groq's non-streaming response.
 * ``id``, ``created``, ``model`` and ``system_fingerprint``: the first chunk's
-  (compound models change ``id`` mid-stream; the last one can be ``"stub"``).
+  (compound models change ``id`` mid-stream; the last one can be ``"stub"``);
+  ``service_tier``: the latest non-null.
 * Unknown keys (``extra``) are never concatenated: for each key the latest
-  value wins (so gpt-oss's ``delta.channel`` ends as ``"final"``, say), on
-  the message, the choice and the completion. ``service_tier`` becomes
-  ``ChatCompletion.service_tier``.
+  value wins, on the message, the choice and the completion, except that
+  ``null``, ``{}`` and ``[]`` never replace an earlier value (OpenAI's
+  trailing ``"moderation": null``, Azure's last ``content_filter_results: {}``).
+  Per-chunk padding (OpenAI's ``obfuscation``) is not carried, nor a key that
+  names a field the finished object builds itself (Writer's per-chunk
+  ``choices[].message``); top-level ``usage_breakdown`` and ``mcp_list_tools``
+  become the completion's fields.
+* The finished message writes the keys the provider's own non-streaming
+  response has: ``refusal`` when the first delta had the key (OpenAI sends
+  ``"refusal": null``), logprobs keys that were sent as ``null``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Optional, Union
+from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Tuple, Union
 
 from ._errors import GroqStreamError
 from ._types import (
@@ -55,14 +90,21 @@ from ._types import (
     ChatCompletionMessageToolCall,
     ChatCompletionMessageToolCallFunction,
     ChatCompletionTokenLogprob,
+    ChatCompletionXGroq,
     Choice,
+    ChoiceDelta,
     ChoiceDeltaToolCall,
     ChoiceLogprobs,
     CompletionUsage,
+    ContentPart,
     ExecutedTool,
     FunctionCall,
+    McpListTool,
+    ReasoningDetail,
+    UsageBreakdown,
     XGroq,
 )
+from ._wire import _Invalid, copy_json, keep_nulls
 
 __all__ = [
     "AccumulatorEvent",
@@ -231,15 +273,36 @@ AccumulatorEvent = Union[
 
 # --- state --------------------------------------------------------------------------
 
+# Unknown chunk keys that change on every chunk and mean nothing once the stream is over.
+_PER_CHUNK_KEYS: FrozenSet[str] = frozenset({"obfuscation"})
+# Top-level chunk keys outside the chunk's schema that are fields of the finished completion.
+_COMPLETION_KEYS: Tuple[str, ...] = ("usage_breakdown", "mcp_list_tools")
+# Keys of a choice or delta that the finished choice or message builds itself.
+_CHOICE_FIELDS: FrozenSet[str] = frozenset(ChatCompletionChoice._convert)
+_MESSAGE_FIELDS: FrozenSet[str] = frozenset(ChatCompletionMessage._convert)
+_DETAIL_TEXTS = ("text", "summary", "data", "signature")  # reasoning-detail fields that concatenate
+_DETAIL_FIRST = ("type", "format", "id")  # ... and those the first fragment sets
+
+
+def _merge_extra(target: Dict[str, Any], extra: Dict[str, Any], skip: FrozenSet[str]) -> None:
+    """Take the latest value of each unknown key, but never let null, {} or [] replace an earlier one."""
+    for key, value in extra.items():
+        if key in skip:
+            continue
+        if key in target and (value is None or (type(value) in (dict, list) and not value)):
+            continue
+        target[key] = value
+
 
 class _ToolCallState:
-    __slots__ = ("arguments", "done", "extra", "function_extra", "id", "name", "type")
+    __slots__ = ("arguments", "done", "extra", "function_extra", "id", "length", "name", "type")
 
     def __init__(self) -> None:
         self.id: Optional[str] = None
         self.type: Optional[str] = None
         self.name: Optional[str] = None
         self.arguments = _Text()
+        self.length = 0  # of the arguments so far, without joining them
         self.extra: Dict[str, Any] = {}
         self.function_extra: Dict[str, Any] = {}
         self.done = False
@@ -253,24 +316,56 @@ class _ToolCallState:
         )
 
 
+class _PartState:
+    """One merged content part: its type, its text in pieces, and the latest of its unknown keys."""
+
+    __slots__ = ("extra", "original", "pieces", "type")
+
+    def __init__(self, kind: str, original: Optional[ContentPart] = None) -> None:
+        self.type = kind
+        self.pieces: List[str] = []
+        self.extra: Dict[str, Any] = {}
+        self.original = original  # a part of another type, kept as it came
+
+    def build(self) -> ContentPart:
+        if self.original is not None:
+            return self.original
+        text = "".join(self.pieces)
+        if self.type == "thinking":
+            inner = [ContentPart(type="text", text=text)]
+            return ContentPart(type="thinking", thinking=inner, extra=dict(self.extra))
+        return ContentPart(type="text", text=text, extra=dict(self.extra))
+
+
 class _ChoiceState:
     __slots__ = (
         "annotations",
         "choice_extra",
         "content",
         "content_seen",
+        "details",
         "executed_tools",
         "finish_reason",
         "function_arguments",
         "function_name",
-        "logprobs",
+        "logprobs_content",
         "logprobs_extra",
+        "logprobs_nulls",
+        "logprobs_refusal",
+        "logprobs_seen",
         "message_extra",
+        "message_nulls",
         "open_tool",
+        "parts",
         "reasoning",
+        "reasoning_content",
+        "reasoning_content_seen",
         "reasoning_done",
         "reasoning_seen",
+        "refusal",
+        "refusal_seen",
         "role",
+        "thought",
         "tool_calls",
     )
 
@@ -278,20 +373,39 @@ class _ChoiceState:
         self.role: Optional[str] = None
         self.content = _Text()
         self.content_seen = False  # a non-null content arrived (even ""): the message has content
+        self.parts: Optional[List[_PartState]] = None  # once typed content parts arrive
         self.reasoning = _Text()
         self.reasoning_seen = False
+        self.reasoning_content = _Text()
+        self.reasoning_content_seen = False
+        self.thought = _Text()  # the reasoning whatever its key: what the events report
         self.reasoning_done = False
+        self.refusal = _Text()
+        self.refusal_seen = False
+        self.details: Dict[Any, Dict[str, Any]] = {}
         self.tool_calls: Dict[int, _ToolCallState] = {}
         self.open_tool: Optional[int] = None
         self.executed_tools: Dict[int, ExecutedTool] = {}
         self.annotations: Dict[int, Annotation] = {}
         self.function_name: Optional[str] = None
         self.function_arguments: Optional[_Text] = None
-        self.logprobs: Optional[List[ChatCompletionTokenLogprob]] = None
+        self.logprobs_seen = False
+        self.logprobs_content: Optional[List[ChatCompletionTokenLogprob]] = None
+        self.logprobs_refusal: Optional[List[ChatCompletionTokenLogprob]] = None
+        self.logprobs_nulls: Tuple[str, ...] = ()
         self.logprobs_extra: Dict[str, Any] = {}
         self.finish_reason: Optional[str] = None
         self.message_extra: Dict[str, Any] = {}
+        self.message_nulls: Tuple[str, ...] = ()
         self.choice_extra: Dict[str, Any] = {}
+
+
+def _sent_null(obj: Any, keys: Tuple[str, ...]) -> Tuple[str, ...]:
+    """Those of *keys* that decoded *obj*'s JSON object had, with the value null."""
+    if obj._constructed:
+        return ()
+    source = obj.__dict__
+    return tuple(key for key in keys if key in source and source[key] is None)
 
 
 class ChatCompletionAccumulator:
@@ -316,6 +430,8 @@ class ChatCompletionAccumulator:
         self._usage: Optional[CompletionUsage] = None
         self._x_groq: Dict[str, Any] = {}
         self._x_groq_extra: Dict[str, Any] = {}
+        self._usage_breakdown: Optional[UsageBreakdown] = None
+        self._mcp_list_tools: Optional[List[McpListTool]] = None
         self._service_tier: Optional[str] = None
         self._extra: Dict[str, Any] = {}
         self._snapshot: Optional[ChatCompletion] = None
@@ -338,16 +454,15 @@ class ChatCompletionAccumulator:
             self._id, self._created, self._model = chunk.id, chunk.created, chunk.model
         if self._system_fingerprint is None:
             self._system_fingerprint = chunk.system_fingerprint
+        if chunk.service_tier is not None:
+            self._service_tier = chunk.service_tier
         if chunk.extra:
-            for key, value in chunk.extra.items():
-                if key == "service_tier" and (value is None or isinstance(value, str)):
-                    self._service_tier = value if value is not None else self._service_tier
-                else:
-                    self._extra[key] = value
+            self._merge_chunk_extra(chunk.extra)
         for choice in chunk.choices:
             state = self._choices.get(choice.index)
             if state is None:
                 state = self._choices[choice.index] = _ChoiceState()
+                state.message_nulls = _sent_null(choice.delta, ("refusal",))
             self._merge_choice(choice.index, state, choice, events)
         x_groq = chunk.x_groq
         if x_groq is not None:
@@ -358,21 +473,86 @@ class ChatCompletionAccumulator:
             events.append(Usage(usage))
         return events
 
+    def _merge_chunk_extra(self, extra: Dict[str, Any]) -> None:
+        for key in _COMPLETION_KEYS:
+            value = extra.get(key)
+            if value is not None:
+                try:
+                    decoded = ChatCompletion._convert[key](copy_json(value))
+                except _Invalid:  # not the shape of that field: keep it as sent
+                    continue
+                if key == "usage_breakdown":
+                    self._usage_breakdown = decoded
+                else:
+                    self._mcp_list_tools = decoded
+        _merge_extra(self._extra, extra, _PER_CHUNK_KEYS)
+
     def _merge_choice(self, index: int, state: _ChoiceState, choice: Choice, events: List[AccumulatorEvent]) -> None:
         delta = choice.delta
+        source = delta.__dict__
+        if len(source) == 1 and "content" in source and state.parts is None:
+            # The usual delta, {"content": "..."} as decoded: nothing else to look at.
+            content = source["content"]
+            if content is not None:
+                state.content_seen = True
+                if content:
+                    self._end_reasoning(index, state, events)
+                    state.content.pieces.append(content)
+                    events.append(ContentDelta(index, content, state.content, len(state.content.pieces)))
+        else:
+            self._merge_delta(index, state, delta, events)
+        if choice.extra:
+            _merge_extra(state.choice_extra, choice.extra, _CHOICE_FIELDS)
+        logprobs = choice.logprobs
+        if logprobs is not None:
+            self._merge_logprobs(state, logprobs)
+        if choice.finish_reason is not None:
+            state.finish_reason = choice.finish_reason
+            self._end_reasoning(index, state, events)
+            if state.content.pieces:
+                events.append(ContentDone(index, str(state.content)))
+            for tool_index, call_state in state.tool_calls.items():
+                self._end_tool(index, tool_index, call_state, events)
+            events.append(FinishReason(index, choice.finish_reason))
+
+    def _merge_delta(self, index: int, state: _ChoiceState, delta: ChoiceDelta, events: List[AccumulatorEvent]) -> None:
         if delta.role is not None and state.role is None:
             state.role = delta.role
-        if delta.reasoning is not None:
+        thought = delta.reasoning
+        if thought is not None:
             state.reasoning_seen = True
-            if delta.reasoning:
-                state.reasoning.pieces.append(delta.reasoning)
-                events.append(ReasoningDelta(index, delta.reasoning, state.reasoning, len(state.reasoning.pieces)))
-        if delta.content is not None:
+            if thought:
+                state.reasoning.pieces.append(thought)
+        reasoning_content = delta.reasoning_content
+        if reasoning_content is not None:
+            state.reasoning_content_seen = True
+            if reasoning_content:
+                state.reasoning_content.pieces.append(reasoning_content)
+            if thought is None:
+                thought = reasoning_content
+        parts = delta.content_parts
+        details = delta.reasoning_details
+        if thought is None and (parts is not None or details is not None):
+            thought = delta.reasoning_text
+        if thought:
+            state.thought.pieces.append(thought)
+            events.append(ReasoningDelta(index, thought, state.thought, len(state.thought.pieces)))
+        if details:
+            self._merge_details(state, details)
+        content = delta.content
+        if parts is not None or (content is not None and state.parts is not None):
+            self._merge_parts(state, parts, content)
+        if content is not None:
             state.content_seen = True
-            if delta.content:
+            if content:
                 self._end_reasoning(index, state, events)
-                state.content.pieces.append(delta.content)
-                events.append(ContentDelta(index, delta.content, state.content, len(state.content.pieces)))
+                state.content.pieces.append(content)
+                events.append(ContentDelta(index, content, state.content, len(state.content.pieces)))
+        refusal = delta.refusal
+        if refusal is not None:
+            state.refusal_seen = True
+            if refusal:
+                state.refusal.pieces.append(refusal)
         if delta.tool_calls:
             self._end_reasoning(index, state, events)
             for call in delta.tool_calls:
@@ -394,31 +574,72 @@ class ChatCompletionAccumulator:
                 key = annotation.extra.get("index", position)
                 state.annotations[key if isinstance(key, int) else position] = annotation
         if delta.extra:
-            state.message_extra.update(delta.extra)
-        if choice.extra:
-            state.choice_extra.update(choice.extra)
-        logprobs = choice.logprobs
-        if logprobs is not None:
-            if logprobs.content is not None:
-                if state.logprobs is None:
-                    state.logprobs = []
-                state.logprobs.extend(logprobs.content)
-            if logprobs.extra:
-                state.logprobs_extra.update(logprobs.extra)
-        if choice.finish_reason is not None:
-            state.finish_reason = choice.finish_reason
-            self._end_reasoning(index, state, events)
-            if state.content.pieces:
-                events.append(ContentDone(index, str(state.content)))
-            for tool_index, call_state in state.tool_calls.items():
-                self._end_tool(index, tool_index, call_state, events)
-            events.append(FinishReason(index, choice.finish_reason))
+            _merge_extra(state.message_extra, delta.extra, _MESSAGE_FIELDS)
+
+    @staticmethod
+    def _merge_parts(state: _ChoiceState, parts: Optional[List[ContentPart]], content: Optional[str]) -> None:
+        """Merge typed content parts (or a string content, once parts have arrived) into the message's parts."""
+        merged = state.parts
+        if merged is None:
+            merged = state.parts = []
+            if state.content.pieces:  # text that came as plain strings before the first parts
+                earlier = _PartState("text")
+                earlier.pieces.append(str(state.content))
+                merged.append(earlier)
+        if parts is None:
+            parts = [ContentPart(type="text", text=content)]
+        for part in parts:
+            kind = part.type
+            if kind == "text":
+                piece = part.text or ""
+            elif kind == "thinking":
+                piece = "".join(inner.text or "" for inner in part.thinking or [])
+            else:
+                merged.append(_PartState(kind, part))
+                continue
+            if not merged or merged[-1].type != kind or merged[-1].original is not None:
+                merged.append(_PartState(kind))
+            merged[-1].pieces.append(piece)
+            _merge_extra(merged[-1].extra, part.extra, frozenset())
+
+    @staticmethod
+    def _merge_details(state: _ChoiceState, details: List[ReasoningDetail]) -> None:
+        for position, detail in enumerate(details):
+            key = detail.index if detail.index is not None else position
+            merged = state.details.get(key)
+            if merged is None:
+                merged = state.details[key] = {"index": detail.index, "extra": {}}
+            for name in _DETAIL_FIRST:
+                value = getattr(detail, name)
+                if value is not None and merged.get(name) is None:
+                    merged[name] = value
+            for name in _DETAIL_TEXTS:
+                value = getattr(detail, name)
+                if value is not None:
+                    merged[name] = merged.get(name, "") + value
+            _merge_extra(merged["extra"], detail.extra, frozenset())
+
+    @staticmethod
+    def _merge_logprobs(state: _ChoiceState, logprobs: ChoiceLogprobs) -> None:
+        state.logprobs_seen = True
+        if logprobs.content is not None:
+            if state.logprobs_content is None:
+                state.logprobs_content = []
+            state.logprobs_content.extend(logprobs.content)
+        if logprobs.refusal is not None:
+            if state.logprobs_refusal is None:
+                state.logprobs_refusal = []
+            state.logprobs_refusal.extend(logprobs.refusal)
+        if not state.logprobs_nulls:
+            state.logprobs_nulls = _sent_null(logprobs, ("content", "refusal"))
+        if logprobs.extra:
+            _merge_extra(state.logprobs_extra, logprobs.extra, frozenset())
 
     @staticmethod
     def _end_reasoning(index: int, state: _ChoiceState, events: List[AccumulatorEvent]) -> None:
-        if state.reasoning.pieces and not state.reasoning_done:
+        if state.thought.pieces and not state.reasoning_done:
             state.reasoning_done = True
-            events.append(ReasoningDone(index, str(state.reasoning)))
+            events.append(ReasoningDone(index, str(state.thought)))
 
     @staticmethod
     def _end_tool(index: int, tool_index: int, tool: _ToolCallState, events: List[AccumulatorEvent]) -> None:
@@ -429,34 +650,43 @@ class ChatCompletionAccumulator:
     def _merge_tool_call(
         self, index: int, state: _ChoiceState, call: ChoiceDeltaToolCall, events: List[AccumulatorEvent]
     ) -> None:
-        tool = state.tool_calls.get(call.index)
+        slot = call.index
+        tool = state.tool_calls.get(slot)
         if tool is None:
             if state.open_tool is not None:
                 # A new tool index starts: every earlier tool call of this choice is complete.
                 for tool_index, earlier in state.tool_calls.items():
                     self._end_tool(index, tool_index, earlier, events)
-            tool = state.tool_calls[call.index] = _ToolCallState()
-            state.open_tool = call.index
+            tool = state.tool_calls[slot] = _ToolCallState()
+            state.open_tool = slot
+        repeated = bool(call.id) and call.id == tool.id  # the fragment names the call again
         if call.id and tool.id is None:
             tool.id = call.id
         if call.type and tool.type is None:
             tool.type = call.type
         if call.extra:
-            tool.extra.update(call.extra)
+            _merge_extra(tool.extra, call.extra, frozenset())
         function = call.function
-        if function is not None:
-            if function.name and tool.name is None:
-                tool.name = function.name
-            if function.extra:
-                tool.function_extra.update(function.extra)
-            if function.arguments:
-                tool.arguments.pieces.append(function.arguments)
-                pieces = tool.arguments.pieces
-                events.append(
-                    ToolCallArgumentsDelta(
-                        index, call.index, tool.name, function.arguments, tool.arguments, len(pieces)
-                    )
-                )
+        if function is None:
+            return
+        if function.name and tool.name is None:
+            tool.name = function.name
+        if function.extra:
+            _merge_extra(tool.function_extra, function.extra, frozenset())
+        arguments = function.arguments
+        if not arguments:
+            return
+        if repeated and tool.length and len(arguments) >= tool.length:
+            so_far = str(tool.arguments)
+            if arguments.startswith(so_far):  # the call re-sent whole (or as a longer snapshot): add what is new
+                arguments = arguments[len(so_far) :]
+                if not arguments:
+                    return
+        tool.arguments.pieces.append(arguments)
+        tool.length += len(arguments)
+        events.append(
+            ToolCallArgumentsDelta(index, slot, tool.name, arguments, tool.arguments, len(tool.arguments.pieces))
+        )
 
     def _merge_x_groq(self, x_groq: XGroq) -> None:
         merged = self._x_groq
@@ -464,12 +694,14 @@ class ChatCompletionAccumulator:
             value = getattr(x_groq, key)
             if value is not None and key not in merged:
                 merged[key] = value
-        for key in ("usage", "usage_breakdown", "debug", "error"):
+        for key in ("debug", "error"):
             value = getattr(x_groq, key)
             if value is not None:
                 merged[key] = value
+        if x_groq.usage_breakdown is not None:
+            self._usage_breakdown = x_groq.usage_breakdown
         if x_groq.extra:
-            self._x_groq_extra.update(x_groq.extra)
+            _merge_extra(self._x_groq_extra, x_groq.extra, frozenset())
 
     @property
     def completion(self) -> ChatCompletion:
@@ -483,7 +715,9 @@ class ChatCompletionAccumulator:
 
     def _build(self) -> ChatCompletion:
         choices = [self._build_choice(index, self._choices[index]) for index in sorted(self._choices)]
-        x_groq = XGroq(**self._x_groq, extra=dict(self._x_groq_extra)) if self._x_groq or self._x_groq_extra else None
+        x_groq = None
+        if self._x_groq or self._x_groq_extra:
+            x_groq = ChatCompletionXGroq(**self._x_groq, extra=dict(self._x_groq_extra))
         return ChatCompletion(
             id=self._id or "",
             choices=choices,
@@ -494,6 +728,8 @@ class ChatCompletionAccumulator:
             usage=self._usage,
             x_groq=x_groq,
             service_tier=self._service_tier,
+            usage_breakdown=self._usage_breakdown,
+            mcp_list_tools=self._mcp_list_tools,
             extra=dict(self._extra),
         )
 
@@ -502,6 +738,12 @@ class ChatCompletionAccumulator:
         function_call = None
         if state.function_arguments is not None:
             function_call = FunctionCall(arguments=str(state.function_arguments), name=state.function_name or "")
+        details = None
+        if state.details:
+            details = [
+                ReasoningDetail(**{k: v for k, v in merged.items() if k != "extra"}, extra=dict(merged["extra"]))
+                for merged in state.details.values()
+            ]
         message = ChatCompletionMessage(
             role=state.role or "assistant",
             content=str(state.content) if state.content_seen else None,
@@ -510,11 +752,19 @@ class ChatCompletionAccumulator:
             executed_tools=[state.executed_tools[i] for i in sorted(state.executed_tools)] or None,
             annotations=[state.annotations[i] for i in sorted(state.annotations)] or None,
             function_call=function_call,
+            refusal=str(state.refusal) if state.refusal_seen else None,
+            reasoning_content=str(state.reasoning_content) if state.reasoning_content_seen else None,
+            reasoning_details=details,
+            content_parts=[part.build() for part in state.parts] if state.parts is not None else None,
             extra=dict(state.message_extra),
         )
+        keep_nulls(message, state.message_nulls)
         logprobs = None
-        if state.logprobs is not None or state.logprobs_extra:
-            logprobs = ChoiceLogprobs(content=list(state.logprobs or []), extra=dict(state.logprobs_extra))
+        if state.logprobs_seen:
+            logprobs = ChoiceLogprobs(
+                content=state.logprobs_content, refusal=state.logprobs_refusal, extra=dict(state.logprobs_extra)
+            )
+            keep_nulls(logprobs, tuple(key for key in state.logprobs_nulls if getattr(logprobs, key) is None))
         return ChatCompletionChoice(
             index=index,
             message=message,

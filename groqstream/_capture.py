@@ -246,14 +246,16 @@ class TimedChunk(NamedTuple):
     chunk: Optional[ChatCompletionChunk]
 
 
-def iter_timed_chunks(source: ByteSource, *, require_done: bool = True) -> Iterator[TimedChunk]:
+def iter_timed_chunks(
+    source: ByteSource, *, require_done: Optional[bool] = None, strict: bool = False
+) -> Iterator[TimedChunk]:
     """Yield every event of a capture with its time and decoded chunk, stopping at ``[DONE]``.
 
     Raises what ``Stream`` raises (``StreamAPIError``, ``ChunkDecodeError``,
     ``IncompleteStreamError``...), after every item before the fault.
     """
     reader = CaptureDecoder()
-    decoder = ChunkDecoder(require_done=require_done)
+    decoder = ChunkDecoder(require_done=require_done, strict=strict)
     for data in reads(source):
         for timed in reader.feed(data):
             chunks = decoder.feed(timed.event)
@@ -261,5 +263,7 @@ def iter_timed_chunks(source: ByteSource, *, require_done: bool = True) -> Itera
             if decoder.done:
                 decoder.flush()  # raises a pending x_groq.error
                 return
+    pending = reader.sse.pending_bytes if reader.sse.pending_data else 0
+    received = reader.sse.bytes_received
     reader.flush()
-    decoder.flush()
+    decoder.end(bytes_received=received, pending_bytes=pending)

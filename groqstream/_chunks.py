@@ -10,8 +10,14 @@ This layer holds the chat-stream conventions, which are not part of SSE:
   top-level ``"error"`` key; a chunk whose ``x_groq.error`` is set (that chunk
   is returned first and the error raised by the next call).
 * Events of any other type are skipped.
-* ``flush()`` at end of input raises ``IncompleteStreamError`` when neither
-  ``[DONE]`` nor an error was seen (unless ``require_done=False``).
+* A chunk the strict decoder refuses is read again leniently (unless
+  ``strict=True``): a departure with one obvious meaning (an absent ``id``,
+  content as typed parts, a tool call without ``index``...) is read and
+  recorded in ``deviations``; anything else raises ``ChunkDecodeError``.
+* ``end()`` (or ``flush()``) at end of input accepts a stream without
+  ``[DONE]`` when every choice that appeared has a ``finish_reason``
+  (recorded as a deviation) and raises ``IncompleteStreamError`` otherwise;
+  ``require_done`` and ``strict`` change that.
 
 Once an error is raised the decoder stays failed: later calls raise it again.
 """
@@ -19,11 +25,13 @@ Once an error is raised the decoder stays failed: later calls raise it again.
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, List, NoReturn, Optional, Tuple
+from dataclasses import replace
+from typing import Any, Callable, Dict, List, NoReturn, Optional, Set, Tuple
 
 from ._errors import ChunkDecodeError, GroqStreamError, IncompleteStreamError, StreamAPIError, snippet
 from ._sse import ServerSentEvent
-from ._types import ChatCompletionChunk, _Invalid, invalid_to_error
+from ._types import ChatCompletionChunk
+from ._wire import NO_DONE, Deviation, Lenient, _Invalid, deviation_key, invalid_to_error
 
 __all__ = ["ChunkDecoder"]
 
@@ -44,13 +52,19 @@ class ChunkDecoder:
     """Turn ``ServerSentEvent`` objects into ``ChatCompletionChunk`` objects.
 
     Args:
-        require_done: raise ``IncompleteStreamError`` from ``flush()`` when the
-            stream ended without ``[DONE]`` or an error. Turn off for servers
-            known to omit ``[DONE]``.
+        require_done: what the end of input needs. ``None`` (the default):
+            ``[DONE]``, or every choice that appeared finished (a deviation);
+            with ``strict=True``, ``[DONE]``. ``True``: ``[DONE]`` always.
+            ``False``: nothing (a stream cut off mid-answer ends quietly).
+        strict: enforce the schema: every chunk the strict decoder refuses
+            raises ``ChunkDecodeError`` with its path, and the stream needs
+            ``[DONE]``. The default reads what has one obvious meaning and
+            records it in ``deviations`` (docs/compatibility.md).
     """
 
-    def __init__(self, *, require_done: bool = True) -> None:
+    def __init__(self, *, require_done: Optional[bool] = None, strict: bool = False) -> None:
         self.require_done = require_done
+        self.strict = strict
         self.done = False
         """True once ``[DONE]`` or an error was seen: the caller should stop reading."""
         self.chunks_received = 0
@@ -58,6 +72,23 @@ class ChunkDecoder:
         self.events_received = 0
         """How many events were fed."""
         self._error: Optional[GroqStreamError] = None
+        self._lenient_state: Dict[str, Any] = {}  # what lenient decoding remembers across chunks
+        self._first: Dict[Tuple[str, str], Deviation] = {}  # each kind of deviation, as first seen
+        self._counts: Dict[Tuple[str, str], int] = {}
+        # The choice indices seen without and with a finish_reason, for an end without [DONE].
+        self._track = require_done is None and not strict
+        self._unfinished: Set[int] = set()
+        self._finished: Set[int] = set()
+
+    @property
+    def error(self) -> Optional[GroqStreamError]:
+        """The error that ended the stream (raised again by every later call), or ``None``."""
+        return self._error
+
+    @property
+    def deviations(self) -> List[Deviation]:
+        """Every kind of departure from the schema read so far, in the order first seen (each with its ``count``)."""
+        return [replace(first, count=self._counts[key]) for key, first in self._first.items()]
 
     def feed(self, event: ServerSentEvent) -> List[ChatCompletionChunk]:
         """Decode one event.
@@ -104,8 +135,14 @@ class ChunkDecoder:
             try:
                 chunk: ChatCompletionChunk = ChatCompletionChunk._decode(obj)
             except _Invalid as exc:
-                self._fail(self._decode_error(invalid_to_error(exc, "ChatCompletionChunk"), event, index))
+                chunk = self._decode_leniently(exc, event, index)
             self.chunks_received += 1
+            if self._track:
+                for choice in chunk.choices:
+                    if choice.finish_reason is None:
+                        self._unfinished.add(choice.index)
+                    else:
+                        self._finished.add(choice.index)
             x_groq = chunk.x_groq
             if x_groq is not None and x_groq.error:
                 # Yield the chunk first (it may hold usage), then raise on the next call.
@@ -125,22 +162,76 @@ class ChunkDecoder:
             self._fail(self._api_error(payload, event))
         return None
 
+    def _decode_leniently(self, refused: _Invalid, event: ServerSentEvent, index: int) -> ChatCompletionChunk:
+        """The chunk of an event the strict decoder refused: read leniently, or the error (strict, unreadable)."""
+        if self.strict:
+            self._fail(self._decode_error(invalid_to_error(refused, "ChatCompletionChunk"), event, index))
+        # Parsed again: the strict decoder took the first parse over and changed it part way.
+        obj = _json_decode(event.data)
+        lenient = Lenient(self._lenient_state)
+        try:
+            chunk: ChatCompletionChunk = ChatCompletionChunk._decode_general(obj, lenient)
+        except _Invalid as exc:
+            self._fail(self._decode_error(invalid_to_error(exc, "ChatCompletionChunk"), event, index))
+        for deviation in lenient.deviations(index, event.offset):
+            self._record(deviation)
+        return chunk
+
+    def _record(self, deviation: Deviation) -> None:
+        key = deviation_key(deviation.rule, deviation.path)
+        if key in self._counts:
+            self._counts[key] += 1
+        else:  # the kinds are bounded by the schema (list indices do not count), so this stays small
+            self._first[key] = deviation
+            self._counts[key] = 1
+
+    def end(self, *, bytes_received: Optional[int] = None, pending_bytes: Optional[int] = None) -> None:
+        """Mark the end of input and decide whether the stream is complete.
+
+        Args:
+            bytes_received: the stream's size in bytes, when the caller knows it (for the error).
+            pending_bytes: bytes of an unterminated last event that were discarded; any makes the stream incomplete.
+
+        Raises:
+            StreamAPIError: an ``x_groq.error`` chunk was the last thing returned.
+            IncompleteStreamError: the stream needed ``[DONE]`` (see ``require_done``) and ended without it.
+        """
+        if self._error is not None:
+            raise self._error
+        if self.done:
+            return
+        self.done = True
+        if self.require_done is False:
+            return
+        unfinished = tuple(sorted(self._unfinished - self._finished))
+        if self._track and not pending_bytes and self._finished and not unfinished:
+            choices = ", ".join(map(str, sorted(self._finished)))
+            message = (
+                f"the stream ended without 'data: [DONE]' after {self.chunks_received} chunks; "
+                f"every choice ({choices}) had a finish_reason"
+            )
+            self._record(Deviation(NO_DONE, "", message, None, bytes_received))
+            return
+        self._fail(
+            IncompleteStreamError(
+                chunks_received=self.chunks_received,
+                bytes_received=bytes_received,
+                pending_bytes=pending_bytes,
+                unfinished=unfinished if self._track else None,
+            )
+        )
+
     def flush(self) -> List[ChatCompletionChunk]:
-        """Mark the end of input.
+        """Mark the end of input (see ``end``).
 
         Returns:
             Always ``[]``.
 
         Raises:
             StreamAPIError: an ``x_groq.error`` chunk was the last thing returned.
-            IncompleteStreamError: no ``[DONE]`` and no error was seen, and
-                ``require_done`` is set.
+            IncompleteStreamError: the stream ended without ``[DONE]`` and had to have it (see ``end``).
         """
-        if self._error is not None:
-            raise self._error
-        if not self.done and self.require_done:
-            self._fail(IncompleteStreamError(chunks_received=self.chunks_received))
-        self.done = True
+        self.end()
         return []
 
     def _fail(self, error: GroqStreamError) -> NoReturn:

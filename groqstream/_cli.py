@@ -188,7 +188,7 @@ def _play(source: IO[bytes], name: str, args: argparse.Namespace, out: IO[str], 
     fmt = args.format
     ends_with_newline = True
     try:
-        for index, item in enumerate(iter_timed_chunks(source)):
+        for index, item in enumerate(iter_timed_chunks(source, strict=args.strict)):
             pacer.wait(item.time)
             chunk = item.chunk
             if chunk is not None:
@@ -311,7 +311,7 @@ def _stats(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 def _validate(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     reports = []
     for path in args.files:
-        findings = validate(_read(path))
+        findings = validate(_read(path), strict=args.strict)
         reports.append((path, findings))
         if args.json:
             continue
@@ -404,6 +404,7 @@ _VALIDATE_EXAMPLES = """\
 examples:
   groqstream validate capture.sse             every problem with its byte offset and event index
   groqstream validate *.sse --json            for machines; exit status 1 if any problem
+  groqstream validate vllm.sse --strict       what groqstream reads leniently counts as a problem too
 """
 _CHAT_EXAMPLES = """\
 examples:
@@ -457,6 +458,11 @@ def _parser() -> argparse.ArgumentParser:
         "--raw", action="store_true", help="print the text exactly as sent (control characters are escaped by default)"
     )
     replay.add_argument(
+        "--strict",
+        action="store_true",
+        help="enforce the schema: stop at the first departure groqstream would otherwise read (see validate --strict)",
+    )
+    replay.add_argument(
         "--rate",
         type=_positive,
         default=20.0,
@@ -484,6 +490,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("files", nargs="+", metavar="FILE", help="captured streams; '-' reads stdin")
     check.add_argument("--json", action="store_true", help="print JSON")
+    check.add_argument(
+        "--strict",
+        action="store_true",
+        help="report what groqstream reads leniently (an absent key, content parts, no [DONE] after every choice "
+        "finished, ...) as problems, not notes: the schema Stream(strict=True) enforces",
+    )
 
     chat = commands.add_parser(
         "chat",

@@ -6,7 +6,7 @@ Every error that bad input can cause is a ``GroqStreamError``::
     ├── SSEProtocolError(ValueError)      a line or event went past the size limit, or strict UTF-8 failed
     ├── ChunkDecodeError(ValueError)      event data is not JSON, or not shaped like a chunk
     ├── StreamAPIError                    the server reported an error inside the stream
-    ├── IncompleteStreamError             the stream ended before ``data: [DONE]`` or an error
+    ├── IncompleteStreamError             the stream ended before ``data: [DONE]``, an error, or every choice's finish
     ├── StreamClosedError(RuntimeError)   a Stream was iterated after an explicit close()
     └── (raised by Client, before or while it reads the HTTP response)
         ├── APIStatusError                a non-2xx response
@@ -28,7 +28,7 @@ offending event) as well as in the message, so callers never parse text.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, Optional
+from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple
 
 if TYPE_CHECKING:
     from ._sse import ServerSentEvent
@@ -194,11 +194,14 @@ class StreamAPIError(GroqStreamError):
 
 
 class IncompleteStreamError(GroqStreamError):
-    """The stream ended without ``data: [DONE]`` and without an error.
+    """The stream ended without ``data: [DONE]`` and without an error, and was not finished.
 
+    A stream without ``[DONE]`` is still complete when every choice that
+    appeared has a ``finish_reason`` (some servers never send ``[DONE]``);
+    this is raised when one has none, when the last event was cut off, or
+    when ``[DONE]`` was required (``require_done=True``, ``strict=True``).
     Raised only after every complete chunk has been yielded, so truncation is
-    never silent and never loses data. Pass ``require_done=False`` to
-    ``Stream``/``AsyncStream`` for servers that never send ``[DONE]``.
+    never silent and never loses data.
 
     Attributes:
         chunks_received: how many chunks were yielded.
@@ -206,17 +209,28 @@ class IncompleteStreamError(GroqStreamError):
             raiser saw events, not bytes: ``ChunkDecoder``).
         pending_bytes: bytes of an unterminated last event that were discarded
             (``None`` when unknown).
+        unfinished: the indices of the choices that never got a
+            ``finish_reason`` (``None`` when ``[DONE]`` was required regardless).
     """
 
     def __init__(
-        self, *, chunks_received: int, bytes_received: Optional[int] = None, pending_bytes: Optional[int] = None
+        self,
+        *,
+        chunks_received: int,
+        bytes_received: Optional[int] = None,
+        pending_bytes: Optional[int] = None,
+        unfinished: Optional[Tuple[int, ...]] = None,
     ) -> None:
         size = f" and {bytes_received} bytes" if bytes_received is not None else ""
         tail = f"; {pending_bytes} bytes of an unterminated event were discarded" if pending_bytes else ""
+        if unfinished:
+            which = ", ".join(map(str, unfinished))
+            tail += f"; choice{'s' if len(unfinished) > 1 else ''} {which} had no finish_reason"
         super().__init__(f"stream ended without 'data: [DONE]' after {chunks_received} chunks{size}{tail}")
         self.chunks_received = chunks_received
         self.bytes_received = bytes_received
         self.pending_bytes = pending_bytes
+        self.unfinished = unfinished
 
 
 class StreamClosedError(GroqStreamError, RuntimeError):

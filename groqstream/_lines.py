@@ -88,6 +88,11 @@ class LineDecoder:
         return self._pending_len
 
     @property
+    def pending_head(self) -> bytes:
+        """The first byte of the unterminated line held (``b""`` when none): ``b":"`` starts a comment."""
+        return self._pending[0][:1] if self._pending else b""
+
+    @property
     def holding(self) -> bool:
         """True when part of a line, or a CR that an LF may follow, is held from an earlier read, or after an error."""
         return bool(self._pending) or self._skip_lf or self._error is not None

@@ -39,7 +39,6 @@ from typing import (
 )
 
 from ._chunks import ChunkDecoder
-from ._errors import GroqStreamError, IncompleteStreamError
 from ._lines import DEFAULT_MAX_EVENT_BYTES, as_bytes
 from ._sse import ServerSentEvent, SSEDecoder
 
@@ -202,36 +201,33 @@ class ChunkStreamDecoder:
     have been taken: once it is true, stop reading and ``flush``.
     """
 
-    def __init__(self, *, max_event_bytes: int, unicode_errors: str, require_done: bool) -> None:
+    def __init__(
+        self, *, max_event_bytes: int, unicode_errors: str, require_done: Optional[bool], strict: bool
+    ) -> None:
         self.sse = SSEDecoder(max_event_bytes=max_event_bytes, unicode_errors=unicode_errors)
-        self.chunks = ChunkDecoder(require_done=require_done)
-        self._error: Optional[GroqStreamError] = None  # the stream ended without [DONE]
+        self.chunks = ChunkDecoder(require_done=require_done, strict=strict)
 
     @property
     def done(self) -> bool:
         """True once ``[DONE]`` or an error was seen."""
-        return self.chunks.done or self._error is not None
+        return self.chunks.done
 
     def feed(self, data: bytes) -> Iterator[ChatCompletionChunk]:
         """Decode more bytes; iterate the chunks they completed."""
-        if self._error is not None:
-            raise self._error
+        if self.chunks.error is not None:
+            raise self.chunks.error
         # decode_event gives None for [DONE], skipped event types and whatever follows [DONE]:
         # filter(None, ...) drops those (a chunk is always true), all in C.
         return filter(None, map(self.chunks.decode_event, self.sse.feed(data)))
 
     def flush(self) -> List[ChatCompletionChunk]:
         """End of input: raise what is pending, or ``IncompleteStreamError`` when the stream was cut short."""
-        if self._error is not None:
-            raise self._error
         if not self.chunks.done:
-            pending, received = self.sse.pending_bytes, self.sse.bytes_received
+            # Only an unterminated event's data is lost at the end; a comment or a field without data is not.
+            pending = self.sse.pending_bytes if self.sse.pending_data else 0
+            received = self.sse.bytes_received
             self.sse.flush()
-            if self.chunks.require_done:
-                self._error = IncompleteStreamError(
-                    chunks_received=self.chunks.chunks_received, bytes_received=received, pending_bytes=pending
-                )
-                raise self._error
+            self.chunks.end(bytes_received=received, pending_bytes=pending)
         return self.chunks.flush()
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import math
 from dataclasses import asdict, dataclass, field
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 from xml.sax.saxutils import escape
 
 from ._capture import CaptureDecoder, TimedEvent, iter_timed_chunks
@@ -268,12 +268,14 @@ def _unknown_keys(obj: WireObject, path: str = "") -> Iterator[str]:
 class _Validator:
     """One pass over a capture: the byte-level checks, then each event, then how the stream ended."""
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes, strict: bool) -> None:
         self.data = data
+        self.strict = strict
         self.findings: List[Finding] = []
         self.dropped = 0
         self.events: List[TimedEvent] = []
         self.pending = 0
+        self.pending_data = False
         self.done_at: Optional[int] = None
         self.after_done: List[int] = []
         self.errors = 0
@@ -282,6 +284,8 @@ class _Validator:
         self.first: Optional[ChatCompletionChunk] = None
         self.changes = {"id": 0, "created": 0}
         self.starts: List[int] = []
+        self.unfinished: Set[int] = set()  # choice indices seen without a finish_reason
+        self.finished: Set[int] = set()
 
     def add(self, severity: str, code: str, message: str, offset: Optional[int], index: Optional[int]) -> None:
         if len(self.findings) < MAX_FINDINGS:
@@ -307,6 +311,7 @@ class _Validator:
         try:
             self.events = reader.feed(self.data)
             self.pending = reader.sse.pending_bytes  # before flush() discards them
+            self.pending_data = reader.sse.pending_data
             self.events += reader.flush()
         except GroqStreamError as exc:  # the size limit: nothing past it can be read
             self.add("problem", "limit", str(exc), getattr(exc, "offset", None), len(self.events))
@@ -338,12 +343,15 @@ class _Validator:
             return
         # A fresh decoder per event: each event is judged by the same rules
         # Stream uses, and one bad event does not stop the checks of the rest.
-        decoder = ChunkDecoder(require_done=False)
+        decoder = ChunkDecoder(require_done=False, strict=self.strict)
         try:
             chunks = decoder.feed(event)
             if decoder.done and not chunks:
                 self.done_at = index
                 return
+            for deviation in decoder.deviations:  # read leniently: a note that names the quirk
+                where = f"{deviation.path}: " if deviation.path else ""
+                self.add("note", deviation.rule, f"{where}{deviation.message}", event.offset, index)
             for chunk in chunks:
                 self.check_chunk(index, event.offset, chunk)
             decoder.flush()  # raises the error an x_groq.error chunk carries
@@ -362,6 +370,8 @@ class _Validator:
         self.usage_seen = self.usage_seen or chunk.usage is not None or bool(x_groq and x_groq.usage)
         for key in _unknown_keys(chunk):
             self.unknown.setdefault(key, (offset, index))
+        for choice in chunk.choices:
+            (self.unfinished if choice.finish_reason is None else self.finished).add(choice.index)
         if self.first is None:
             self.first = chunk
         for key in self.changes:
@@ -378,7 +388,12 @@ class _Validator:
             message = f"{_plural(len(self.after_done), 'event')} after 'data: [DONE]'"
             self.add("problem", "data-after-done", message, self.events[first].event.offset, first)
         if self.done_at is None and self.errors == 0:
-            self.add("problem", "no-done", "the stream has neither 'data: [DONE]' nor an error event", size, None)
+            finished = bool(self.finished) and not self.unfinished - self.finished and not self.pending_data
+            if finished and not self.strict:  # the answer is complete: the stream reads as ended (#12)
+                message = "no 'data: [DONE]', but every choice has a finish_reason: read as the end of the stream"
+                self.add("note", "no-done", message, size, None)
+            else:
+                self.add("problem", "no-done", "the stream has neither 'data: [DONE]' nor an error event", size, None)
         if self.done_at is not None and self.errors == 0 and not self.usage_seen:
             self.add("problem", "no-usage", "no chunk reports token usage (usage or x_groq.usage)", None, None)
         for key, (offset, index) in self.unknown.items():
@@ -390,6 +405,11 @@ class _Validator:
                 self.add("note", f"{key}-changed", message, None, None)
 
 
-def validate(data: bytes) -> List[Finding]:
-    """Every problem, then every note, in a capture, each in file order with its byte offset and event index."""
-    return _Validator(data).run()
+def validate(data: bytes, *, strict: bool = False) -> List[Finding]:
+    """Every problem, then every note, in a capture, each in file order with its byte offset and event index.
+
+    What a ``Stream`` reads leniently is a note named after its rule
+    (``missing-key``, ``content-parts``, ``no-done``...); with *strict* it is a
+    problem, as ``Stream(strict=True)`` would raise it.
+    """
+    return _Validator(data, strict).run()

@@ -133,6 +133,12 @@ class SSEDecoder:
             return self._lines.pending_bytes
         return self.bytes_received - self._block_offset
 
+    @property
+    def pending_data(self) -> bool:
+        """True when ending the input now would discard data: an unterminated event's data lines, or part of a
+        line that is not a comment (it may be the start of one)."""
+        return bool(self._data) or self._lines.pending_head not in (b"", b":")
+
     def feed(self, data: bytes) -> List[ServerSentEvent]:
         """Add bytes; return every event they completed.
 

@@ -7,7 +7,7 @@ iteration, context management and closing, and nothing that parses.
 from __future__ import annotations
 
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, AsyncGenerator, AsyncIterator, Iterator, Optional, Type
+from typing import TYPE_CHECKING, Any, AsyncGenerator, AsyncIterator, Iterator, List, Optional, Type
 
 from ._accumulate import ChatCompletionAccumulator
 from ._errors import GroqStreamError, StreamClosedError
@@ -16,6 +16,7 @@ from ._pipeline import AsyncByteSource, ByteSource, ChunkStreamDecoder, aiter_ch
 
 if TYPE_CHECKING:
     from ._types import ChatCompletion, ChatCompletionChunk
+    from ._wire import Deviation
 
 __all__ = ["AsyncStream", "Stream"]
 
@@ -38,13 +39,14 @@ class _StreamBase:
         *,
         max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
         unicode_errors: str = "replace",
-        require_done: bool = True,
+        require_done: Optional[bool] = None,
+        strict: bool = False,
         accumulate: bool = True,
     ) -> None:
         self.source = source
         """The byte source this stream reads and closes."""
         self._decoder = ChunkStreamDecoder(
-            max_event_bytes=max_event_bytes, unicode_errors=unicode_errors, require_done=require_done
+            max_event_bytes=max_event_bytes, unicode_errors=unicode_errors, require_done=require_done, strict=strict
         )
         self._closed = False  # closed explicitly: iterating raises
         self._released = False  # the source has been closed
@@ -64,6 +66,16 @@ class _StreamBase:
     def chunks_received(self) -> int:
         """How many chunks have been yielded so far (each chunk is decoded only as it is taken)."""
         return self._decoder.chunks.chunks_received
+
+    @property
+    def deviations(self) -> List[Deviation]:
+        """Every kind of departure from the schema the stream has read so far (empty for a clean stream).
+
+        Each ``Deviation`` names its rule, its path and the first event that
+        showed it, and counts how often it happened; ``strict=True`` refuses
+        them instead. See docs/compatibility.md.
+        """
+        return self._decoder.chunks.deviations
 
     @property
     def last_event_id(self) -> str:
@@ -126,9 +138,16 @@ class Stream(_StreamBase):
             a socket (``recv``), or an iterable of ``bytes``/``bytearray``/``memoryview``.
         max_event_bytes: longest line or event accepted (see ``SSEDecoder``).
         unicode_errors: ``"replace"`` (default, the SSE rule) or ``"strict"``.
-        require_done: raise ``IncompleteStreamError`` when the source ends
-            without ``[DONE]`` (after yielding every complete chunk). Turn off
-            for servers known to omit ``[DONE]``.
+        require_done: what the end of the source needs before it counts as
+            complete (otherwise ``IncompleteStreamError``, raised after every
+            complete chunk). ``None`` (the default): ``[DONE]``, or every choice
+            that appeared has a ``finish_reason`` (recorded in ``deviations``);
+            with ``strict=True``, ``[DONE]``. ``True``: ``[DONE]`` always.
+            ``False``: nothing, not even finished choices.
+        strict: enforce the schema instead of reading what real servers send:
+            every departure (an absent ``id``, content as typed parts, a tool
+            call without ``index``, no ``[DONE]``...) raises. The default reads
+            them and records each in ``deviations`` (docs/compatibility.md).
         accumulate: merge every chunk into the completion ``final_completion()``
             returns (the default). Turn off to keep memory flat on very long
             streams when only the chunks matter.
@@ -225,7 +244,7 @@ class AsyncStream(_StreamBase):
     Args:
         source: an async iterable of bytes-like chunks (httpx ``aiter_bytes()``,
             aiohttp ``content.iter_any()``) or an ``asyncio.StreamReader``.
-        max_event_bytes, unicode_errors, require_done, accumulate: as for ``Stream``.
+        max_event_bytes, unicode_errors, require_done, strict, accumulate: as for ``Stream``.
 
     The source is closed (``aclose()``, else ``close()``, awaited when it
     returns an awaitable) when iteration ends for any reason, on

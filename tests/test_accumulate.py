@@ -187,7 +187,7 @@ def test_usage_from_either_place_is_never_counted_twice() -> None:
     assert only_x_groq.usage is not None and only_x_groq.usage.prompt_tokens == 3
 
 
-def test_x_groq_merges_first_id_and_seed_and_latest_usage_breakdown_and_error() -> None:
+def test_x_groq_keeps_first_id_and_seed_and_latest_error_and_usage_goes_to_the_top_level() -> None:
     later_usage = dict(USAGE, total_tokens=9)
     breakdown = {"models": [{"model": "a", "usage": USAGE}]}
     completion = run(
@@ -200,9 +200,13 @@ def test_x_groq_merges_first_id_and_seed_and_latest_usage_breakdown_and_error() 
     x_groq = completion.x_groq
     assert x_groq is not None
     assert (x_groq.id, x_groq.seed, x_groq.error) == ("req_first", 1, "e")
-    assert x_groq.usage is not None and x_groq.usage.total_tokens == 9
-    assert x_groq.usage_breakdown is not None and x_groq.extra == {"new": 1}
-    assert completion.usage is not None and completion.usage.total_tokens == 9
+    assert x_groq.extra == {"new": 1}
+    # As in Groq's non-streaming response: token usage and the breakdown at the top level, not under x_groq.
+    assert x_groq.usage is None and completion.usage is not None and completion.usage.total_tokens == 9
+    assert completion.usage_breakdown is not None and completion.usage_breakdown.models[0].model == "a"
+    out = completion.to_dict()
+    assert out["x_groq"] == {"id": "req_first", "seed": 1, "error": "e", "new": 1}
+    assert out["usage_breakdown"] == breakdown
 
 
 def test_first_chunk_id_created_model_and_fingerprint_win() -> None:
@@ -434,8 +438,8 @@ def test_capture_compound_keeps_one_executed_tool_and_the_first_id() -> None:
     assert tools[0].arguments == '{"query": "What is the weather in San Francisco today?"}'  # not doubled
     assert tools[0].output is not None
     assert completion.usage is not None and completion.usage.total_tokens == 5362
-    assert completion.x_groq is not None and completion.x_groq.usage_breakdown is not None
-    assert len(completion.x_groq.usage_breakdown.models) == 4
+    assert completion.usage_breakdown is not None and len(completion.usage_breakdown.models) == 4
+    assert completion.x_groq is None  # its one x_groq held only usage and the breakdown, both top-level now
 
 
 @requires_captures

@@ -11,7 +11,7 @@ from typing import Any, Callable, Dict, Iterator, List, Tuple
 import pytest
 
 import groqstream as gs
-from groqstream._types import WireObject, _Invalid
+from groqstream._wire import WireObject, _Invalid
 from tests.helpers import capture_paths, fixture_paths
 
 
@@ -51,7 +51,7 @@ def test_unknown_keys_are_kept_in_extra_at_every_level() -> None:
     source["choices"][0]["delta"]["channel"] = "analysis"
     source["choices"][0]["future"] = {"nested": [1, {"a": None}]}
     chunk = gs.ChatCompletionChunk.from_dict(source)
-    assert chunk.extra == {"service_tier": "on_demand"}
+    assert chunk.extra == {} and chunk.service_tier == "on_demand"  # a typed field (OpenAI's) since #12
     assert chunk.choices[0].delta.extra == {"channel": "analysis"}
     assert chunk.choices[0].extra == {"future": {"nested": [1, {"a": None}]}}
     assert chunk.to_dict() == source
@@ -187,14 +187,13 @@ def test_from_dict_of_a_non_object_raises() -> None:
 
 def test_every_public_wire_class_documents_every_field() -> None:
     import inspect
+    import sys
 
-    import groqstream._types as types_module
-
-    source = inspect.getsource(types_module)
     for name in gs.__all__:
         cls = getattr(gs, name)
-        if isinstance(cls, type) and dataclasses.is_dataclass(cls) and issubclass(cls, types_module.WireObject):
+        if isinstance(cls, type) and dataclasses.is_dataclass(cls) and issubclass(cls, WireObject):
             assert cls.__doc__, name
+            source = inspect.getsource(sys.modules[cls.__module__])
             for f in dataclasses.fields(cls):
                 # Each field line is followed by its docstring (an attribute docstring).
                 block = source[source.index(f"class {name}(") :]
@@ -326,7 +325,7 @@ def test_the_stream_path_gives_what_from_dict_gives() -> None:
     chunk = decode_on_the_stream_path(source)
     assert chunk == gs.ChatCompletionChunk.from_dict(source)
     assert json.dumps(chunk.to_dict()) == json.dumps(source)
-    assert chunk.extra == {"service_tier": "on_demand"} and chunk.choices[1].extra == {}
+    assert chunk.service_tier == "on_demand" and chunk.extra == {} and chunk.choices[1].extra == {}
 
 
 @pytest.mark.parametrize(

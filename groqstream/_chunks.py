@@ -44,6 +44,8 @@ def _reject_constant(name: str) -> Any:
 # rejects them without paying json.loads's per-call keyword handling.
 _json_decoder = json.JSONDecoder(parse_constant=_reject_constant)
 _json_decode = _json_decoder.decode
+# The strict decoder of a chunk (see _wire._decoder_source), looked up once.
+_decode_chunk: Callable[[Any], ChatCompletionChunk] = ChatCompletionChunk._decode
 # The C scanner json.loads itself ends in (typeshed does not describe the attribute).
 _scan_once: Callable[[str, int], Tuple[Any, int]] = _json_decoder.scan_once  # type: ignore[attr-defined]
 
@@ -109,9 +111,9 @@ class ChunkDecoder:
 
     def decode_event(self, event: ServerSentEvent) -> Optional[ChatCompletionChunk]:
         """Like ``feed``, returning the chunk or ``None`` (no list to build: this is the hot path)."""
-        if self._error is not None:
-            raise self._error
-        if self.done:
+        if self.done:  # after [DONE] or an error (a failed decoder is done too)
+            if self._error is not None:
+                raise self._error
             return None
         index = self.events_received
         self.events_received += 1
@@ -130,10 +132,10 @@ class ChunkDecoder:
                     self.done = True
                     return None
                 obj = self._parse(event, index)
-            if type(obj) is dict and obj.get("error"):
+            if type(obj) is dict and "error" in obj and obj["error"]:
                 self._fail(self._api_error(obj, event))
             try:
-                chunk: ChatCompletionChunk = ChatCompletionChunk._decode(obj)
+                chunk: ChatCompletionChunk = _decode_chunk(obj)
             except _Invalid as exc:
                 chunk = self._decode_leniently(exc, event, index)
             self.chunks_received += 1

@@ -661,9 +661,8 @@ def _shape(annotation: str, namespace: Dict[str, Any]) -> Tuple[str, Any]:
 
 def _decoder_of(cls: Type[WireObject]) -> _Convert:
     """*cls*'s generated decoder; for a class still being compiled (it holds itself), one that looks it up."""
-    decode = cls.__dict__.get("_decode")
-    if decode is not None:
-        return decode  # type: ignore[no-any-return]
+    if "_decode" in cls.__dict__:
+        return cls._decode  # the function itself (the class holds it as a staticmethod)
     return lambda value: cls._decode(value)
 
 
@@ -769,6 +768,7 @@ def _decoder_source(
     return "\n".join(
         [
             "def decode(data):",
+            *_simple_source(cls, shapes),
             f"    if type(data) is not dict{keys_first}:",
             "        return general(data)",
             "    try:",
@@ -786,19 +786,77 @@ def _decoder_source(
     )
 
 
+def _simple_keys(cls: Type[WireObject], shapes: List[Tuple[str, Any]]) -> Tuple[FrozenSet[str], Tuple[str, ...]]:
+    """For a class of many optional fields and no required one: its string fields and its list-of-objects fields."""
+    if cls._required or len(shapes) < 3:
+        return frozenset(), ()
+    named = list(zip(cls._convert, shapes))
+    strings = frozenset(name for name, (kind, what) in named if kind == "scalar" and what is _STR)
+    lists = tuple(name for name, (kind, _) in named if kind == "objects")
+    return strings, lists
+
+
+def _simple_source(cls: Type[WireObject], shapes: List[Tuple[str, Any]]) -> List[str]:
+    """The decoder's first lines for a class of many optional fields: look at the keys that are there.
+
+    A delta is nearly always ``{"content": "..."}``, ``{}`` or
+    ``{"tool_calls": [...]}``, and a check per field (ten for ``ChoiceDelta``)
+    costs more than looking at the keys present: when they are all string
+    fields or lists of objects (one C call), each value is checked by its
+    key's kind, the lists are decoded (in field order, as everywhere), and
+    the object is taken. Anything else goes on to the checks field by field,
+    which reach the same verdict.
+    """
+    strings, lists = _simple_keys(cls, shapes)
+    if not strings:
+        return []
+    take = ["obj = new(cls)", "set_dict(obj, data)", "return obj"]
+    lines = [
+        "    if type(data) is dict and only_strings(data):",
+        "        for v in data.values():",
+        "            if type(v) is not str and v is not None:",
+        "                break",
+        "        else:",
+        *[f"            {line}" for line in take],
+    ]
+    if not lists:
+        return lines
+    # Strings and lists of objects (a tool-call delta): each value checked by its key's kind, the lists decoded.
+    decodes: List[str] = []
+    for key in lists:
+        i = list(cls._convert).index(key)
+        body = _decode_source(f"v{i}", repr(key), "objects", i)
+        decodes += [f"v{i} = data.get({key!r})", f"if v{i} is not None:", *[f"    {line}" for line in body]]
+    return [
+        *lines,
+        "    elif type(data) is dict and only_simple(data):",
+        "        for key, v in data.items():",
+        "            if v is not None and (type(v) is not list if key in list_keys else type(v) is not str):",
+        "                break",
+        "        else:",
+        *[f"            {line}" for line in decodes + take],
+    ]
+
+
 def _known_keys_source(required: int, optional: List[str]) -> Tuple[str, List[str]]:
     """How a decoder makes sure every key is a field's: a condition for its first line, or lines after the checks.
 
     The set check (``only_known``) is a C call that walks the dict. With at
-    most one optional field a count is enough and costs a fraction of it:
-    once the checks have found every required key, the dict holds no other
-    key when its size is the required count, plus one for a non-null optional
-    value. A size that differs (an unknown key, or an optional key that is
-    null) falls back to the set check.
+    most one optional field (or two and no required one) a count is enough
+    and costs a fraction of it: once the checks have found every required
+    key, the dict holds no other key when its size is the required count,
+    plus one for each non-null optional value. A size that differs (an
+    unknown key, or an optional key that is null) falls back to the set
+    check. Groq sends a choice's optional fields as explicit nulls, so a
+    count would miss there: a class with required fields and two optional
+    ones keeps the set check.
     """
-    if len(optional) > 1:
+    if len(optional) > 2 or (len(optional) == 2 and required):
         return " or not only_known(data)", []
-    expected = f"({required} if {optional[0]} is None else {required + 1})" if optional else str(required)
+    if len(optional) == 2:
+        expected = f"({optional[0]} is not None) + ({optional[1]} is not None)"
+    else:
+        expected = f"({required} if {optional[0]} is None else {required + 1})" if optional else str(required)
     return "", [f"if len(data) != {expected} and not only_known(data):", "    return general(data)"]
 
 
@@ -830,8 +888,12 @@ def _compile(cls: Type[WireObject], done: Set[type]) -> None:
         and f.default_factory is dataclasses.MISSING
         and f.name not in cls._not_required
     )
+    strings, lists = _simple_keys(cls, shapes)
     namespace_of_decoder: Dict[str, Any] = {
         "only_known": cls._known.issuperset,  # quicker than data.keys() <= known
+        "only_strings": strings.issuperset,
+        "only_simple": strings.union(lists).issuperset,
+        "list_keys": frozenset(lists),
         "general": cls._decode_general,
         "new": _new,
         "set_dict": _set_dict,

@@ -60,19 +60,22 @@ Snapshots and the rest:
   ``debug`` and ``error`` from the latest; ``usage_breakdown`` becomes the
   completion's top-level field, as in Groq's non-streaming response.
 * ``id``, ``created``, ``model`` and ``system_fingerprint``: the first chunk's
-  (compound models change ``id`` mid-stream; the last one can be ``"stub"``);
-  ``service_tier``: the latest non-null.
+  that is not empty (compound models change ``id`` mid-stream, the last one
+  can be ``"stub"``; Azure's first chunk, a prompt filter report, has
+  ``""``, ``0`` and ``""``); ``service_tier``: the latest non-null.
 * Unknown keys (``extra``) are never concatenated: for each key the latest
   value wins, on the message, the choice and the completion, except that
   ``null``, ``{}`` and ``[]`` never replace an earlier value (OpenAI's
   trailing ``"moderation": null``, Azure's last ``content_filter_results: {}``).
-  Per-chunk padding (OpenAI's ``obfuscation``) is not carried, nor a key that
-  names a field the finished object builds itself (Writer's per-chunk
-  ``choices[].message``); top-level ``usage_breakdown`` and ``mcp_list_tools``
-  become the completion's fields.
+  What describes one chunk rather than the answer is not carried: OpenAI's
+  padding ``obfuscation``, Together's per-token ``delta.token_id`` and
+  ``choices[].text``, and a key that names a field the finished object builds
+  itself (Writer's per-chunk ``choices[].message``). Top-level
+  ``usage_breakdown`` and ``mcp_list_tools`` become the completion's fields.
 * The finished message writes the keys the provider's own non-streaming
-  response has: ``refusal`` when the first delta had the key (OpenAI sends
-  ``"refusal": null``), logprobs keys that were sent as ``null``.
+  response has: ``refusal`` when the choice's first delta had the key (OpenAI
+  sends ``"refusal": null``), the logprobs keys its first logprobs object sent
+  as ``null``.
 """
 
 from __future__ import annotations
@@ -273,13 +276,16 @@ AccumulatorEvent = Union[
 
 # --- state --------------------------------------------------------------------------
 
-# Unknown chunk keys that change on every chunk and mean nothing once the stream is over.
+# Unknown keys that describe one chunk, not the answer, and mean nothing once the stream is over:
+# OpenAI's padding; Together's token id on each delta and each token's text on each choice.
 _PER_CHUNK_KEYS: FrozenSet[str] = frozenset({"obfuscation"})
+_PER_TOKEN_DELTA_KEYS: FrozenSet[str] = frozenset({"token_id"})
+_PER_TOKEN_CHOICE_KEYS: FrozenSet[str] = frozenset({"text"})
 # Top-level chunk keys outside the chunk's schema that are fields of the finished completion.
 _COMPLETION_KEYS: Tuple[str, ...] = ("usage_breakdown", "mcp_list_tools")
 # Keys of a choice or delta that the finished choice or message builds itself.
-_CHOICE_FIELDS: FrozenSet[str] = frozenset(ChatCompletionChoice._convert)
-_MESSAGE_FIELDS: FrozenSet[str] = frozenset(ChatCompletionMessage._convert)
+_CHOICE_SKIP: FrozenSet[str] = frozenset(ChatCompletionChoice._convert) | _PER_TOKEN_CHOICE_KEYS
+_MESSAGE_SKIP: FrozenSet[str] = frozenset(ChatCompletionMessage._convert) | _PER_TOKEN_DELTA_KEYS
 _DETAIL_TEXTS = ("text", "summary", "data", "signature")  # reasoning-detail fields that concatenate
 _DETAIL_FIRST = ("type", "format", "id")  # ... and those the first fragment sets
 
@@ -423,7 +429,7 @@ class ChatCompletionAccumulator:
 
     def __init__(self) -> None:
         self._choices: Dict[int, _ChoiceState] = {}
-        self._id: Optional[str] = None
+        self._id = ""
         self._created = 0
         self._model = ""
         self._system_fingerprint: Optional[str] = None
@@ -450,8 +456,10 @@ class ChatCompletionAccumulator:
         self._snapshot = None
         self.chunks += 1
         events: List[AccumulatorEvent] = []
-        if self._id is None:
-            self._id, self._created, self._model = chunk.id, chunk.created, chunk.model
+        if not self._id or not self._model or not self._created:  # Azure's first chunk has them empty
+            self._id = self._id or chunk.id
+            self._model = self._model or chunk.model
+            self._created = self._created or chunk.created
         if self._system_fingerprint is None:
             self._system_fingerprint = chunk.system_fingerprint
         if chunk.service_tier is not None:
@@ -474,18 +482,21 @@ class ChatCompletionAccumulator:
         return events
 
     def _merge_chunk_extra(self, extra: Dict[str, Any]) -> None:
+        unknown = extra
         for key in _COMPLETION_KEYS:
             value = extra.get(key)
-            if value is not None:
-                try:
-                    decoded = ChatCompletion._convert[key](copy_json(value))
-                except _Invalid:  # not the shape of that field: keep it as sent
-                    continue
-                if key == "usage_breakdown":
-                    self._usage_breakdown = decoded
-                else:
-                    self._mcp_list_tools = decoded
-        _merge_extra(self._extra, extra, _PER_CHUNK_KEYS)
+            if value is None:
+                continue
+            try:
+                decoded = ChatCompletion._convert[key](copy_json(value))
+            except _Invalid:  # not the shape of that field: it stays an unknown key, as sent
+                continue
+            if key == "usage_breakdown":
+                self._usage_breakdown = decoded
+            else:
+                self._mcp_list_tools = decoded
+            unknown = {k: v for k, v in unknown.items() if k != key}
+        _merge_extra(self._extra, unknown, _PER_CHUNK_KEYS)
 
     def _merge_choice(self, index: int, state: _ChoiceState, choice: Choice, events: List[AccumulatorEvent]) -> None:
         delta = choice.delta
@@ -502,7 +513,7 @@ class ChatCompletionAccumulator:
         else:
             self._merge_delta(index, state, delta, events)
         if choice.extra:
-            _merge_extra(state.choice_extra, choice.extra, _CHOICE_FIELDS)
+            _merge_extra(state.choice_extra, choice.extra, _CHOICE_SKIP)
         logprobs = choice.logprobs
         if logprobs is not None:
             self._merge_logprobs(state, logprobs)
@@ -574,7 +585,7 @@ class ChatCompletionAccumulator:
                 key = annotation.extra.get("index", position)
                 state.annotations[key if isinstance(key, int) else position] = annotation
         if delta.extra:
-            _merge_extra(state.message_extra, delta.extra, _MESSAGE_FIELDS)
+            _merge_extra(state.message_extra, delta.extra, _MESSAGE_SKIP)
 
     @staticmethod
     def _merge_parts(state: _ChoiceState, parts: Optional[List[ContentPart]], content: Optional[str]) -> None:
@@ -621,7 +632,9 @@ class ChatCompletionAccumulator:
 
     @staticmethod
     def _merge_logprobs(state: _ChoiceState, logprobs: ChoiceLogprobs) -> None:
-        state.logprobs_seen = True
+        if not state.logprobs_seen:  # the keys the first one sent as null are the finished choice's keys too
+            state.logprobs_seen = True
+            state.logprobs_nulls = _sent_null(logprobs, ("content", "refusal"))
         if logprobs.content is not None:
             if state.logprobs_content is None:
                 state.logprobs_content = []
@@ -630,8 +643,6 @@ class ChatCompletionAccumulator:
             if state.logprobs_refusal is None:
                 state.logprobs_refusal = []
             state.logprobs_refusal.extend(logprobs.refusal)
-        if not state.logprobs_nulls:
-            state.logprobs_nulls = _sent_null(logprobs, ("content", "refusal"))
         if logprobs.extra:
             _merge_extra(state.logprobs_extra, logprobs.extra, frozenset())
 
@@ -719,7 +730,7 @@ class ChatCompletionAccumulator:
         if self._x_groq or self._x_groq_extra:
             x_groq = ChatCompletionXGroq(**self._x_groq, extra=dict(self._x_groq_extra))
         return ChatCompletion(
-            id=self._id or "",
+            id=self._id,
             choices=choices,
             created=self._created,
             model=self._model,

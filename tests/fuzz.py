@@ -3,8 +3,8 @@
     python -m tests.fuzz --minutes 30            # long run; prints throughput, saves failures
     python -m tests.fuzz --count 500 --seed 7    # a fixed number of inputs
 
-Inputs are the repository's fixtures and the real captures (when the shared
-folder is there), mutated: bit flips, byte insertions and deletions, spliced
+Inputs are the repository's fixtures and the real Groq and provider streams
+(when the shared folder is there), mutated: bit flips, byte insertions and deletions, spliced
 events, rewritten line ends, truncation, repeated or oversized pieces; and
 pure random bytes. Each input goes through ``SSEDecoder`` (fed whole and in
 random pieces), ``iter_events``, ``Stream``, ``AsyncStream``, the
@@ -43,9 +43,10 @@ HERE = Path(__file__).resolve().parent
 def corpus() -> List[bytes]:
     """The seed inputs: the repository's fixtures, and the real captures when present."""
     paths = sorted((HERE / "fixtures").rglob("*.sse"))
-    shared = HERE.parent.parent / "shared" / "fixtures" / "captures"
-    if shared.is_dir():
-        paths += sorted(shared.glob("*.sse"))
+    shared = HERE.parent.parent / "shared" / "fixtures"
+    for folder in ("captures", "providers"):
+        if (shared / folder).is_dir():
+            paths += sorted((shared / folder).glob("*.sse"))
     return [p.read_bytes() for p in paths] + [(Path(gs.__file__).parent / "sample.sse").read_bytes()]
 
 
@@ -94,7 +95,9 @@ def mutate(rng: random.Random, seeds: List[bytes]) -> bytes:
         elif kind == 8 and data:  # swap a JSON value for a hostile one
             i = rng.randrange(len(data) + 1)
             data[i:i] = rng.choice([b"NaN", b"-Infinity", b"1e400", b"9" * 5000, b'"\\ud800"', b"[" * 3000,
-                                    b'"choices":{}', b"null", b"true"])  # fmt: skip
+                                    b'"choices":{}', b"null", b"true", b"1.0", b"1.5", b'"index":2.0,',
+                                    b'"content":[{"type":"text","text":"x"}]', b'"content":[{"type":"thinking"}]',
+                                    b'"tool_calls":[{"id":"a"}]', b'"delta":null', b'"created":null'])  # fmt: skip
     return bytes(data)
 
 
@@ -126,9 +129,9 @@ def run_events(parts: List[bytes]) -> Outcome:
     return got, None
 
 
-def run_stream(parts: List[bytes]) -> Outcome:
+def run_stream(parts: List[bytes], strict: bool = False) -> Outcome:
     got: List[Any] = []
-    stream = gs.Stream(iter(parts), max_event_bytes=LIMIT)
+    stream = gs.Stream(iter(parts), max_event_bytes=LIMIT, strict=strict)
     try:
         for chunk in stream:
             got.append(chunk.to_dict())
@@ -137,6 +140,8 @@ def run_stream(parts: List[bytes]) -> Outcome:
         if exc.completion is not None:
             exc.completion.to_dict()
         return got, f"{type(exc).__name__}: {exc}"
+    finally:
+        got.append([str(d) for d in stream.deviations])
     return got, None
 
 
@@ -165,12 +170,17 @@ def check(data: bytes, rng: random.Random) -> None:
     assert run_events(split) == whole_events, "events differ between whole and split input"
     whole = run_stream([data])
     assert run_stream(split) == whole, "chunks or outcome differ between whole and split input"
+    strict = run_stream(split, strict=True)
+    assert strict == run_stream([data], strict=True), "strict: chunks or outcome differ with the split"
+    if strict[1] is None:  # what strict reads, the lenient decoder reads the same way, with no deviation
+        assert whole == strict, "a stream strict accepts reads differently leniently"
     if rng.random() < 0.2:  # asyncio.run per input is slow: a sample is enough
-        assert run_async_stream(split) == whole, "async differs from sync"
+        assert run_async_stream(split) == (whole[0][:-1], whole[1]), "async differs from sync"
     if whole_events[1] is None:
         events = [(e.event, e.data, e.id, e.retry, e.offset) for e in gs.iter_events(split, max_event_bytes=LIMIT)]
         assert events == whole_events[0], "iter_events differs from SSEDecoder"
     validate(data)
+    validate(data, strict=True)
     stats_of(data)
 
 

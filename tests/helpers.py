@@ -20,6 +20,13 @@ CAPTURES = TESTS.parent.parent / "shared" / "fixtures" / "captures"
 requires_captures = pytest.mark.skipif(
     not CAPTURES.is_dir(), reason=f"real Groq captures not found at {CAPTURES} (the shared/ folder beside the repo)"
 )
+# Real streams of other OpenAI-compatible providers, also beside the repository; their expected
+# outcomes (written by reading each stream) are ours, in tests/fixtures/providers.
+PROVIDERS = TESTS.parent.parent / "shared" / "fixtures" / "providers"
+PROVIDER_EXPECTED = FIXTURES / "providers"
+requires_providers = pytest.mark.skipif(
+    not PROVIDERS.is_dir(), reason=f"provider streams not found at {PROVIDERS} (the shared/ folder beside the repo)"
+)
 
 
 def fixture_paths() -> List[Path]:
@@ -30,6 +37,16 @@ def fixture_paths() -> List[Path]:
 def capture_paths() -> List[Path]:
     """The real Groq captures, or [] when the shared folder is absent."""
     return sorted(CAPTURES.glob("*.sse")) if CAPTURES.is_dir() else []
+
+
+def provider_paths() -> List[Path]:
+    """The real provider streams, or [] when the shared folder is absent."""
+    return sorted(PROVIDERS.glob("*.sse")) if PROVIDERS.is_dir() else []
+
+
+def quirk_paths() -> List[Path]:
+    """The hand-made streams of provider quirks the real ones do not show (tests/fixtures/quirks)."""
+    return sorted((FIXTURES / "quirks").glob("*.sse"))
 
 
 def expected(path: Path) -> Dict[str, Any]:

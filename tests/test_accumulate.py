@@ -464,3 +464,239 @@ def test_capture_long_reasoning_stream_at_random_splits_gives_one_completion() -
     assert want.usage is not None and want.usage.completion_tokens == 1509
     for pieces in list(splits(data, seed=3, every_offset_limit=0, random_rounds=2))[-2:]:
         assert gs.Stream(iter(pieces)).final_completion() == want
+
+
+# --- what other OpenAI-compatible servers send (#12) ---------------------------------------------
+
+
+def test_reasoning_content_and_refusal_concatenate_into_their_own_fields() -> None:
+    acc = gs.ChatCompletionAccumulator()
+    events: List[Any] = []
+    for c in [
+        chunk([delta(role="assistant", content=None, reasoning_content="")]),
+        chunk([delta(content=None, reasoning_content="Hmm, ")]),
+        chunk([delta(content=None, reasoning_content="easy.")]),
+        chunk([delta(content="4", reasoning_content=None)]),
+        chunk([delta(finish="stop", content="")]),
+    ]:
+        events += acc.add(c)
+    message = acc.completion.choices[0].message
+    assert (message.reasoning_content, message.content, message.reasoning) == ("Hmm, easy.", "4", None)
+    assert message.reasoning_text == "Hmm, easy."
+    assert [e.snapshot for e in events if isinstance(e, gs.ReasoningDelta)] == ["Hmm, ", "Hmm, easy."]
+    assert gs.ReasoningDone(0, "Hmm, easy.") in events
+    assert "reasoning" not in message.to_dict() and message.to_dict()["reasoning_content"] == "Hmm, easy."
+    refused = (
+        run(
+            chunk([delta(role="assistant", content=None, refusal="")]),
+            chunk([delta(refusal="I can't ")]),
+            chunk([delta(refusal="help.", finish="stop")]),
+        )
+        .choices[0]
+        .message
+    )
+    assert (refused.refusal, refused.content) == ("I can't help.", None)
+
+
+def test_the_message_has_refusal_null_when_the_first_delta_had_it_and_not_otherwise() -> None:
+    openai_like = run(chunk([delta(role="assistant", content="", refusal=None)]), chunk([delta(content="hi")]))
+    assert openai_like.choices[0].message.to_dict() == {"role": "assistant", "content": "hi", "refusal": None}
+    groq_like = run(chunk([delta(role="assistant", content="")]), chunk([delta(content="hi")]))
+    assert groq_like.choices[0].message.to_dict() == {"role": "assistant", "content": "hi"}
+
+
+def test_logprobs_refusal_extends_and_a_list_that_was_always_null_stays_null() -> None:
+    def token(text: str) -> Dict[str, Any]:
+        return {"token": text, "logprob": -0.5, "top_logprobs": []}
+
+    completion = run(
+        chunk([dict(delta(refusal=""), logprobs={"content": None, "refusal": []})]),
+        chunk([dict(delta(refusal="No"), logprobs={"content": None, "refusal": [token("No")]})]),
+        chunk([dict(delta(refusal="."), logprobs={"content": None, "refusal": [token(".")]})]),
+        chunk([dict(delta(finish="stop"), logprobs=None)]),
+    )
+    logprobs = completion.choices[0].logprobs
+    assert logprobs is not None and logprobs.content is None
+    assert logprobs.refusal is not None and [t.token for t in logprobs.refusal] == ["No", "."]
+    assert completion.to_dict()["choices"][0]["logprobs"] == {"content": None, "refusal": [token("No"), token(".")]}
+    nulls = run(chunk([dict(delta(content="a"), logprobs={"content": None})]), chunk([delta(finish="stop")]))
+    assert nulls.to_dict()["choices"][0]["logprobs"] == {"content": None}
+    never = run(chunk([dict(delta(content="a"), logprobs=None)]))
+    assert never.choices[0].logprobs is None
+
+
+def test_padding_and_per_token_keys_do_not_reach_the_completion() -> None:
+    completion = run(
+        chunk([dict(delta(content="2", token_id=17), text="2", seed=None)], obfuscation="pad1"),
+        chunk([dict(delta(content="", token_id=1, finish="eos"), text="", seed=931)], obfuscation="pad2"),
+    )
+    assert completion.extra == {}
+    assert completion.choices[0].message.extra == {}
+    assert completion.choices[0].extra == {"seed": 931}
+
+
+def test_null_and_empty_values_never_replace_an_earlier_unknown_value() -> None:
+    report = {"input": {"flagged": False}}
+    filters = {"hate": {"filtered": False}}
+    completion = run(
+        chunk([dict(delta(content="a"), content_filter_results=filters)], moderation=report, provider="X"),
+        chunk([dict(delta(finish="stop"), content_filter_results={})], moderation=None, provider="Y"),
+        chunk([], moderation=None),
+    )
+    assert completion.extra == {"moderation": report, "provider": "Y"}
+    assert completion.choices[0].extra == {"content_filter_results": filters}
+    first_null = run(chunk([delta(content="a", graph_data=None)]), chunk([delta(content="b", graph_data=None)]))
+    assert first_null.choices[0].message.to_dict()["graph_data"] is None  # the key is kept, with the null it had
+
+
+def test_a_choice_key_that_names_a_field_of_the_finished_choice_is_not_carried() -> None:
+    writer_like = {"content": "Sure", "role": "assistant"}
+    completion = run(chunk([dict(delta(content="Sure"), message=writer_like, trace_details=None)]))
+    choice = completion.choices[0]
+    assert choice.extra == {"trace_details": None} and choice.message.content == "Sure"
+    assert list(choice.to_dict()).count("message") == 1 and choice.to_dict()["message"]["content"] == "Sure"
+
+
+def test_content_parts_merge_by_kind_and_their_text_is_the_content() -> None:
+    def thinking(text: str) -> Dict[str, Any]:
+        return {"type": "thinking", "thinking": [{"type": "text", "text": text}]}
+
+    acc = gs.ChatCompletionAccumulator()
+    events: List[Any] = []
+    sources = [
+        [delta(role="assistant", content=[thinking("The user")])],
+        [delta(content=[thinking(" asks 2+2.")])],
+        [delta(content=[{"type": "text", "text": "2 + 2"}])],
+        [delta(content=[{"type": "text", "text": " = 4"}])],
+        [delta(content="", finish="stop")],
+    ]
+    for choices in sources:
+        events += acc.add(gs.ChatCompletionChunk.from_dict(chunk_source(choices), strict=False))
+    message = acc.completion.choices[0].message
+    assert message.content == "2 + 2 = 4" and message.reasoning_text == "The user asks 2+2."
+    assert message.to_dict()["content"] == [thinking("The user asks 2+2."), {"type": "text", "text": "2 + 2 = 4"}]
+    assert [type(e).__name__ for e in events][:4] == [
+        "ReasoningDelta",
+        "ReasoningDelta",
+        "ReasoningDone",
+        "ContentDelta",
+    ]
+    # Plain text before the first parts, and after them, joins the text part.
+    mixed = gs.ChatCompletionAccumulator()
+    for choices in [[delta(content="A")], [delta(content=[thinking("t")])], [delta(content="B")], [delta(content="C")]]:
+        mixed.add(gs.ChatCompletionChunk.from_dict(chunk_source(choices), strict=False))
+    parts = mixed.completion.choices[0].message.to_dict()["content"]
+    assert parts == [{"type": "text", "text": "A"}, thinking("t"), {"type": "text", "text": "BC"}]
+    assert mixed.completion.choices[0].message.content == "ABC"
+
+
+def chunk_source(choices: List[Dict[str, Any]], **fields: Any) -> Dict[str, Any]:
+    return {"id": "c1", "object": "chat.completion.chunk", "created": 100, "model": "m", "choices": choices, **fields}
+
+
+def test_reasoning_details_merge_by_index_and_the_same_text_under_two_keys_is_reported_once() -> None:
+    def detail(**fields: Any) -> Dict[str, Any]:
+        return {"type": "reasoning.text", "format": "anthropic-claude-v1", "index": 0, **fields}
+
+    acc = gs.ChatCompletionAccumulator()
+    events: List[Any] = []
+    for c in [
+        chunk([delta(reasoning=None, reasoning_details=[detail(text="", signature="")])]),
+        chunk([delta(reasoning="Two ", reasoning_details=[detail(text="Two ")])]),
+        chunk([delta(reasoning="plus two.", reasoning_details=[detail(text="plus two.")])]),
+        chunk([delta(reasoning=None, reasoning_details=[detail(signature="Et0B")])]),
+        chunk([delta(reasoning_details=[{"type": "reasoning.encrypted", "data": "gAAA", "index": 1, "id": "rs_1"}])]),
+        chunk([delta(content="4", reasoning_details=[])]),
+    ]:
+        events += acc.add(c)
+    message = acc.completion.choices[0].message
+    assert message.reasoning == "Two plus two."
+    assert [e.delta for e in events if isinstance(e, gs.ReasoningDelta)] == ["Two ", "plus two."]
+    assert message.to_dict()["reasoning_details"] == [
+        {
+            "type": "reasoning.text",
+            "text": "Two plus two.",
+            "signature": "Et0B",
+            "format": "anthropic-claude-v1",
+            "index": 0,
+        },
+        {"type": "reasoning.encrypted", "data": "gAAA", "id": "rs_1", "index": 1},
+    ]
+
+
+def test_a_tool_call_re_sent_whole_under_its_id_is_not_doubled() -> None:
+    first = {"index": 0, "id": "call_1", "type": "function", "function": {"name": "f", "arguments": '{"a": '}}
+    acc = gs.ChatCompletionAccumulator()
+    events: List[Any] = []
+    for c in [
+        chunk([delta(tool_calls=[first])]),
+        chunk([delta(tool_calls=[{**first, "function": {"arguments": '{"a": 1'}}])]),  # a longer snapshot
+        chunk([delta(tool_calls=[{"index": 0, "function": {"arguments": "}"}}])]),  # a plain fragment
+        chunk([delta(tool_calls=[{**first, "function": {"name": "f", "arguments": '{"a": 1}'}}])]),  # whole again
+        chunk([delta(tool_calls=[{"index": 0, "id": "other", "function": {"arguments": ""}}], finish="tool_calls")]),
+    ]:
+        events += acc.add(c)
+    (call,) = acc.completion.choices[0].message.tool_calls or []
+    assert (call.id, call.function.name, call.function.arguments) == ("call_1", "f", '{"a": 1}')  # by index: one call
+    deltas = [e.delta for e in events if isinstance(e, gs.ToolCallArgumentsDelta)]
+    assert deltas == ['{"a": ', "1", "}"]
+    # Without the same id, a fragment equal to the arguments so far is a fragment: it is added.
+    again = run(
+        chunk([delta(tool_calls=[{"index": 0, "id": "c", "function": {"arguments": "ab"}}])]),
+        chunk([delta(tool_calls=[{"index": 0, "function": {"arguments": "ab"}}])]),
+    )
+    assert (again.choices[0].message.tool_calls or [])[0].function.arguments == "abab"
+
+
+def test_tool_calls_without_index_from_a_stream_become_separate_calls() -> None:
+    body = b"".join(
+        b"data: " + json.dumps(chunk_source(choices)).encode() + b"\n\n"
+        for choices in [
+            [delta(tool_calls=[{"id": "a", "function": {"name": "f", "arguments": '{"x":'}}])],
+            [delta(tool_calls=[{"function": {"arguments": " 1}"}}])],
+            [delta(tool_calls=[{"id": "b", "function": {"name": "g", "arguments": "{}"}}])],
+            [delta(tool_calls=[{"id": "a", "function": {"name": "f", "arguments": '{"x": 1}'}}], finish="tool_calls")],
+        ]
+    )
+    acc = gs.ChatCompletionAccumulator()
+    events = [e for c in gs.Stream(body, require_done=False) for e in acc.add(c)]
+    calls = acc.completion.choices[0].message.tool_calls or []
+    assert [(c.id, c.function.name, c.function.arguments, c.type) for c in calls] == [
+        ("a", "f", '{"x": 1}', "function"),
+        ("b", "g", "{}", "function"),
+    ]
+    assert [(e.tool_index, e.tool_call.id) for e in events if isinstance(e, gs.ToolCallDone)] == [(0, "a"), (1, "b")]
+
+
+def test_usage_sent_on_every_chunk_ends_as_the_last_report() -> None:
+    def usage(n: int) -> Dict[str, int]:
+        return {"prompt_tokens": 11, "completion_tokens": n, "total_tokens": 11 + n}
+
+    completion = run(*[chunk([delta(content="x")], usage=usage(n)) for n in (1, 3, 5)], chunk([], usage=None))
+    assert completion.usage is not None and completion.usage.total_tokens == 16
+
+
+def test_the_first_id_model_and_created_that_are_not_empty_win() -> None:
+    completion = run(
+        chunk([], id="", model="", created=0, prompt_filter_results=[{"prompt_index": 0}]),
+        chunk([delta(content="a")], id="chatcmpl-1", model="gpt-4.1", created=1774962762),
+        chunk([delta(content="b")], id="chatcmpl-2", model="other", created=1),
+    )
+    assert (completion.id, completion.model, completion.created) == ("chatcmpl-1", "gpt-4.1", 1774962762)
+    assert completion.extra == {"prompt_filter_results": [{"prompt_index": 0}]}
+
+
+def test_top_level_usage_breakdown_and_mcp_list_tools_become_completion_fields() -> None:
+    breakdown = {"models": [{"model": "a", "usage": USAGE}]}
+    tools = [{"id": "mcp_1", "server_label": "docs", "tools": [{"name": "search"}]}]
+    completion = run(chunk([delta(content="a")], mcp_list_tools=tools), chunk([], usage_breakdown=breakdown))
+    assert completion.usage_breakdown is not None and completion.usage_breakdown.models[0].model == "a"
+    assert completion.mcp_list_tools is not None and completion.mcp_list_tools[0].server_label == "docs"
+    assert completion.extra == {}
+    out = completion.to_dict()
+    assert (out["usage_breakdown"], out["mcp_list_tools"]) == (breakdown, tools)
+
+
+def test_a_top_level_usage_breakdown_of_another_shape_stays_an_unknown_key() -> None:
+    completion = run(chunk([delta(content="a")], usage_breakdown={"models": "all"}))
+    assert completion.usage_breakdown is None and completion.extra == {"usage_breakdown": {"models": "all"}}

@@ -191,3 +191,229 @@ def test_a_failed_decoder_raises_the_same_error_on_every_later_feed() -> None:
     with pytest.raises(gs.ChunkDecodeError) as second:
         decoder.feed(message(CHUNK))
     assert second.value is first.value
+
+
+# --- lenient reading, deviations, strict=True (#12) ---------------------------------------------
+
+
+def chunk_with(**changes: Any) -> Dict[str, Any]:
+    data: Dict[str, Any] = json.loads(json.dumps(CHUNK))
+    data.update(changes)
+    return data
+
+
+def without(key: str) -> Dict[str, Any]:
+    data = chunk_with()
+    del data[key]
+    return data
+
+
+@pytest.mark.parametrize(
+    ("source", "rule", "path", "read_as"),
+    [
+        (without("id"), "missing-key", "id", ("id", "")),
+        (without("object"), "missing-key", "object", ("object", "")),
+        (without("model"), "missing-key", "model", ("model", "")),
+        (without("created"), "missing-key", "created", ("created", 0)),
+        (chunk_with(created=None), "null-key", "created", ("created", 0)),
+        (chunk_with(created=1757876416.5661082), "float-for-integer", "created", ("created", 1757876416)),
+        (chunk_with(created=1.0e9), "float-for-integer", "created", ("created", 1000000000)),
+        (without("choices"), "missing-key", "choices", ("choices", [])),
+    ],
+)
+def test_an_absent_key_with_an_obvious_empty_meaning_gets_it_and_is_recorded(
+    source: Dict[str, Any], rule: str, path: str, read_as: Any
+) -> None:
+    decoder = gs.ChunkDecoder()
+    (chunk,) = decoder.feed(message(source, offset=40))
+    key, value = read_as
+    assert getattr(chunk, key) == value and type(getattr(chunk, key)) is type(value)
+    (deviation,) = decoder.deviations
+    assert (deviation.rule, deviation.path, deviation.event_index, deviation.offset, deviation.count) == (
+        rule,
+        path,
+        0,
+        40,
+        1,
+    )
+    assert rule in gs.DEVIATION_RULES
+    assert json.dumps(chunk.to_dict()) == json.dumps(source)  # what was absent stays absent, a float stays a float
+    with pytest.raises(gs.ChunkDecodeError) as info:
+        gs.ChunkDecoder(strict=True).feed(message(source))
+    assert info.value.path == path
+
+
+@pytest.mark.parametrize(
+    ("choice", "path", "reason"),
+    [
+        ({"delta": {"content": "a"}}, "choices[0].index", "absent; read as 0 (its position in the list)"),
+        ({"index": 0}, "choices[0].delta", "absent; read as an empty ChoiceDelta"),
+        ({"index": 0, "delta": None}, "choices[0].delta", "null; read as an empty ChoiceDelta"),
+    ],
+)
+def test_a_choice_without_index_or_delta_is_read(choice: Dict[str, Any], path: str, reason: str) -> None:
+    decoder = gs.ChunkDecoder()
+    (chunk,) = decoder.feed(message(chunk_with(choices=[choice])))
+    assert chunk.choices[0].index == 0 and isinstance(chunk.choices[0].delta, gs.ChoiceDelta)
+    (deviation,) = decoder.deviations
+    assert (deviation.path, deviation.message) == (path, reason)
+
+
+def test_the_second_choice_without_index_gets_its_position() -> None:
+    source = chunk_with(choices=[{"index": 0, "delta": {}}, {"delta": {"content": "b"}}])
+    (chunk,) = gs.ChunkDecoder().feed(message(source))
+    assert [c.index for c in chunk.choices] == [0, 1]
+
+
+@pytest.mark.parametrize(
+    ("change", "path"),
+    [
+        ({"choices": "all of them"}, "choices"),  # a string cannot mean a list of choices
+        ({"id": 7}, "id"),
+        ({"created": "yesterday"}, "created"),
+        ({"created": float("inf")}, "created"),  # not a number with an integer in it
+        ({"choices": [{"index": 0.5, "delta": {}}]}, "choices[0].index"),  # a fraction only for timestamps
+        ({"choices": [{"index": 0, "delta": {"content": 5}}]}, "choices[0].delta.content"),
+        ({"choices": [{"index": 0, "delta": {"content": ["x"]}}]}, "choices[0].delta.content"),  # not parts
+        ({"choices": [{"index": 0, "delta": {"content": [{"text": "x"}]}}]}, "choices[0].delta.content[0].type"),
+        ({"usage": {"prompt_tokens": "9"}}, "usage.prompt_tokens"),
+    ],
+)
+def test_what_has_no_meaning_is_refused_even_leniently(change: Dict[str, Any], path: str) -> None:
+    source = chunk_with(**change)
+    if change.get("created") == float("inf"):
+        event = message(json.dumps(source).replace("Infinity", "1e400"))
+    else:
+        event = message(source)
+    decoder = gs.ChunkDecoder()
+    with pytest.raises(gs.ChunkDecodeError) as info:
+        decoder.feed(event)
+    assert info.value.path == path
+    assert decoder.deviations == []
+
+
+def test_deviations_of_one_kind_are_counted_once_per_place_with_the_first_event() -> None:
+    decoder = gs.ChunkDecoder()
+    feed(decoder, message(CHUNK), message(without("id"), offset=100), message(without("id"), offset=200))
+    two_choices = chunk_with(choices=[{"delta": {}}, {"delta": {}}])
+    feed(decoder, message(two_choices, offset=300))
+    assert [(d.rule, d.path, d.event_index, d.offset, d.count) for d in decoder.deviations] == [
+        ("missing-key", "id", 1, 100, 2),
+        ("missing-key", "choices[0].index", 3, 300, 2),  # choices[1].index is the same place, counted
+    ]
+    assert str(decoder.deviations[0]) == "missing-key (2 times): id: absent; read as '' (event #1 at byte 100)"
+
+
+def test_content_parts_are_typed_and_their_text_is_the_content() -> None:
+    parts = [
+        {"type": "thinking", "thinking": [{"type": "text", "text": "2+2 is 4."}], "signature": "s"},
+        {"type": "text", "text": "It is "},
+        {"type": "text", "text": "4."},
+    ]
+    source = chunk_with(choices=[{"index": 0, "delta": {"content": parts}}])
+    decoder = gs.ChunkDecoder()
+    (chunk,) = decoder.feed(message(source))
+    delta = chunk.choices[0].delta
+    assert delta.content == "It is 4." and delta.reasoning_text == "2+2 is 4."
+    assert delta.content_parts is not None and [p.type for p in delta.content_parts] == ["thinking", "text", "text"]
+    assert delta.content_parts[0].extra == {"signature": "s"}
+    assert [d.rule for d in decoder.deviations] == ["content-parts"]
+    assert json.dumps(chunk.to_dict()) == json.dumps(source)
+    thinking_only = chunk_with(choices=[{"index": 0, "delta": {"content": parts[:1]}}])
+    (chunk,) = gs.ChunkDecoder().feed(message(thinking_only))
+    assert chunk.choices[0].delta.content is None  # no text part: nothing to show as content
+
+
+def test_tool_call_indices_are_inferred_across_chunks_per_choice() -> None:
+    def call(choice: int = 0, **fields: Any) -> gs.ServerSentEvent:
+        return message(chunk_with(choices=[{"index": choice, "delta": {"tool_calls": [fields]}}]))
+
+    decoder = gs.ChunkDecoder()
+    chunks = feed(
+        decoder,
+        call(id="a", function={"name": "f", "arguments": "{"}),  # a new id: the first call
+        call(function={"arguments": "}"}),  # no id: the last call again
+        call(id="b", function={"name": "g"}),  # a new id: the next call
+        call(choice=1, function={"arguments": "x"}),  # another choice counts its own calls
+        call(id="a", function={"arguments": "{}"}),  # a known id: its call
+        call(id="", function={"arguments": "!"}),  # an empty id is no id
+    )
+    indices = [(c.choices[0].index, c.choices[0].delta.tool_calls[0].index) for c in chunks]  # type: ignore[index]
+    assert indices == [(0, 0), (0, 0), (0, 1), (1, 0), (0, 0), (0, 0)]
+    (deviation,) = decoder.deviations
+    assert (deviation.rule, deviation.count) == ("tool-call-index", 6)
+    assert chunks[1].to_dict()["choices"][0]["delta"]["tool_calls"][0] == {"function": {"arguments": "}"}}
+
+
+def test_a_chunk_the_strict_decoder_refuses_on_a_later_key_is_read_from_its_text_again() -> None:
+    # The strict decoder decodes choices in place before it meets the bad created; the lenient one must
+    # not see those half-decoded objects.
+    source = chunk_with(choices=[{"index": 0, "delta": {"content": "a"}}] * 3, created=2.0)
+    (chunk,) = gs.ChunkDecoder().feed(message(source))
+    assert [c.delta.content for c in chunk.choices] == ["a", "a", "a"] and chunk.created == 2
+
+
+# --- the end of a stream without [DONE] (#12) -----------------------------------------------------
+
+
+def finished(index: int = 0, reason: str = "stop") -> gs.ServerSentEvent:
+    return message(chunk_with(choices=[{"index": index, "delta": {}, "finish_reason": reason}]))
+
+
+def opened(index: int = 0) -> gs.ServerSentEvent:
+    return message(chunk_with(choices=[{"index": index, "delta": {"content": "x"}, "finish_reason": None}]))
+
+
+def test_no_done_after_every_choice_finished_is_an_end_and_a_deviation() -> None:
+    decoder = gs.ChunkDecoder()
+    feed(decoder, opened(0), opened(1), finished(1), finished(0, "length"), opened(0))  # a trailing null is fine
+    assert decoder.flush() == [] and decoder.done
+    (deviation,) = decoder.deviations
+    assert (deviation.rule, deviation.path, deviation.event_index) == ("no-done", "", None)
+    assert "every choice (0, 1) had a finish_reason" in deviation.message
+
+
+@pytest.mark.parametrize(
+    ("events", "unfinished"),
+    [
+        ([opened(0), opened(1), finished(0)], (1,)),
+        ([opened(0)], (0,)),
+        ([message(chunk_with(choices=[]))], ()),  # no choice at all: nothing was answered
+        ([], ()),
+    ],
+)
+def test_no_done_while_a_choice_is_unfinished_is_incomplete(events: List[gs.ServerSentEvent], unfinished: Any) -> None:
+    decoder = gs.ChunkDecoder()
+    feed(decoder, *events)
+    with pytest.raises(gs.IncompleteStreamError) as info:
+        decoder.flush()
+    assert info.value.unfinished == unfinished
+    if unfinished:
+        assert str(info.value).endswith(f"choice {unfinished[0]} had no finish_reason")
+    assert decoder.deviations == []
+
+
+@pytest.mark.parametrize(
+    ("options", "ends"), [({"require_done": True}, False), ({"strict": True}, False), ({"require_done": False}, True)]
+)
+def test_require_done_and_strict_decide_the_end_without_done(options: Dict[str, Any], ends: bool) -> None:
+    decoder = gs.ChunkDecoder(**options)
+    feed(decoder, opened(0), finished(0))
+    if ends:
+        assert decoder.flush() == [] and decoder.deviations == []
+    else:
+        with pytest.raises(gs.IncompleteStreamError) as info:
+            decoder.flush()
+        assert info.value.unfinished is None
+
+
+def test_an_unterminated_last_event_makes_even_a_finished_stream_incomplete() -> None:
+    body = json.dumps(chunk_with(choices=[{"index": 0, "delta": {}, "finish_reason": "stop"}]))
+    assert len(list(gs.Stream(f"data: {body}\n\n".encode()))) == 1
+    with pytest.raises(gs.IncompleteStreamError) as info:
+        list(gs.Stream(f'data: {body}\n\ndata: {{"usage'.encode()))
+    assert info.value.pending_bytes == len('data: {"usage')
+    # A comment or a field without data at the end loses nothing: still an end.
+    for tail in (": keep-alive", ": keep-alive\n", "event: ping\n", "\n"):
+        stream = gs.Stream(f"data: {body}\n\n{tail}".encode())
+        assert len(list(stream)) == 1 and [d.rule for d in stream.deviations] == ["no-done"], tail

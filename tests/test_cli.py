@@ -406,3 +406,28 @@ def test_chat_runs_as_a_real_process_against_a_local_server(tmp_path: Path) -> N
     assert result.stdout.decode("utf-8") == sample_text() + "\n"
     assert b"56 tokens" in result.stderr
     assert strip_capture(record.read_bytes()) == sample
+
+
+def test_validate_notes_what_it_reads_leniently_and_strict_makes_it_a_problem(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = str(FIXTURES / "quirks" / "missing-envelope-keys.sse")
+    assert main(["validate", path]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"{path}: clean, ")
+    assert "note     float-for-integer   event 0, byte 0: created: 1757876416.5661082 where an integer" in out
+    assert "note     missing-key         event 3, byte " in out and "model: absent; read as ''" in out
+    assert main(["validate", "--strict", path]) == 1
+    out = capsys.readouterr().out
+    assert "problem  invalid-chunk       event 0, byte 0: ChatCompletionChunk.created: expected an integer" in out
+    assert "missing-key" not in out
+
+
+def test_replay_reads_what_real_servers_send_unless_strict(capsys: pytest.CaptureFixture[str]) -> None:
+    path = str(FIXTURES / "quirks" / "gemini-tool-calls-without-index.sse")
+    assert main(["replay", "--format", "final", path]) == 0
+    calls = json.loads(capsys.readouterr().out)["choices"][0]["message"]["tool_calls"]
+    assert [c["id"] for c in calls] == ["call_paris", "call_tokyo", "call_lima"]
+    assert main(["replay", "--strict", path]) == 1
+    err = capsys.readouterr().err
+    assert "choices[0].delta.tool_calls[0].index: missing required key" in err

@@ -452,3 +452,54 @@ def test_chunks_received_counts_chunks_yielded_not_chunks_decoded() -> None:
     next(stream)
     next(stream)
     assert stream.chunks_received == 2
+
+
+# --- lenient reading and strict=True (#12) ----------------------------------------------------
+
+QUIRKS = Path(__file__).resolve().parent / "fixtures" / "quirks"
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_stream_records_deviations_and_strict_refuses_them(mode: str) -> None:
+    data = (QUIRKS / "missing-envelope-keys.sse").read_bytes()
+    chunks, error = run_stream(mode, [data])
+    assert error is None and len(chunks) == 4 and chunks[-1].extra == {"cost": "0"}
+    chunks, error = run_stream(mode, [data], strict=True)
+    assert chunks == [] and isinstance(error, gs.ChunkDecodeError) and error.path == "created"
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_deviations_are_readable_while_and_after_streaming(mode: str) -> None:
+    data = (QUIRKS / "gemini-tool-calls-without-index.sse").read_bytes()
+
+    async def collect_async() -> List[List[str]]:
+        seen: List[List[str]] = []
+        async with gs.AsyncStream(agen([data])) as stream:
+            async for _ in stream:
+                seen.append([d.rule for d in stream.deviations])
+        seen.append([str(d) for d in stream.deviations])
+        return seen
+
+    if mode == "sync":
+        seen: List[List[str]] = []
+        with gs.Stream(data) as stream:
+            for _ in stream:
+                seen.append([d.rule for d in stream.deviations])
+        seen.append([str(d) for d in stream.deviations])
+    else:
+        seen = asyncio.run(collect_async())
+    assert seen[:3] == [[], ["tool-call-index"], ["tool-call-index"]]
+    assert seen[3] == [
+        "tool-call-index (3 times): choices[0].delta.tool_calls[0].index: absent; read as 0 "
+        f"(a new id starts the next call, no id continues the last) (event #1 at byte {data.index(b'data:', 1)})"
+    ]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_stream_without_done_whose_choices_finished_completes(mode: str) -> None:
+    body = SAMPLE[: SAMPLE.index(b"data: [DONE]")]
+    chunks, error = run_stream(mode, [body])
+    assert error is None and chunks[-1].choices[0].finish_reason == "stop"
+    assert gs.Stream(body).text() == gs.Stream(SAMPLE).text()
+    _, error = run_stream(mode, [body], require_done=True)
+    assert isinstance(error, gs.IncompleteStreamError) and error.unfinished is None

@@ -476,3 +476,238 @@ def test_each_generated_decoder_answers_as_the_general_decoder() -> None:
             assert fast == general, (name, data)
             checked += fast[0] == "decoded"
     assert checked > 100  # not only errors: unknown keys and nulls that decode were compared too
+
+
+# --- what other OpenAI-compatible servers send (#12) -------------------------------------------
+
+
+def test_fields_beyond_groqs_schema_are_typed() -> None:
+    source = base_chunk(
+        service_tier="default",
+        choices=[
+            {
+                "index": 0,
+                "delta": {
+                    "refusal": "I can't",
+                    "reasoning_content": "think",
+                    "reasoning_details": [{"type": "reasoning.text", "text": "t", "format": "f", "index": 0}],
+                },
+                "logprobs": {"content": None, "refusal": [{"token": "I", "logprob": -0.1, "top_logprobs": []}]},
+            }
+        ],
+        usage={
+            "prompt_tokens": 1,
+            "completion_tokens": 2,
+            "total_tokens": 3,
+            "prompt_tokens_details": {"cached_tokens": None, "audio_tokens": 0},
+            "completion_tokens_details": {"accepted_prediction_tokens": 1, "rejected_prediction_tokens": 0},
+        },
+    )
+    chunk = gs.ChatCompletionChunk.from_dict(source)  # strict: all of this is in the schema
+    delta = chunk.choices[0].delta
+    assert (delta.refusal, delta.reasoning_content, chunk.service_tier) == ("I can't", "think", "default")
+    assert delta.reasoning_details is not None and delta.reasoning_details[0].text == "t"
+    assert delta.reasoning_text == "think" and delta.extra == {}
+    logprobs = chunk.choices[0].logprobs
+    assert logprobs is not None and logprobs.refusal is not None and logprobs.refusal[0].token == "I"
+    usage = chunk.usage
+    assert usage is not None and usage.prompt_tokens_details is not None and usage.completion_tokens_details
+    assert (
+        usage.prompt_tokens_details.cached_tokens is None and usage.completion_tokens_details.reasoning_tokens is None
+    )
+    assert usage.completion_tokens_details.accepted_prediction_tokens == 1
+    assert json.dumps(chunk.to_dict()) == json.dumps(source)
+
+
+@pytest.mark.parametrize(
+    ("delta", "reasoning"),
+    [
+        ({"reasoning": "a", "reasoning_content": "b"}, "a"),
+        ({"reasoning_content": "b"}, "b"),
+        ({"content": [{"type": "thinking", "thinking": [{"type": "text", "text": "c"}]}]}, "c"),
+        (
+            {
+                "reasoning_details": [
+                    {"type": "reasoning.summary", "summary": "d"},
+                    {"type": "reasoning.text", "text": "e"},
+                ]
+            },
+            "de",
+        ),
+        ({"reasoning_details": [{"type": "reasoning.encrypted", "data": "x"}]}, None),
+        ({"content": "answer"}, None),
+    ],
+)
+def test_reasoning_text_reads_whatever_key_the_provider_used(delta: Dict[str, Any], reasoning: Any) -> None:
+    chunk = gs.ChatCompletionChunk.from_dict(base_chunk(choices=[{"index": 0, "delta": delta}]), strict=False)
+    assert chunk.choices[0].delta.reasoning_text == reasoning
+
+
+def test_from_dict_reads_leniently_when_asked_and_lists_what_it_accepted() -> None:
+    source = base_chunk(created=1.5e9, choices=[{"delta": {"content": [{"type": "text", "text": "hi"}]}}])
+    del source["id"]
+    with pytest.raises(gs.ChunkDecodeError):
+        gs.ChatCompletionChunk.from_dict(source)
+    deviations: List[gs.Deviation] = []
+    chunk = gs.ChatCompletionChunk.from_dict(source, strict=False, deviations=deviations)
+    assert (chunk.id, chunk.created, chunk.choices[0].index, chunk.choices[0].delta.content) == (
+        "",
+        1500000000,
+        0,
+        "hi",
+    )
+    assert [(d.rule, d.path) for d in deviations] == [
+        ("float-for-integer", "created"),
+        ("missing-key", "id"),
+        ("missing-key", "choices[0].index"),
+        ("content-parts", "choices[0].delta.content"),
+    ]
+    assert all(d.event_index is None and d.count == 1 for d in deviations)
+    assert json.dumps(chunk.to_dict()) == json.dumps(source)
+    assert gs.ChatCompletionChunk.from_dict(source, strict=False).to_dict() == source  # deviations are optional
+
+
+def test_a_null_required_key_read_leniently_is_written_back_as_null() -> None:
+    source = base_chunk(model=None)
+    chunk = gs.ChatCompletionChunk.from_dict(source, strict=False)
+    assert chunk.model == "" and json.dumps(chunk.to_dict()) == json.dumps(source)
+
+
+def test_usage_without_counters_reads_them_as_zero_and_the_total_as_their_sum() -> None:
+    deviations: List[gs.Deviation] = []
+    usage = gs.CompletionUsage.from_dict(
+        {"prompt_tokens": 4.0, "completion_tokens": 5}, strict=False, deviations=deviations
+    )
+    assert (usage.prompt_tokens, usage.completion_tokens, usage.total_tokens) == (4, 5, 9)
+    assert type(usage.prompt_tokens) is int
+    assert [(d.rule, d.path) for d in deviations] == [
+        ("float-for-integer", "prompt_tokens"),
+        ("missing-key", "total_tokens"),
+    ]
+    assert usage.to_dict() == {"prompt_tokens": 4.0, "completion_tokens": 5}
+
+
+# --- the non-streaming responses of Groq and OpenAI (#12) --------------------------------------------
+
+GROQ_RESPONSE: Dict[str, Any] = {
+    "id": "chatcmpl-f51b2cd2-bef7-417e-964e-a08f0b513c22",
+    "object": "chat.completion",
+    "created": 1730241104,
+    "model": "openai/gpt-oss-20b",
+    "choices": [
+        {
+            "index": 0,
+            "message": {"role": "assistant", "content": "Fast inference matters.", "reasoning": "Be brief."},
+            "logprobs": None,
+            "finish_reason": "stop",
+        }
+    ],
+    "usage": {
+        "queue_time": 0.037493756,
+        "prompt_tokens": 18,
+        "prompt_time": 0.000680594,
+        "completion_tokens": 556,
+        "completion_time": 0.463333333,
+        "total_tokens": 574,
+        "total_time": 0.464013927,
+    },
+    "usage_breakdown": {
+        "models": [
+            {
+                "model": "openai/gpt-oss-20b",
+                "usage": {"prompt_tokens": 18, "completion_tokens": 556, "total_tokens": 574},
+            }
+        ]
+    },
+    "mcp_list_tools": [
+        {
+            "id": "mcp_1",
+            "server_label": "docs",
+            "tools": [
+                {"name": "search", "description": "Search", "input_schema": {"type": "object"}, "annotations": None}
+            ],
+            "type": "mcp_list_tools",
+        }
+    ],
+    "system_fingerprint": "fp_179b0f92c9",
+    "x_groq": {"id": "req_01jbd6g2qdfw2adyrt2az8hz4w", "usage": {"dram_cached_tokens": 0, "sram_cached_tokens": 12}},
+    "service_tier": "on_demand",
+}
+
+OPENAI_RESPONSE: Dict[str, Any] = {
+    "id": "chatcmpl-B9MHDbslfkBeAs8l4bebGdFOJ6PeG",
+    "object": "chat.completion",
+    "created": 1741570283,
+    "model": "gpt-4o-search-preview-2025-03-11",
+    "choices": [
+        {
+            "index": 0,
+            "message": {
+                "role": "assistant",
+                "content": "Groq builds LPUs.",
+                "refusal": None,
+                "annotations": [
+                    {
+                        "type": "url_citation",
+                        "url_citation": {
+                            "end_index": 17,
+                            "start_index": 0,
+                            "title": "Groq",
+                            "url": "https://groq.com/",
+                        },
+                    }
+                ],
+                "tool_calls": [
+                    {"id": "call_1", "type": "function", "function": {"name": "f", "arguments": "{}"}},
+                    {"id": "call_2", "type": "custom", "custom": {"name": "code_exec", "input": "print('hi')"}},
+                ],
+            },
+            "logprobs": {"content": None, "refusal": None},
+            "finish_reason": "tool_calls",
+        }
+    ],
+    "usage": {
+        "prompt_tokens": 9,
+        "completion_tokens": 570,
+        "total_tokens": 579,
+        "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
+        "completion_tokens_details": {
+            "reasoning_tokens": 0,
+            "audio_tokens": 0,
+            "accepted_prediction_tokens": 0,
+            "rejected_prediction_tokens": 0,
+        },
+    },
+    "service_tier": "default",
+    "system_fingerprint": None,
+}
+
+
+def test_a_groq_non_streaming_response_reads_with_its_own_x_groq() -> None:
+    completion = gs.ChatCompletion.from_dict(GROQ_RESPONSE)
+    x_groq = completion.x_groq
+    assert isinstance(x_groq, gs.ChatCompletionXGroq) and isinstance(x_groq.usage, gs.XGroqUsage)
+    assert (x_groq.id, x_groq.usage.sram_cached_tokens) == ("req_01jbd6g2qdfw2adyrt2az8hz4w", 12)
+    assert completion.usage is not None and completion.usage.total_tokens == 574
+    assert completion.usage_breakdown is not None and completion.usage_breakdown.models[0].usage.total_tokens == 574
+    (mcp,) = completion.mcp_list_tools or []
+    assert mcp.tools is not None and mcp.tools[0].input_schema == {"type": "object"}
+    assert completion.choices[0].message.reasoning_text == "Be brief."
+    assert json.dumps(completion.to_dict()) == json.dumps(GROQ_RESPONSE)
+    out = completion.to_dict()
+    out["mcp_list_tools"][0]["tools"][0]["input_schema"]["type"] = "changed"
+    assert completion.to_dict() == GROQ_RESPONSE  # JSON-valued fields are copied too
+
+
+def test_an_openai_non_streaming_response_reads_refusal_url_citations_and_custom_tool_calls() -> None:
+    completion = gs.ChatCompletion.from_dict(OPENAI_RESPONSE)
+    message = completion.choices[0].message
+    assert message.refusal is None and message.annotations is not None
+    citation = message.annotations[0].url_citation
+    assert citation is not None and (citation.url, citation.end_index) == ("https://groq.com/", 17)
+    function, custom = message.tool_calls or []
+    assert (function.type, function.function.name, function.custom) == ("function", "f", None)
+    assert custom.type == "custom" and custom.custom is not None and custom.custom.input == "print('hi')"
+    assert (custom.function.name, custom.function.arguments) == ("", "")  # a custom call has no function
+    assert completion.service_tier == "default"
+    assert json.dumps(completion.to_dict()) == json.dumps(OPENAI_RESPONSE)

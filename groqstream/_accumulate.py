@@ -505,11 +505,7 @@ class ChatCompletionAccumulator:
             # The usual delta, {"content": "..."} as decoded: nothing else to look at.
             content = source["content"]
             if content is not None:
-                state.content_seen = True
-                if content:
-                    self._end_reasoning(index, state, events)
-                    state.content.pieces.append(content)
-                    events.append(ContentDelta(index, content, state.content, len(state.content.pieces)))
+                self._add_content(index, state, content, events)
         else:
             self._merge_delta(index, state, delta, events)
         if choice.extra:
@@ -554,11 +550,7 @@ class ChatCompletionAccumulator:
         if parts is not None or (content is not None and state.parts is not None):
             self._merge_parts(state, parts, content)
         if content is not None:
-            state.content_seen = True
-            if content:
-                self._end_reasoning(index, state, events)
-                state.content.pieces.append(content)
-                events.append(ContentDelta(index, content, state.content, len(state.content.pieces)))
+            self._add_content(index, state, content, events)
         refusal = delta.refusal
         if refusal is not None:
             state.refusal_seen = True
@@ -586,6 +578,14 @@ class ChatCompletionAccumulator:
                 state.annotations[key if isinstance(key, int) else position] = annotation
         if delta.extra:
             _merge_extra(state.message_extra, delta.extra, _MESSAGE_SKIP)
+
+    @classmethod
+    def _add_content(cls, index: int, state: _ChoiceState, content: str, events: List[AccumulatorEvent]) -> None:
+        state.content_seen = True  # even "" : the message has content
+        if content:
+            cls._end_reasoning(index, state, events)
+            state.content.pieces.append(content)
+            events.append(ContentDelta(index, content, state.content, len(state.content.pieces)))
 
     @staticmethod
     def _merge_parts(state: _ChoiceState, parts: Optional[List[ContentPart]], content: Optional[str]) -> None:

@@ -20,11 +20,10 @@ from ._shared_types import (
     CompletionUsage,
     ContentPart,
     ExecutedTool,
+    MessageLike,
     ReasoningDetail,
     UsageBreakdown,
     XGroqDebug,
-    content_from_parts,
-    reasoning_text,
 )
 from ._wire import POSITION, TOOL_CALL_INDEX, Computed, Lenient, WireObject, compile_wire_classes
 
@@ -121,8 +120,11 @@ class ChoiceDeltaToolCall(WireObject):
 
 
 @dataclass(frozen=True)
-class ChoiceDelta(WireObject):
-    """What one chunk adds to a choice's message. Every field is optional."""
+class ChoiceDelta(MessageLike):
+    """What one chunk adds to a choice's message. Every field is optional.
+
+    ``reasoning_text`` is this delta's piece of reasoning, whatever key the server used.
+    """
 
     content: Optional[str] = None
     """A piece of the assistant text. When the server sent typed parts (Mistral), the text of its text parts
@@ -150,19 +152,6 @@ class ChoiceDelta(WireObject):
     Not a JSON key: ``to_dict()`` writes the parts back under ``content``."""
     extra: Dict[str, Any] = field(default_factory=dict)
     """Keys this class does not know, as parsed (e.g. gpt-oss's ``channel``)."""
-
-    _lenient_hooks: ClassVar[Dict[str, Any]] = {"content": content_from_parts}
-    _dump_as: ClassVar[Dict[str, str]] = {"content": "content_parts"}
-
-    @property
-    def reasoning_text(self) -> Optional[str]:
-        """This delta's piece of reasoning, whatever key the server used; ``None`` when it has none.
-
-        The first of: ``reasoning`` (Groq, OpenRouter), ``reasoning_content``
-        (DeepSeek, xAI, Qwen, Z.ai, vLLM), the text of ``"thinking"`` content
-        parts (Mistral), the text or summary of ``reasoning_details``.
-        """
-        return reasoning_text(self.reasoning, self.reasoning_content, self.content_parts, self.reasoning_details)
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from typing import Any, Callable, Dict, List, NoReturn, Optional, Set, Tuple
 
 from ._errors import ChunkDecodeError, GroqStreamError, IncompleteStreamError, StreamAPIError, snippet
 from ._sse import ServerSentEvent
-from ._types import ChatCompletionChunk
+from ._types import ChatCompletionChunk, Choice
 from ._wire import NO_DONE, Deviation, Lenient, _Invalid, deviation_key, invalid_to_error
 
 __all__ = ["ChunkDecoder"]
@@ -81,6 +81,7 @@ class ChunkDecoder:
         self._track = require_done is None and not strict
         self._unfinished: Set[int] = set()
         self._finished: Set[int] = set()
+        self._last_index: Optional[int] = None  # the one unfinished choice of the last chunk, when it had one
 
     @property
     def error(self) -> Optional[GroqStreamError]:
@@ -140,11 +141,12 @@ class ChunkDecoder:
                 chunk = self._decode_leniently(exc, event, index)
             self.chunks_received += 1
             if self._track:
-                for choice in chunk.choices:
-                    if choice.finish_reason is None:
-                        self._unfinished.add(choice.index)
-                    else:
-                        self._finished.add(choice.index)
+                choices = chunk.choices
+                # Most chunks carry one unfinished choice, the same one as the chunk before: nothing new.
+                if choices and (
+                    len(choices) > 1 or choices[0].finish_reason is not None or choices[0].index != self._last_index
+                ):
+                    self._note_choices(choices)
             x_groq = chunk.x_groq
             if x_groq is not None and x_groq.error:
                 # Yield the chunk first (it may hold usage), then raise on the next call.
@@ -163,6 +165,12 @@ class ChunkDecoder:
                 payload = event.data
             self._fail(self._api_error(payload, event))
         return None
+
+    def _note_choices(self, choices: List[Choice]) -> None:
+        """Record which choices appeared and which finished, for an end without ``[DONE]``."""
+        for choice in choices:
+            (self._unfinished if choice.finish_reason is None else self._finished).add(choice.index)
+        self._last_index = choices[0].index if len(choices) == 1 and choices[0].finish_reason is None else None
 
     def _decode_leniently(self, refused: _Invalid, event: ServerSentEvent, index: int) -> ChatCompletionChunk:
         """The chunk of an event the strict decoder refused: read leniently, or the error (strict, unreadable)."""

@@ -18,11 +18,10 @@ from ._shared_types import (
     CompletionUsage,
     ContentPart,
     ExecutedTool,
+    MessageLike,
     ReasoningDetail,
     UsageBreakdown,
     XGroqDebug,
-    content_from_parts,
-    reasoning_text,
 )
 from ._wire import NO_EXTRA, POSITION, WireObject, compile_wire_classes
 
@@ -104,8 +103,8 @@ class FunctionCall(WireObject):
 
 
 @dataclass(frozen=True)
-class ChatCompletionMessage(WireObject):
-    """The assistant message of a finished choice."""
+class ChatCompletionMessage(MessageLike):
+    """The assistant message of a finished choice; ``reasoning_text`` is its reasoning, whatever the key."""
 
     role: str
     """``"assistant"``."""
@@ -136,18 +135,6 @@ class ChatCompletionMessage(WireObject):
 
     _always: ClassVar[Tuple[str, ...]] = ("content",)
     _empty: ClassVar[Dict[str, Any]] = {"role": "assistant"}
-    _lenient_hooks: ClassVar[Dict[str, Any]] = {"content": content_from_parts}
-    _dump_as: ClassVar[Dict[str, str]] = {"content": "content_parts"}
-
-    @property
-    def reasoning_text(self) -> Optional[str]:
-        """The reasoning, whatever key the server used; ``None`` when there was none.
-
-        The first of: ``reasoning`` (Groq, OpenRouter), ``reasoning_content``
-        (DeepSeek, xAI, Qwen, Z.ai, vLLM), the text of ``"thinking"`` content
-        parts (Mistral), the text or summaries of ``reasoning_details``.
-        """
-        return reasoning_text(self.reasoning, self.reasoning_content, self.content_parts, self.reasoning_details)
 
 
 @dataclass(frozen=True)

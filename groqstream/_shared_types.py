@@ -33,6 +33,7 @@ __all__ = [
     "ExecutedToolCodeResultChartElement",
     "ExecutedToolSearchResults",
     "ExecutedToolSearchResultsResult",
+    "MessageLike",
     "PromptTokensDetails",
     "ReasoningDetail",
     "TopLogprob",
@@ -292,25 +293,44 @@ def thinking_text(parts: Optional[List[ContentPart]]) -> Optional[str]:
     return "".join(texts) if texts else None
 
 
-def reasoning_text(
-    reasoning: Optional[str],
-    reasoning_content: Optional[str],
-    parts: Optional[List[ContentPart]],
-    details: Optional[List[ReasoningDetail]],
-) -> Optional[str]:
-    """The reasoning text from whichever key carried it (see ``ChoiceDelta.reasoning_text``)."""
-    if reasoning is not None:
-        return reasoning
-    if reasoning_content is not None:
-        return reasoning_content
-    thinking = thinking_text(parts)
-    if thinking is not None:
-        return thinking
-    if details:
-        texts = [d.text if d.text is not None else d.summary for d in details]
-        if any(text is not None for text in texts):
-            return "".join(text for text in texts if text is not None)
-    return None
+class MessageLike(WireObject):
+    """What a delta and a finished message share: content that may come as typed parts, reasoning under any key.
+
+    Not a dataclass itself: ``ChoiceDelta`` and ``ChatCompletionMessage``
+    declare the fields; this reads them.
+    """
+
+    content: Optional[str]
+    reasoning: Optional[str]
+    reasoning_content: Optional[str]
+    reasoning_details: Optional[List[ReasoningDetail]]
+    content_parts: Optional[List[ContentPart]]
+
+    # content as a list of parts is read by content_from_parts, and written back as parts
+    _lenient_hooks: ClassVar[Dict[str, Any]] = {"content": content_from_parts}
+    _dump_as: ClassVar[Dict[str, str]] = {"content": "content_parts"}
+
+    @property
+    def reasoning_text(self) -> Optional[str]:
+        """The reasoning, whatever key the server used; ``None`` when there is none.
+
+        The first of: ``reasoning`` (Groq, OpenRouter), ``reasoning_content``
+        (DeepSeek, xAI, Qwen, Z.ai, vLLM), the text of ``"thinking"`` content
+        parts (Mistral), the text or summaries of ``reasoning_details``.
+        """
+        if self.reasoning is not None:
+            return self.reasoning
+        if self.reasoning_content is not None:
+            return self.reasoning_content
+        thinking = thinking_text(self.content_parts)
+        if thinking is not None:
+            return thinking
+        details = self.reasoning_details
+        if details:
+            texts = [d.text if d.text is not None else d.summary for d in details]
+            if any(text is not None for text in texts):
+                return "".join(text for text in texts if text is not None)
+        return None
 
 
 # --- executed tools (Groq compound models) --------------------------------------

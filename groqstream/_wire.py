@@ -802,10 +802,9 @@ def _simple_source(cls: Type[WireObject], shapes: List[Tuple[str, Any]]) -> List
     A delta is nearly always ``{"content": "..."}``, ``{}`` or
     ``{"tool_calls": [...]}``, and a check per field (ten for ``ChoiceDelta``)
     costs more than looking at the keys present: when they are all string
-    fields or lists of objects (one C call), each value is checked by its
-    key's kind, the lists are decoded (in field order, as everywhere), and
-    the object is taken. Anything else goes on to the checks field by field,
-    which reach the same verdict.
+    fields (one C call) and each value is a string or null, or when the one
+    key is a list of objects, the object is taken (its list decoded). Anything
+    else goes on to the checks field by field, which reach the same verdict.
     """
     strings, lists = _simple_keys(cls, shapes)
     if not strings:
@@ -821,20 +820,25 @@ def _simple_source(cls: Type[WireObject], shapes: List[Tuple[str, Any]]) -> List
     ]
     if not lists:
         return lines
-    # Strings and lists of objects (a tool-call delta): each value checked by its key's kind, the lists decoded.
-    decodes: List[str] = []
-    for key in lists:
-        i = list(cls._convert).index(key)
-        body = _decode_source(f"v{i}", repr(key), "objects", i)
-        decodes += [f"v{i} = data.get({key!r})", f"if v{i} is not None:", *[f"    {line}" for line in body]]
+    # One list of objects alone (a tool-call delta): decoded at once.
     return [
         *lines,
-        "    elif type(data) is dict and only_simple(data):",
-        "        for key, v in data.items():",
-        "            if v is not None and (type(v) is not list if key in list_keys else type(v) is not str):",
-        "                break",
-        "        else:",
-        *[f"            {line}" for line in decodes + take],
+        "    elif type(data) is dict and len(data) == 1:",
+        "        for key in data:",
+        "            decode_item = list_decoders.get(key)",
+        "            if decode_item is not None:",
+        "                v = data[key]",
+        "                if type(v) is list:",
+        "                    items = []",
+        "                    try:",
+        "                        for item in v:",
+        "                            items.append(decode_item(item))",
+        "                    except Invalid as exc:",
+        "                        exc.path.append('[%d]' % len(items))",
+        "                        exc.path.append(key)",
+        "                        raise",
+        "                    data[key] = items",
+        *[f"                    {line}" for line in take],
     ]
 
 
@@ -893,7 +897,7 @@ def _compile(cls: Type[WireObject], done: Set[type]) -> None:
         "only_known": cls._known.issuperset,  # quicker than data.keys() <= known
         "only_strings": strings.issuperset,
         "only_simple": strings.union(lists).issuperset,
-        "list_keys": frozenset(lists),
+        "list_decoders": {key: _decoder_of(cls._shapes[key][1]) for key in lists},
         "general": cls._decode_general,
         "new": _new,
         "set_dict": _set_dict,
@@ -914,5 +918,10 @@ def compile_wire_classes(namespace: Dict[str, Any]) -> None:
     """Compile every wire class defined in a declaration module (call it at the module's end with ``globals()``)."""
     done: Set[type] = set()
     for value in list(namespace.values()):
-        if isinstance(value, type) and issubclass(value, WireObject) and value.__module__ == namespace["__name__"]:
+        if (
+            isinstance(value, type)
+            and issubclass(value, WireObject)
+            and dataclasses.is_dataclass(value)  # not a base that only shares behaviour (MessageLike)
+            and value.__module__ == namespace["__name__"]
+        ):
             _compile(value, done)

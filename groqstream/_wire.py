@@ -277,8 +277,15 @@ class Lenient:
                 return int(value)
         return UNFIXED
 
-    def empty_value(self, cls: Type[WireObject], name: str, values: Dict[str, Any], data: Dict[str, Any]) -> Any:
-        """Fill in the empty value of required field *name* (absent or null in *data*) and record it."""
+    def empty_value(
+        self, cls: Type[WireObject], name: str, values: Dict[str, Any], data: Dict[str, Any], raw: Dict[str, Any]
+    ) -> bool:
+        """Fill in the empty value of required field *name* (absent or null in *data*) and record it.
+
+        Returns:
+            True when the key was absent (the object's keys are then no longer its source's); a null one is
+            kept in *raw*, so ``to_dict()`` writes it back as null.
+        """
         empty = cls._empty[name]
         rule = ""
         if isinstance(empty, Computed):
@@ -293,7 +300,9 @@ class Lenient:
         rule = rule or (NULL_KEY if present else MISSING_KEY)
         self.note(rule, name, f"{'null' if present else 'absent'}; read as {what}")
         values[name] = value
-        return present
+        if present:
+            raw[name] = None
+        return not present
 
     def decode_nested(self, cls: Type[WireObject], key: str, value: Any) -> Any:
         """Decode the non-null object or array field *key* of *cls* leniently."""
@@ -464,10 +473,7 @@ class WireObject:
             empty = cls._empty
             for name in cls._required:
                 if name not in cls._nested_keys and values.get(name) is None and name in empty:
-                    if lenient.empty_value(cls, name, values, data):
-                        raw[name] = None
-                    else:
-                        filled = True
+                    filled = lenient.empty_value(cls, name, values, data, raw) or filled
             lenient.stack.append((cls, values))
             try:
                 for key in cls._nested_keys:
@@ -479,10 +485,7 @@ class WireObject:
         for name in cls._required:
             if values.get(name) is None:
                 if lenient is not None and name in cls._empty:
-                    if lenient.empty_value(cls, name, values, data):
-                        raw[name] = None
-                    else:
-                        filled = True
+                    filled = lenient.empty_value(cls, name, values, data, raw) or filled
                     continue
                 raise _at(name, _Invalid("missing required key") if name not in data else _expected("a value", None))
         if extra:
@@ -753,17 +756,31 @@ def _decoder_source(
     The names it uses (``only_known``, ``decode_5``...) are bound by ``_compile``.
     """
     checks: List[str] = []  # statements of the try block
+    rest: List[str] = []  # those of the optional fields after the first, when they can be skipped
     decodes: List[str] = []  # statements after it
     optional: List[str] = []  # the variables of the optional fields
+    required_count = len(cls._required)
+    # With many optional fields and the set check done first, once the first optional field has been
+    # looked at, an object that has no other key (a Groq chunk: its five keys and system_fingerprint)
+    # needs no lookup of the others.
+    skip_rest = required_count > 0 and len(wire_fields) - required_count >= 3
     for i, (f, (kind, what)) in enumerate(zip(wire_fields, shapes)):
         key, v, required = repr(f.name), f"v{i}", f.name in cls._required
-        checks.append(f"{v} = data[{key}]" if required else f"{v} = data.get({key})")
-        checks += _check_source(v, kind, what, required)
+        target = rest if skip_rest and len(optional) >= 1 and not required else checks
+        target.append(f"{v} = data[{key}]" if required else f"{v} = data.get({key})")
+        target += _check_source(v, kind, what, required)
         if not required:
             optional.append(v)
         if kind in ("object", "objects", "list"):
             body = _decode_source(v, key, kind, i)
             decodes += body if required else [f"if {v} is not None:", *[f"    {line}" for line in body]]
+    if rest:
+        checks += [
+            f"if len(data) == {required_count} + ({optional[0]} is not None):  # no key after the first optional one",
+            f"    {' = '.join(optional[1:])} = None",
+            "else:",
+            *[f"    {line}" for line in rest],
+        ]
     keys_first, keys_after = _known_keys_source(len(wire_fields) - len(optional), optional)
     return "\n".join(
         [

@@ -170,6 +170,7 @@ class Choice(WireObject):
     """Keys this class does not know, as parsed."""
 
     _empty: ClassVar[Dict[str, Any]] = {"delta": ChoiceDelta, "index": POSITION}
+    _watch: ClassVar[Tuple[str, ...]] = ("index", "finish_reason")  # for a stream's end without [DONE]
 
 
 @dataclass(frozen=True)

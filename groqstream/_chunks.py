@@ -30,8 +30,8 @@ from typing import Any, Callable, Dict, List, NoReturn, Optional, Set, Tuple
 
 from ._errors import ChunkDecodeError, GroqStreamError, IncompleteStreamError, StreamAPIError, snippet
 from ._sse import ServerSentEvent
-from ._types import ChatCompletionChunk, Choice
-from ._wire import NO_DONE, Deviation, Lenient, _Invalid, deviation_key, invalid_to_error
+from ._types import ChatCompletionChunk
+from ._wire import NO_DONE, Deviation, Lenient, _Invalid, deviation_key, invalid_to_error, watching_decoder
 
 __all__ = ["ChunkDecoder"]
 
@@ -48,6 +48,30 @@ _json_decode = _json_decoder.decode
 _decode_chunk: Callable[[Any], ChatCompletionChunk] = ChatCompletionChunk._decode
 # The C scanner json.loads itself ends in (typeshed does not describe the attribute).
 _scan_once: Callable[[str, int], Tuple[Any, int]] = _json_decoder.scan_once  # type: ignore[attr-defined]
+
+
+class _ChoiceTracker:
+    """The choice indices a stream showed without and with a ``finish_reason`` (a ``Watcher``, see ``_wire``)."""
+
+    __slots__ = ("finished", "last_index", "unfinished")
+
+    def __init__(self) -> None:
+        self.unfinished: Set[int] = set()
+        self.finished: Set[int] = set()
+        # The index of the last unfinished choice reported: the choices' decoder does not report it again.
+        self.last_index: Optional[int] = None
+
+    def note(self, index: int, finish_reason: Optional[str]) -> None:
+        if finish_reason is None:
+            self.unfinished.add(index)
+            self.last_index = index
+        else:
+            self.finished.add(index)
+            self.last_index = None
+
+    def note_all(self, chunk: ChatCompletionChunk) -> None:
+        for choice in chunk.choices:
+            self.note(choice.index, choice.finish_reason)
 
 
 class ChunkDecoder:
@@ -77,11 +101,11 @@ class ChunkDecoder:
         self._lenient_state: Dict[str, Any] = {}  # what lenient decoding remembers across chunks
         self._first: Dict[Tuple[str, str], Deviation] = {}  # each kind of deviation, as first seen
         self._counts: Dict[Tuple[str, str], int] = {}
-        # The choice indices seen without and with a finish_reason, for an end without [DONE].
+        # Which choices appeared and which finished, for an end without [DONE]: the choices' decoder reports
+        # to the tracker (a copy of the chunk decoder, bound to it), so no chunk is looked at twice.
         self._track = require_done is None and not strict
-        self._unfinished: Set[int] = set()
-        self._finished: Set[int] = set()
-        self._last_index: Optional[int] = None  # the one unfinished choice of the last chunk, when it had one
+        self._choices = _ChoiceTracker()
+        self._decode = watching_decoder(ChatCompletionChunk, self._choices) if self._track else _decode_chunk
 
     @property
     def error(self) -> Optional[GroqStreamError]:
@@ -136,18 +160,13 @@ class ChunkDecoder:
             if type(obj) is dict and "error" in obj and obj["error"]:
                 self._fail(self._api_error(obj, event))
             try:
-                chunk: ChatCompletionChunk = _decode_chunk(obj)
+                chunk: ChatCompletionChunk = self._decode(obj)
             except _Invalid as exc:
                 chunk = self._decode_leniently(exc, event, index)
             self.chunks_received += 1
-            if self._track:
-                choices = chunk.choices
-                # Most chunks carry one unfinished choice, the same one as the chunk before: nothing new.
-                if choices and (
-                    len(choices) > 1 or choices[0].finish_reason is not None or choices[0].index != self._last_index
-                ):
-                    self._note_choices(choices)
-            x_groq = chunk.x_groq
+            # A key test on the parsed object (the chunk's own __dict__) is quicker than the attribute,
+            # which for the usual chunk without x_groq falls back to the class default.
+            x_groq = chunk.x_groq if "x_groq" in obj else None
             if x_groq is not None and x_groq.error:
                 # Yield the chunk first (it may hold usage), then raise on the next call.
                 self.done = True
@@ -166,12 +185,6 @@ class ChunkDecoder:
             self._fail(self._api_error(payload, event))
         return None
 
-    def _note_choices(self, choices: List[Choice]) -> None:
-        """Record which choices appeared and which finished, for an end without ``[DONE]``."""
-        for choice in choices:
-            (self._unfinished if choice.finish_reason is None else self._finished).add(choice.index)
-        self._last_index = choices[0].index if len(choices) == 1 and choices[0].finish_reason is None else None
-
     def _decode_leniently(self, refused: _Invalid, event: ServerSentEvent, index: int) -> ChatCompletionChunk:
         """The chunk of an event the strict decoder refused: read leniently, or the error (strict, unreadable)."""
         if self.strict:
@@ -185,6 +198,8 @@ class ChunkDecoder:
             self._fail(self._decode_error(invalid_to_error(exc, "ChatCompletionChunk"), event, index))
         for deviation in lenient.deviations(index, event.offset):
             self._record(deviation)
+        if self._track:
+            self._choices.note_all(chunk)
         return chunk
 
     def _record(self, deviation: Deviation) -> None:
@@ -213,9 +228,10 @@ class ChunkDecoder:
         self.done = True
         if self.require_done is False:
             return
-        unfinished = tuple(sorted(self._unfinished - self._finished))
-        if self._track and not pending_bytes and self._finished and not unfinished:
-            choices = ", ".join(map(str, sorted(self._finished)))
+        finished = self._choices.finished
+        unfinished = tuple(sorted(self._choices.unfinished - finished))
+        if self._track and not pending_bytes and finished and not unfinished:
+            choices = ", ".join(map(str, sorted(finished)))
             message = (
                 f"the stream ended without 'data: [DONE]' after {self.chunks_received} chunks; "
                 f"every choice ({choices}) had a finish_reason"

@@ -30,6 +30,7 @@ import math
 import re
 import sys
 from dataclasses import dataclass
+from types import FunctionType
 from typing import (
     Any,
     Callable,
@@ -39,6 +40,7 @@ from typing import (
     List,
     NoReturn,
     Optional,
+    Protocol,
     Set,
     Tuple,
     Type,
@@ -376,6 +378,9 @@ class WireObject:
     _truncated: ClassVar[Tuple[str, ...]] = ()
     # a field whose wrongly typed value a class reads its own way: key -> hook(lenient, value, values)
     _lenient_hooks: ClassVar[Dict[str, Callable[[Lenient, Any, Dict[str, Any]], Any]]] = {}
+    # (index, finish_reason): the fields whose values a watching stream is told of (see watching_decoder)
+    _watch: ClassVar[Tuple[str, ...]] = ()
+    _decoder_namespace: ClassVar[Dict[str, Any]]  # the globals of the generated decoder
     # fields the constructor requires that the wire may omit (the class attribute is what an absent one reads)
     _not_required: ClassVar[Tuple[str, ...]] = ()
     # a field that, when set on a constructed instance, to_dict writes under another field's key
@@ -782,6 +787,14 @@ def _decoder_source(
             *[f"    {line}" for line in rest],
         ]
     keys_first, keys_after = _known_keys_source(len(wire_fields) - len(optional), optional)
+    watch: List[str] = []
+    if cls._watch:  # tell a watching stream about (index, finish_reason): only when it is not what it was
+        names = [f.name for f in wire_fields]
+        index, finish = (f"v{names.index(name)}" for name in cls._watch)
+        watch = [
+            f"if watch is not None and ({finish} is not None or {index} != watch.last_index):",
+            f"    watch.note({index}, {finish})",
+        ]
     return "\n".join(
         [
             "def decode(data):",
@@ -795,6 +808,7 @@ def _decoder_source(
             *[f"    {line}" for line in keys_after],
             "    # Every check passed: decode the nested values, in field order as _decode_general does.",
             *[f"    {line}" for line in decodes],
+            *[f"    {line}" for line in watch],
             "    obj = new(cls)",
             "    set_dict(obj, data)",
             "    return obj",
@@ -925,10 +939,16 @@ def _compile(cls: Type[WireObject], done: Set[type]) -> None:
         namespace_of_decoder[f"convert_{i}"] = cls._convert[f.name]
         if kind in ("object", "objects"):
             namespace_of_decoder[f"decode_{i}"] = _decoder_of(what)
+    namespace_of_decoder["watch"] = None  # see watching_decoder
     source = _decoder_source(cls, wire_fields, shapes)
     exec(compile(source, f"<groqstream decoder for {cls.__name__}>", "exec"), namespace_of_decoder)
     cls._decode = staticmethod(namespace_of_decoder["decode"])
+    cls._decoder_namespace = namespace_of_decoder
+    _compiled.append(cls)
     cls.extra = NO_EXTRA  # see _NoExtra
+
+
+_compiled: List[Type[WireObject]] = []  # every compiled class, for watching_decoder
 
 
 def compile_wire_classes(namespace: Dict[str, Any]) -> None:
@@ -942,3 +962,46 @@ def compile_wire_classes(namespace: Dict[str, Any]) -> None:
             and value.__module__ == namespace["__name__"]
         ):
             _compile(value, done)
+
+
+class Watcher(Protocol):
+    """What a watching decoder reports to (``ChunkDecoder``): the choices it sees and how they end."""
+
+    last_index: Optional[int]
+
+    def note(self, index: int, finish_reason: Optional[str]) -> None: ...
+
+    def note_all(self, obj: Any) -> None: ...
+
+
+def watching_decoder(cls: Type[WireObject], watcher: Watcher) -> _Convert:
+    """A copy of *cls*'s decoder whose nested objects of a class with ``_watch`` report to *watcher*.
+
+    A stream that must know which choices finished (to accept an end
+    without ``[DONE]``) would otherwise look at every chunk's choices again;
+    the choice's decoder has their index and finish reason at hand and tells
+    only what changed (a new index, a finish). The copies share the
+    generated code and differ in their globals. What a copy sends down the
+    general path (unknown keys) is reported whole by ``watcher.note_all``.
+    """
+    outer = dict(cls._decoder_namespace)
+    for nested in _compiled:
+        if nested._watch:
+            for name, value in outer.items():
+                if name.startswith("decode_") and value is nested._decode:
+                    inner = dict(nested._decoder_namespace, watch=watcher)
+                    general = inner["general"]
+                    inner["general"] = lambda data, general=general: _reported(general(data), watcher)
+                    outer[name] = FunctionType(nested._decode.__code__, inner)
+    whole = outer["general"]
+    outer["general"] = lambda data: _reported(whole(data), watcher, whole=True)
+    return FunctionType(cls._decode.__code__, outer)
+
+
+def _reported(obj: Any, watcher: Watcher, whole: bool = False) -> Any:
+    """*obj*, decoded by the general path, after telling *watcher* about it."""
+    if whole:
+        watcher.note_all(obj)
+    else:
+        watcher.note(obj.index, obj.finish_reason)
+    return obj

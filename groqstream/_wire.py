@@ -927,7 +927,6 @@ def _compile(cls: Type[WireObject], done: Set[type]) -> None:
     namespace_of_decoder: Dict[str, Any] = {
         "only_known": cls._known.issuperset,  # quicker than data.keys() <= known
         "only_strings": strings.issuperset,
-        "only_simple": strings.union(lists).issuperset,
         "list_decoders": {key: _decoder_of(cls._shapes[key][1]) for key in lists},
         "general": cls._decode_general,
         "new": _new,
@@ -984,15 +983,15 @@ def watching_decoder(cls: Type[WireObject], watcher: Watcher) -> _Convert:
     generated code and differ in their globals. What a copy sends down the
     general path (unknown keys) is reported whole by ``watcher.note_all``.
     """
+    watched = {nested._decode: nested for nested in _compiled if nested._watch}
     outer = dict(cls._decoder_namespace)
-    for nested in _compiled:
-        if nested._watch:
-            for name, value in outer.items():
-                if name.startswith("decode_") and value is nested._decode:
-                    inner = dict(nested._decoder_namespace, watch=watcher)
-                    general = inner["general"]
-                    inner["general"] = lambda data, general=general: _reported(general(data), watcher)
-                    outer[name] = FunctionType(nested._decode.__code__, inner)
+    for name, value in list(outer.items()):
+        nested = watched.get(value) if name.startswith("decode_") else None
+        if nested is not None:
+            inner = dict(nested._decoder_namespace, watch=watcher)
+            general = inner["general"]
+            inner["general"] = lambda data, general=general: _reported(general(data), watcher)
+            outer[name] = FunctionType(nested._decode.__code__, inner)
     whole = outer["general"]
     outer["general"] = lambda data: _reported(whole(data), watcher, whole=True)
     return FunctionType(cls._decode.__code__, outer)

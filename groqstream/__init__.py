@@ -32,6 +32,9 @@ if TYPE_CHECKING:  # pragma: no cover
         Usage,
         accumulate,
     )
+    from ._async_client import (
+        AsyncClient,
+    )
     from ._capture import (
         CaptureDecoder,
         CaptureHeader,
@@ -53,6 +56,7 @@ if TYPE_CHECKING:  # pragma: no cover
         AuthenticationError,
         BadRequestError,
         ChunkDecodeError,
+        ConflictError,
         GroqStreamError,
         IncompleteStreamError,
         InternalServerError,
@@ -66,8 +70,15 @@ if TYPE_CHECKING:  # pragma: no cover
         UnexpectedContentTypeError,
         UnprocessableEntityError,
     )
+    from ._http import (
+        Headers,
+        Response,
+    )
     from ._lines import (
         DEFAULT_MAX_EVENT_BYTES,
+    )
+    from ._params import (
+        ChatCompletionParams,
     )
     from ._pipeline import (
         aiter_events,
@@ -139,6 +150,7 @@ _EXPORTS = {
     "AnnotationDocumentCitation": "._types",
     "AnnotationFunctionCitation": "._types",
     "AnnotationURLCitation": "._types",
+    "AsyncClient": "._async_client",
     "AsyncStream": "._stream",
     "AuthenticationError": "._errors",
     "BadRequestError": "._errors",
@@ -153,6 +165,7 @@ _EXPORTS = {
     "ChatCompletionMessageToolCall": "._types",
     "ChatCompletionMessageToolCallCustom": "._types",
     "ChatCompletionMessageToolCallFunction": "._types",
+    "ChatCompletionParams": "._params",
     "ChatCompletionTokenLogprob": "._types",
     "ChatCompletionXGroq": "._types",
     "Choice": "._types",
@@ -166,6 +179,7 @@ _EXPORTS = {
     "Client": "._client",
     "CompletionTokensDetails": "._types",
     "CompletionUsage": "._types",
+    "ConflictError": "._errors",
     "ContentDelta": "._accumulate",
     "ContentDone": "._accumulate",
     "ContentPart": "._types",
@@ -184,6 +198,7 @@ _EXPORTS = {
     "FinishReason": "._accumulate",
     "FunctionCall": "._types",
     "GroqStreamError": "._errors",
+    "Headers": "._http",
     "IncompleteStreamError": "._errors",
     "InternalServerError": "._errors",
     "KnownFinishReason": "._types",
@@ -198,6 +213,7 @@ _EXPORTS = {
     "ReasoningDetail": "._types",
     "ReasoningDone": "._accumulate",
     "RequestTooLargeError": "._errors",
+    "Response": "._http",
     "SSEDecoder": "._sse",
     "SSEProtocolError": "._errors",
     "ServerSentEvent": "._sse",
@@ -248,6 +264,7 @@ __all__ = [
     "AnnotationDocumentCitation",
     "AnnotationFunctionCitation",
     "AnnotationURLCitation",
+    "AsyncClient",
     "AsyncStream",
     "AuthenticationError",
     "BadRequestError",
@@ -262,6 +279,7 @@ __all__ = [
     "ChatCompletionMessageToolCall",
     "ChatCompletionMessageToolCallCustom",
     "ChatCompletionMessageToolCallFunction",
+    "ChatCompletionParams",
     "ChatCompletionTokenLogprob",
     "ChatCompletionXGroq",
     "Choice",
@@ -275,6 +293,7 @@ __all__ = [
     "Client",
     "CompletionTokensDetails",
     "CompletionUsage",
+    "ConflictError",
     "ContentDelta",
     "ContentDone",
     "ContentPart",
@@ -293,6 +312,7 @@ __all__ = [
     "FinishReason",
     "FunctionCall",
     "GroqStreamError",
+    "Headers",
     "IncompleteStreamError",
     "InternalServerError",
     "KnownFinishReason",
@@ -307,6 +327,7 @@ __all__ = [
     "ReasoningDetail",
     "ReasoningDone",
     "RequestTooLargeError",
+    "Response",
     "SSEDecoder",
     "SSEProtocolError",
     "ServerSentEvent",

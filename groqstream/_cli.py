@@ -29,6 +29,7 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 import time
 from typing import IO, Any, Callable, List, Optional, Sequence
 
@@ -37,6 +38,7 @@ from ._capture import iter_timed_chunks
 from ._client import Client
 from ._errors import GroqStreamError
 from ._report import gap_histogram, stats_of, timeline_svg, validate
+from ._stream import Stream
 from ._types import ChatCompletion
 
 __all__ = ["DEFAULT_MODEL", "SAMPLE_PATH", "main"]
@@ -348,39 +350,72 @@ def _validate(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 def _chat(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     messages = [{"role": "system", "content": args.system}] if args.system else []
     messages.append({"role": "user", "content": args.prompt})
+    # --record writes beside FILE and renames only once the stream started: a failed
+    # request (401, DNS...) leaves an existing FILE as it was, and no empty file behind.
+    capture = _open_beside(args.record) if args.record else None
+    started = False
     try:
-        capture = open(args.record, "wb") if args.record else None  # noqa: SIM115 - closed below
-    except OSError as exc:
-        raise _UsageError(f"cannot write {args.record}: {exc.strerror or exc}") from None
-    try:
-        client = Client(base_url=args.base_url, timeout=args.timeout)
-        try:
-            stream = client.chat_stream(model=args.model, messages=messages, capture=capture)
-        except GroqStreamError as exc:
-            _write(err, f"groqstream: error: {exc}\n")
-            return 1
-        ends_with_newline = True
-        with stream:
+        with Client(base_url=args.base_url, timeout=args.timeout) as client:
             try:
-                for chunk in stream:
-                    for choice in chunk.choices:
-                        if choice.index == 0 and choice.delta.content:
-                            _write(out, choice.delta.content, raw=args.raw)
-                            out.flush()
-                            ends_with_newline = choice.delta.content.endswith("\n")
-                completion = stream.final_completion()
+                stream = client.chat_stream(model=args.model, messages=messages, capture=capture)
             except GroqStreamError as exc:
-                if not ends_with_newline:
-                    out.write("\n")
-                _write(err, f"groqstream: error in the response from {client.base_url}: {exc}\n")
+                _write(err, f"groqstream: error: {exc}\n")
                 return 1
-        if not ends_with_newline:
-            out.write("\n")
-        _write(err, _summary(stream.chunks_received, completion) + "\n")
-        return 0
+            started = True
+            return _print_stream(stream, client.base_url, out, err, raw=args.raw)
     finally:
         if capture is not None:
             capture.close()
+            if started:
+                _keep_mode(capture.name, args.record)
+                os.replace(capture.name, args.record)
+            else:
+                os.unlink(capture.name)
+
+
+def _open_beside(path: str) -> IO[bytes]:
+    """A new temporary file in *path*'s folder (so the final rename stays on one file system)."""
+    folder, name = os.path.split(os.path.abspath(path))
+    try:
+        if os.path.isdir(path):
+            raise IsADirectoryError(21, "Is a directory")
+        return tempfile.NamedTemporaryFile(prefix=f".{name}.", suffix=".part", dir=folder, delete=False)
+    except OSError as exc:
+        raise _UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _keep_mode(temporary: str, path: str) -> None:
+    """Give the temporary file the mode FILE has, or a new file's (temporary files are private to their owner)."""
+    try:
+        mode = os.stat(path).st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    os.chmod(temporary, mode)
+
+
+def _print_stream(stream: Stream, base_url: str, out: IO[str], err: IO[str], *, raw: bool) -> int:
+    """Print choice 0's text as it arrives, then the summary; 1 when the stream ended in an error."""
+    ends_with_newline = True
+    with stream:
+        try:
+            for chunk in stream:
+                for choice in chunk.choices:
+                    if choice.index == 0 and choice.delta.content:
+                        _write(out, choice.delta.content, raw=raw)
+                        out.flush()
+                        ends_with_newline = choice.delta.content.endswith("\n")
+            completion = stream.final_completion()
+        except GroqStreamError as exc:
+            if not ends_with_newline:
+                out.write("\n")
+            _write(err, f"groqstream: error in the response from {base_url}: {exc}\n")
+            return 1
+    if not ends_with_newline:
+        out.write("\n")
+    _write(err, _summary(stream.chunks_received, completion) + "\n")
+    return 0
 
 
 # --- the parser ---------------------------------------------------------------------------------
@@ -509,7 +544,11 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("--model", default=DEFAULT_MODEL, help=f"the model (default: {DEFAULT_MODEL})")
     chat.add_argument("--system", metavar="TEXT", help="a system message")
     chat.add_argument("--record", metavar="FILE", help="also save the answer as a timed capture in FILE")
-    chat.add_argument("--base-url", metavar="URL", help="the API root (default: GROQ_BASE_URL or Groq's)")
+    chat.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="the API root, e.g. http://localhost:8000/v1 (default: GROQ_BASE_URL, a host as for the SDK, or Groq's)",
+    )
     chat.add_argument(
         "--raw",
         action="store_true",

@@ -1,10 +1,13 @@
-"""Client: call Groq (or any OpenAI-compatible endpoint) with urllib and stream typed chunks.
+"""Client and AsyncClient: call Groq (or any OpenAI-compatible endpoint) with the standard library.
 
-A thin adapter: it builds the request, opens it (with retries before the
-stream starts), checks the status and content type, and hands the response to
-``Stream``. It parses no SSE itself. Transport failures become groqstream
-errors: ``APIStatusError`` (and one subclass per status), ``APIConnectionError``,
-``APITimeoutError``, also when they happen between two chunks mid-stream.
+Thin adapters: ``_ClientBase`` builds requests from the SDK-style
+configuration and decides retries; ``Client`` sends them over kept-alive
+``http.client`` connections (``_http``), ``AsyncClient`` over asyncio streams
+(``_asyncio_http``). Neither parses SSE: a streaming response goes to
+``Stream``/``AsyncStream``, a non-streaming one to ``ChatCompletion.from_dict``.
+Transport failures become groqstream errors: ``APIStatusError`` (and one
+subclass per status), ``APIConnectionError``, ``APITimeoutError``, also when
+they happen between two chunks mid-stream.
 
 The API key goes into the ``Authorization`` header and nowhere else: not into
 ``repr``, exception messages, logs or recorded captures.
@@ -21,17 +24,34 @@ import socket
 import ssl
 import sys
 import time
-import urllib.error
-import urllib.request
-from typing import IO, Any, Callable, Dict, Iterable, Mapping, Optional, Type
+import urllib.parse
+import weakref
+from types import TracebackType
+from typing import (
+    IO,
+    TYPE_CHECKING,
+    Any,
+    Callable,
+    Dict,
+    Iterable,
+    List,
+    Mapping,
+    NamedTuple,
+    Optional,
+    Tuple,
+    Type,
+)
 
 from ._capture import CaptureWriter
+from ._completion_types import attach_response
 from ._errors import (
     APIConnectionError,
     APIStatusError,
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    ChunkDecodeError,
+    ConflictError,
     GroqStreamError,
     InternalServerError,
     NotFoundError,
@@ -40,13 +60,28 @@ from ._errors import (
     RequestTooLargeError,
     UnexpectedContentTypeError,
     UnprocessableEntityError,
+    snippet,
 )
+from ._http import ConnectionPool, Headers, Origin, Proxies, Response, drain, response_headers, reusable
+from ._lines import DEFAULT_MAX_EVENT_BYTES
+from ._params import check_params
 from ._stream import Stream
+from ._types import ChatCompletion
+
+if TYPE_CHECKING:
+    if sys.version_info >= (3, 11):
+        from typing import Unpack
+    else:
+        from typing_extensions import Unpack
+
+    from ._params import ChatCompletionParams
+    from ._wire import Deviation
 
 __all__ = ["DEFAULT_BASE_URL", "Client"]
 
 DEFAULT_BASE_URL = "https://api.groq.com/openai/v1"
-"""Groq's OpenAI-compatible API root; ``GROQ_BASE_URL`` overrides it."""
+"""Groq's OpenAI-compatible API root, used when neither ``base_url=`` nor ``GROQ_BASE_URL`` is given."""
+_GROQ_API_PATH = "/openai/v1"  # what the Groq SDK adds to GROQ_BASE_URL (a host)
 
 # Backoff between retries: 0.5 s, 1 s, 2 s ... capped at 8 s, times a random
 # factor in [0.5, 1] so many clients retrying together spread out. A server's
@@ -56,22 +91,37 @@ _MAX_BACKOFF = 8.0
 _MAX_RETRY_AFTER = 60.0
 # How much of an error body to read: enough for any JSON error, bounded for a hostile one.
 _MAX_ERROR_BODY = 1 << 20
+# The largest non-streaming response read (a completion of a very long answer is a few MB).
+_MAX_COMPLETION_BODY = 64 << 20
+# A body a server sent instead of an event stream: this much is kept for the error.
+_UNEXPECTED_BODY = 4096
 
 _STATUS_ERRORS: Dict[int, Type[APIStatusError]] = {
     400: BadRequestError,
     401: AuthenticationError,
     403: PermissionDeniedError,
     404: NotFoundError,
+    409: ConflictError,
     413: RequestTooLargeError,
     422: UnprocessableEntityError,
     429: RateLimitError,
 }
 
 
+class _NotGiven:
+    """The default of a per-request option that falls back to the client's (``None`` is a value: no timeout)."""
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+
+NOT_GIVEN: Any = _NotGiven()
+
+
 def _user_agent() -> str:
     from . import __version__  # at call time: the package is fully imported by then
 
-    return f"groqstream/{__version__} (Python {sys.version_info[0]}.{sys.version_info[1]}; urllib)"
+    return f"groqstream/{__version__} (Python {sys.version_info[0]}.{sys.version_info[1]})"
 
 
 def _parse_retry_after(value: Optional[str]) -> Optional[float]:
@@ -90,7 +140,20 @@ def _parse_retry_after(value: Optional[str]) -> Optional[float]:
     return max(0.0, seconds) if seconds == seconds else None  # NaN is not a delay
 
 
-def status_error(status: int, headers: Mapping[str, str], raw: bytes, *, key_missing: bool = False) -> APIStatusError:
+def _retry_after(headers: Mapping[str, str]) -> Optional[float]:
+    """The delay a response asks for: ``retry-after-ms`` (OpenAI's, the SDKs read it first), else ``Retry-After``."""
+    milliseconds = _parse_retry_after(headers.get("retry-after-ms"))
+    return milliseconds / 1000.0 if milliseconds is not None else _parse_retry_after(headers.get("retry-after"))
+
+
+def status_error(
+    status: int,
+    headers: Mapping[str, str],
+    raw: bytes,
+    *,
+    key_missing: bool = False,
+    response: Optional[Response] = None,
+) -> APIStatusError:
     """Build the ``APIStatusError`` subclass for a non-2xx response from its status, headers and body."""
     try:
         body: Any = json.loads(raw.decode("utf-8", "replace"))
@@ -113,22 +176,30 @@ def status_error(status: int, headers: Mapping[str, str], raw: bytes, *, key_mis
         type=kind,
         code=code,
         request_id=headers.get("x-request-id"),
-        headers=dict(headers),
+        headers={name.lower(): headers[name] for name in headers},
         body=error,
+        response=response,
     )
     if cls is RateLimitError:
-        fields["retry_after"] = _parse_retry_after(headers.get("retry-after"))
+        fields["retry_after"] = _retry_after(headers)
     return cls(message, **fields)
 
 
-def _connection_error(exc: BaseException, url: str, chunks_received: int = 0) -> APIConnectionError:
-    """Name what failed, without the request's headers (they hold the key)."""
-    reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
-    where = "while streaming" if chunks_received else "connecting to"
+def _connection_error(exc: BaseException, url: str, chunks_received: Optional[int] = None) -> APIConnectionError:
+    """Name what failed, without the request's headers (they hold the key).
+
+    *chunks_received* is ``None`` before the response began, else how many chunks the stream had yielded.
+    """
+    reason = getattr(exc, "reason", None)  # urllib's URLError wraps the real one
+    if not isinstance(reason, BaseException):
+        reason = exc
+    chunks = chunks_received or 0
+    if chunks_received is None:
+        where = "connecting to"
+    else:
+        where = "while streaming" if chunks else "while reading the response of"
     if isinstance(reason, (socket.timeout, TimeoutError)):
-        return APITimeoutError(
-            f"timed out {where} {url} after {chunks_received} chunks", chunks_received=chunks_received
-        )
+        return APITimeoutError(f"timed out {where} {url} after {chunks} chunks", chunks_received=chunks)
     if isinstance(reason, ssl.SSLError):
         kind = "TLS error"
     elif isinstance(reason, socket.gaierror):
@@ -139,17 +210,222 @@ def _connection_error(exc: BaseException, url: str, chunks_received: int = 0) ->
         kind = "connection reset"
     else:
         kind = "connection failed"
-    return APIConnectionError(f"{kind} {where} {url}: {reason}", chunks_received=chunks_received)
+    return APIConnectionError(f"{kind} {where} {url}: {reason}", chunks_received=chunks)
+
+
+class _Request(NamedTuple):
+    """One request, built once and sent (again, on a retry) as is."""
+
+    url: str
+    origin: Origin
+    target: str  # what goes on the request line
+    headers: Dict[str, str]
+    body: bytes
+    timeout: Optional[float]
+
+
+# Errors on a connection taken from the pool that mean the server closed it while it was idle:
+# the request is sent once more on a fresh connection (before any retry counts).
+_STALE = (ConnectionResetError, ConnectionAbortedError, BrokenPipeError, http.client.RemoteDisconnected)
+
+
+class _ClientBase:
+    """What Client and AsyncClient share: configuration, building requests, the retry policy."""
+
+    def __init__(
+        self,
+        *,
+        api_key: Optional[str] = None,
+        base_url: Optional[str] = None,
+        timeout: Optional[float] = 60.0,
+        max_retries: int = 2,
+        default_headers: Optional[Mapping[str, str]] = None,
+        default_query: Optional[Mapping[str, object]] = None,
+        ssl_context: Optional[ssl.SSLContext] = None,
+    ) -> None:
+        if max_retries < 0:
+            raise ValueError(f"max_retries must be 0 or more, got {max_retries!r}")
+        if timeout is not None and not timeout > 0:
+            raise ValueError(f"timeout must be a positive number of seconds or None, got {timeout!r}")
+        self.api_key = api_key if api_key is not None else os.environ.get("GROQ_API_KEY")
+        if base_url is None:
+            host = os.environ.get("GROQ_BASE_URL")
+            base_url = _groq_api_root(host) if host else DEFAULT_BASE_URL
+        self.base_url = base_url.rstrip("/")
+        """The API root requests go to: ``{base_url}/chat/completions``."""
+        self.timeout = timeout
+        """Seconds for connecting and for each read (so also between two chunks); ``None`` waits forever."""
+        self.max_retries = max_retries
+        """Retries of a request that failed before its response began (see ``Client``)."""
+        self.default_headers: Dict[str, str] = dict(default_headers or {})
+        """Headers sent with every request (``extra_headers=`` adds to them, or removes one with ``None``)."""
+        self.default_query: Dict[str, object] = dict(default_query or {})
+        """Query parameters added to every request's URL."""
+        self._ssl_context = ssl_context if ssl_context is not None else ssl.create_default_context()
+        self._proxies = Proxies()
+        self._closed = False
+        self._sleep: Callable[[float], Any] = time.sleep
+
+    @property
+    def api_key(self) -> Optional[str]:
+        """The API key (``GROQ_API_KEY`` by default); it never appears in a ``repr`` or an error."""
+        return self._api_key
+
+    @api_key.setter
+    def api_key(self, value: Optional[str]) -> None:
+        self._api_key = value
+
+    def __repr__(self) -> str:
+        key = "set" if self._api_key else "not set"
+        return f"{type(self).__name__}(base_url={self.base_url!r}, timeout={self.timeout!r}, api_key={key})"
+
+    def _build(
+        self,
+        method: str,
+        params: Dict[str, Any],
+        *,
+        model: str,
+        messages: Iterable[Mapping[str, Any]],
+        stream: bool,
+        extra_headers: Optional[Mapping[str, Optional[str]]],
+        extra_query: Optional[Mapping[str, object]],
+        extra_body: Optional[Mapping[str, Any]],
+        timeout: Any,
+    ) -> _Request:
+        """The request for a chat completion; ``TypeError`` for an unknown parameter."""
+        check_params(method, params)
+        if self._closed:
+            raise RuntimeError(f"this {type(self).__name__} was closed: make a new one to send requests")
+        body = {"model": model, "messages": list(messages), **params, "stream": stream, **(extra_body or {})}
+        url = f"{self.base_url}/chat/completions"
+        query = {**self.default_query, **(extra_query or {})}
+        if query:
+            url += ("&" if "?" in url else "?") + urllib.parse.urlencode(query, doseq=True)
+        origin, path = self._proxies.origin(url)
+        headers: Dict[str, Optional[str]] = {
+            "Accept": "text/event-stream" if stream else "application/json",
+            "Content-Type": "application/json",
+            "User-Agent": _user_agent(),
+        }
+        if self._api_key:
+            headers["Authorization"] = f"Bearer {self._api_key}"
+        if origin.proxy is not None and origin.proxy[2] and origin.scheme == "http":  # (a tunnel sends it in CONNECT)
+            headers["Proxy-Authorization"] = origin.proxy[2]
+        _merge_headers(headers, self.default_headers)
+        _merge_headers(headers, extra_headers or {})
+        return _Request(
+            url=url,
+            origin=origin,
+            target=origin.target(path),
+            headers={name: value for name, value in headers.items() if value is not None},
+            body=json.dumps(body).encode(),
+            timeout=self.timeout if timeout is NOT_GIVEN else timeout,
+        )
+
+    def _retry_delay(self, attempt: int, headers: Optional[Mapping[str, str]], status: int = 0) -> Optional[float]:
+        """Seconds to wait before retrying (``None``: do not retry), as the SDKs decide.
+
+        Retried: connection errors (*headers* ``None``), 408, 409, 429 and 5xx;
+        a response's ``x-should-retry: true/false`` overrides the status.
+        """
+        if attempt >= self.max_retries:
+            return None
+        retry_after = None
+        if headers is not None:
+            should = headers.get("x-should-retry")
+            if should == "false" or (should != "true" and status not in (408, 409, 429) and status < 500):
+                return None
+            retry_after = _retry_after(headers)
+        delay: float = min(_MAX_BACKOFF, _INITIAL_BACKOFF * 2.0**attempt) * random.uniform(0.5, 1.0)
+        if retry_after is not None:
+            delay = max(delay, min(retry_after, _MAX_RETRY_AFTER)) if retry_after > 0 else 0.0
+        return delay
+
+    def _error_for(self, request: _Request, response: Response, raw: bytes) -> APIStatusError:
+        return status_error(
+            response.status_code, response.headers, raw, key_missing=not self._api_key, response=response
+        )
+
+    @staticmethod
+    def _decode_completion(
+        raw: bytes, response: Response, *, strict: bool, deviations: Optional[List[Deviation]]
+    ) -> ChatCompletion:
+        """The non-streaming body as a ``ChatCompletion`` (``ChunkDecodeError`` when it is not one)."""
+        try:
+            data = json.loads(raw.decode("utf-8"))
+            problem = None if isinstance(data, dict) else f"a JSON {type(data).__name__}, not an object"
+        except (UnicodeDecodeError, ValueError) as exc:
+            problem = f"not JSON ({exc})"
+        if problem is not None:
+            raise ChunkDecodeError(
+                f"the response from {response.url} is {problem}: {snippet(raw, 200)}", path="$", reason=problem
+            )
+        completion = ChatCompletion.from_dict(data, strict=strict, deviations=deviations)
+        return attach_response(completion, response)
+
+    @staticmethod
+    def _unexpected(response: Response, start: bytes) -> UnexpectedContentTypeError:
+        return UnexpectedContentTypeError(
+            status_code=response.status_code,
+            content_type=response.headers.get("content-type", ""),
+            headers=dict(response.headers),
+            body=start,
+            response=response,
+        )
+
+
+def _groq_api_root(host: str) -> str:
+    """``GROQ_BASE_URL`` as the Groq SDK reads it: a host, to which ``/openai/v1`` is added.
+
+    A value that already ends in ``/openai/v1`` is taken as it is (the SDK would double the path and get 404s).
+    """
+    host = host.rstrip("/")
+    return host if host.endswith(_GROQ_API_PATH) else host + _GROQ_API_PATH
+
+
+def _merge_headers(headers: Dict[str, Optional[str]], extra: Mapping[str, Optional[str]]) -> None:
+    """Add *extra* to *headers*, names compared case-insensitively (``None`` removes one)."""
+    lower = {name.lower(): name for name in headers}
+    for name, value in extra.items():
+        existing = lower.get(name.lower())
+        if existing is not None and existing != name:
+            del headers[existing]
+        headers[name] = value
+        lower[name.lower()] = name
+
+
+def _is_event_stream(headers: Headers) -> bool:
+    return headers.get("content-type", "").split(";", 1)[0].strip().lower() == "text/event-stream"
+
+
+# --- sync -------------------------------------------------------------------------------------------
 
 
 class _ResponseBody:
-    """The response as a byte source for ``Stream``: ``read1``, errors mapped, bytes optionally recorded."""
+    """A streaming response as ``Stream``'s source: ``read1`` with errors mapped, bytes optionally recorded.
 
-    def __init__(self, response: Any, url: str, capture: Optional[CaptureWriter]) -> None:
+    On ``close()``: after a stream that reached its end, what is left of the
+    body is drained (bounded, see ``_http.drain``) and the connection goes
+    back to the pool; after an early ``break`` or an error it is closed.
+    """
+
+    def __init__(
+        self,
+        client: Client,
+        request: _Request,
+        connection: http.client.HTTPConnection,
+        response: http.client.HTTPResponse,
+        capture: Optional[CaptureWriter],
+    ) -> None:
+        self._client = client
+        self._request = request
+        self._connection = connection
         self._response = response
-        self._url = url
         self._capture = capture
-        self.chunks_received: Callable[[], int] = lambda: 0
+        self.stream: Optional[Stream] = None
+
+    def _chunks(self) -> int:
+        return self.stream.chunks_received if self.stream is not None else 0
 
     def read1(self, size: int) -> bytes:
         try:
@@ -160,33 +436,58 @@ class _ResponseBody:
             # every complete chunk.
             return b""
         except (OSError, http.client.HTTPException) as exc:
-            raise _connection_error(exc, self._url, self.chunks_received()) from exc
+            raise _connection_error(exc, self._request.url, self._chunks()) from exc
         if self._capture is not None and data:
             self._capture.write(data)
         return data
 
     def close(self) -> None:
+        finished = self.stream is not None and self.stream.finished
+        keep = False
         try:
+            if finished:
+                keep = drain(self._response, self._connection.sock, self.read1) and reusable(self._response)
+            else:
+                keep = reusable(self._response)
             if self._capture is not None:
                 self._capture.close()  # the tail of a cut stream is kept too
         finally:
             self._response.close()
+            if keep:
+                self._client._pool.release(self._request.origin, self._connection)
+            else:
+                self._connection.close()
 
 
-class Client:
-    """A small Groq client on ``urllib``: ``chat_stream()`` posts a streaming chat completion.
+class Client(_ClientBase):
+    """A Groq client on the standard library, with the Groq SDK's configuration and kept-alive connections.
+
+    ``chat_stream()`` starts a streaming chat completion (a ``Stream``);
+    ``chat()`` returns a whole ``ChatCompletion``. Connections are kept alive
+    in a pool per scheme, host and port, shared safely between threads;
+    ``close()`` (or leaving a ``with Client() as client:`` block) closes them.
 
     Args:
         api_key: the API key; default: the ``GROQ_API_KEY`` environment variable.
-        base_url: the API root; default: ``GROQ_BASE_URL`` or ``https://api.groq.com/openai/v1``.
+        base_url: the OpenAI-style API root, e.g. ``http://localhost:8000/v1``;
+            requests go to ``{base_url}/chat/completions``. Default: the
+            ``GROQ_BASE_URL`` environment variable read as the Groq SDK reads
+            it (a host such as ``https://api.groq.com``, to which
+            ``/openai/v1`` is added), else ``https://api.groq.com/openai/v1``.
         timeout: seconds to wait to connect, and for each read (so also between
             two chunks of a stream); ``None`` waits forever.
-        max_retries: how many times to retry a request that failed with 429,
-            a 5xx status or a connection error, before any byte of the stream
-            was read. Never retried once streaming began.
+        max_retries: how many times to retry a request that failed with a
+            connection error, 408, 409, 429 or 5xx, before its response
+            began (``Retry-After`` honoured up to 60 s). Never retried once a
+            stream began.
+        default_headers: headers sent with every request (they win over the
+            defaults, ``Authorization`` included).
+        default_query: query parameters added to every request's URL.
         ssl_context: the TLS settings; default: ``ssl.create_default_context()``
             (certificates and host names verified).
-        headers: extra request headers (``Authorization`` cannot be overridden here).
+
+    Proxies come from the environment (``HTTPS_PROXY``, ``HTTP_PROXY``,
+    ``NO_PROXY``), read when the client is made.
     """
 
     def __init__(
@@ -196,25 +497,22 @@ class Client:
         base_url: Optional[str] = None,
         timeout: Optional[float] = 60.0,
         max_retries: int = 2,
+        default_headers: Optional[Mapping[str, str]] = None,
+        default_query: Optional[Mapping[str, object]] = None,
         ssl_context: Optional[ssl.SSLContext] = None,
-        headers: Optional[Mapping[str, str]] = None,
     ) -> None:
-        if max_retries < 0:
-            raise ValueError(f"max_retries must be 0 or more, got {max_retries!r}")
-        self._api_key = api_key if api_key is not None else os.environ.get("GROQ_API_KEY")
-        self.base_url = (base_url or os.environ.get("GROQ_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
-        """The API root requests go to."""
-        self.timeout = timeout
-        """Seconds for connecting and for each read."""
-        self.max_retries = max_retries
-        """Retries before the stream starts."""
-        self._ssl_context = ssl_context if ssl_context is not None else ssl.create_default_context()
-        self._headers = {k: v for k, v in (headers or {}).items() if k.lower() != "authorization"}
-        self._sleep: Callable[[float], None] = time.sleep
-
-    def __repr__(self) -> str:
-        key = "set" if self._api_key else "not set"
-        return f"Client(base_url={self.base_url!r}, timeout={self.timeout!r}, api_key={key})"
+        super().__init__(
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            default_headers=default_headers,
+            default_query=default_query,
+            ssl_context=ssl_context,
+        )
+        self._pool = ConnectionPool(self._ssl_context)
+        # A client dropped without close() still closes its idle connections (no ResourceWarning, no fd kept).
+        weakref.finalize(self, self._pool.close)
 
     def chat_stream(
         self,
@@ -222,7 +520,16 @@ class Client:
         model: str,
         messages: Iterable[Mapping[str, Any]],
         capture: Optional[IO[bytes]] = None,
-        **params: Any,
+        require_done: Optional[bool] = None,
+        strict: bool = False,
+        max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
+        unicode_errors: str = "replace",
+        accumulate: bool = True,
+        extra_headers: Optional[Mapping[str, Optional[str]]] = None,
+        extra_query: Optional[Mapping[str, object]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
+        timeout: Optional[float] = NOT_GIVEN,
+        **params: Unpack[ChatCompletionParams],
     ) -> Stream:
         """Start a streaming chat completion and return its ``Stream``.
 
@@ -230,78 +537,162 @@ class Client:
             model: the model ID, e.g. ``"llama-3.3-70b-versatile"``.
             messages: the conversation, as the API takes it.
             capture: a binary file to record the response in, as a timed capture
-                (docs/capture-format.md): every byte as received, with arrival
-                times, so ``groqstream replay`` can play it back at its pace.
-                The file is left open.
-            **params: any other request parameter (``temperature``, ``tools``,
-                ``stream_options``...), passed through as JSON.
+                (docs/capture-format.md). The file is left open.
+            require_done, strict, max_event_bytes, unicode_errors, accumulate:
+                the ``Stream``'s options (never sent to the server).
+            extra_headers: headers for this request (``None`` removes one).
+            extra_query: query parameters for this request.
+            extra_body: JSON keys added to the body, over the named parameters.
+            timeout: this request's timeout instead of the client's.
+            **params: the request parameters (``temperature``, ``tools``,
+                ``stream_options``...; see ``ChatCompletionParams``). An
+                unknown one raises ``TypeError``.
 
         Returns:
-            A ``Stream`` over the response; use it in a ``with`` block.
+            A ``Stream`` over the response (its ``response`` has the status and headers);
+            use it in a ``with`` block.
 
         Raises:
             APIStatusError: a non-2xx response (a subclass per status).
             UnexpectedContentTypeError: a 2xx response that is not an event stream.
             APIConnectionError, APITimeoutError: the connection failed.
         """
-        url = f"{self.base_url}/chat/completions"
-        body = json.dumps({**params, "model": model, "messages": list(messages), "stream": True}).encode()
+        request = self._build(
+            "chat_stream", dict(params), model=model, messages=messages, stream=True,
+            extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body, timeout=timeout,
+        )  # fmt: skip
         recorder = CaptureWriter(capture, model=model) if capture is not None else None  # time zero: now
-        response = self._open(url, body)
-        headers = {k.lower(): v for k, v in response.headers.items()}
-        content_type = response.headers.get_content_type()
-        if content_type != "text/event-stream":
-            try:
-                start = response.read(4096)
-            except OSError:
-                start = b""
-            response.close()
-            raise UnexpectedContentTypeError(
-                status_code=response.status, content_type=headers.get("content-type", ""), headers=headers, body=start
-            )
-        source = _ResponseBody(response, url, recorder)
-        stream = Stream(source)
-        source.chunks_received = lambda: stream.chunks_received
+        connection, response, info = self._send(request)
+        if not _is_event_stream(info.headers):
+            raise self._unexpected(info, self._finish(request, connection, response, limit=_UNEXPECTED_BODY))
+        source = _ResponseBody(self, request, connection, response, recorder)
+        try:
+            stream = Stream(
+                source, require_done=require_done, strict=strict, max_event_bytes=max_event_bytes,
+                unicode_errors=unicode_errors, accumulate=accumulate,
+            )  # fmt: skip
+        except BaseException:  # a bad option: the connection is not left open
+            source.close()
+            raise
+        stream.response = info
+        source.stream = stream
         return stream
 
-    def _request(self, url: str, body: bytes) -> urllib.request.Request:
-        headers = {
-            **self._headers,
-            "Content-Type": "application/json",
-            "Accept": "text/event-stream",
-            "User-Agent": self._headers.get("User-Agent", _user_agent()),
-        }
-        if self._api_key:
-            headers["Authorization"] = f"Bearer {self._api_key}"
-        return urllib.request.Request(url, data=body, headers=headers, method="POST")
+    def chat(
+        self,
+        *,
+        model: str,
+        messages: Iterable[Mapping[str, Any]],
+        strict: bool = False,
+        deviations: Optional[List[Deviation]] = None,
+        extra_headers: Optional[Mapping[str, Optional[str]]] = None,
+        extra_query: Optional[Mapping[str, object]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
+        timeout: Optional[float] = NOT_GIVEN,
+        **params: Unpack[ChatCompletionParams],
+    ) -> ChatCompletion:
+        """Ask for a whole chat completion (``"stream": false``) and return it, typed.
 
-    def _open(self, url: str, body: bytes) -> Any:
-        """Open the request, retrying 429, 5xx and connection errors with backoff."""
+        Args:
+            model, messages, extra_headers, extra_query, extra_body, timeout, **params:
+                as for ``chat_stream``.
+            strict: refuse every departure from the schema (as ``from_dict(strict=True)``).
+            deviations: a list that gets a ``Deviation`` for each departure read (``strict=False``).
+
+        Returns:
+            The ``ChatCompletion``; its ``response`` has the status and headers.
+
+        Raises:
+            APIStatusError, APIConnectionError, APITimeoutError: as ``chat_stream``.
+            ChunkDecodeError: the body is not a chat completion.
+        """
+        request = self._build(
+            "chat", dict(params), model=model, messages=messages, stream=False,
+            extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body, timeout=timeout,
+        )  # fmt: skip
+        connection, response, info = self._send(request)
+        raw = self._finish(request, connection, response, limit=_MAX_COMPLETION_BODY, whole=True)
+        return self._decode_completion(raw, info, strict=strict, deviations=deviations)
+
+    def _send(self, request: _Request) -> Tuple[http.client.HTTPConnection, http.client.HTTPResponse, Response]:
+        """Send *request* until a 2xx response arrives; retry as ``_retry_delay`` says; raise the last error."""
         attempt = 0
         while True:
             error: GroqStreamError
-            retry_after: Optional[float] = None
             try:
-                return urllib.request.urlopen(self._request(url, body), timeout=self.timeout, context=self._ssl_context)
-            except urllib.error.HTTPError as exc:
-                with exc:
-                    raw = exc.read(_MAX_ERROR_BODY)
-                headers = {k.lower(): v for k, v in exc.headers.items()}
-                error = status_error(exc.code, headers, raw, key_missing=not self._api_key)
-                retryable = exc.code == 429 or exc.code >= 500
-                retry_after = _parse_retry_after(headers.get("retry-after"))
-            except (OSError, http.client.HTTPException) as exc:  # URLError is an OSError
-                error = _connection_error(exc, url)
+                connection, response = self._exchange(request)
+            except (OSError, http.client.HTTPException) as exc:
+                error = _connection_error(exc, request.url)
                 error.__cause__ = exc
-                retryable = True
-            if not retryable or attempt >= self.max_retries:
+                delay = self._retry_delay(attempt, None)
+            else:
+                info = Response(
+                    response.status, response_headers(response), request.url,
+                    reason_phrase=response.reason, http_version="HTTP/1.0" if response.version == 10 else "HTTP/1.1",
+                )  # fmt: skip
+                if 200 <= response.status < 300:
+                    return connection, response, info
+                raw = self._finish(request, connection, response, limit=_MAX_ERROR_BODY)
+                error = self._error_for(request, info, raw)
+                delay = self._retry_delay(attempt, info.headers, info.status_code)
+            if delay is None:
                 raise error
-            self._sleep(self._backoff(attempt, retry_after))
+            self._sleep(delay)
             attempt += 1
 
-    @staticmethod
-    def _backoff(attempt: int, retry_after: Optional[float]) -> float:
-        delay: float = min(_MAX_BACKOFF, _INITIAL_BACKOFF * 2.0**attempt) * random.uniform(0.5, 1.0)
-        if retry_after is not None:
-            delay = max(delay, min(retry_after, _MAX_RETRY_AFTER)) if retry_after > 0 else 0.0
-        return delay
+    def _exchange(self, request: _Request) -> Tuple[http.client.HTTPConnection, http.client.HTTPResponse]:
+        """Send once; a pooled connection the server closed while idle is replaced by a fresh one, once."""
+        connection, reused = self._pool.connection(request.origin, request.timeout)
+        while True:
+            try:
+                connection.request("POST", request.target, request.body, request.headers)
+                return connection, connection.getresponse()
+            except _STALE:
+                connection.close()
+                if not reused:
+                    raise
+                connection, reused = self._pool.connection(request.origin, request.timeout, fresh=True)
+            except BaseException:  # a timeout, Ctrl-C...: this connection's state is unknown
+                connection.close()
+                raise
+
+    def _finish(
+        self,
+        request: _Request,
+        connection: http.client.HTTPConnection,
+        response: http.client.HTTPResponse,
+        *,
+        limit: int,
+        whole: bool = False,
+    ) -> bytes:
+        """Read a non-streaming body (at most *limit* bytes), then pool or close the connection."""
+        keep = False
+        try:
+            raw = response.read(limit + 1) if whole else response.read(limit)
+            if whole and len(raw) > limit:
+                raise APIConnectionError(f"the response from {request.url} is larger than {limit} bytes")
+            keep = reusable(response)
+            return raw
+        except (OSError, http.client.HTTPException) as exc:
+            if whole:
+                raise _connection_error(exc, request.url, 0) from exc
+            return b""
+        finally:
+            response.close()
+            if keep:
+                self._pool.release(request.origin, connection)
+            else:
+                connection.close()
+
+    def close(self) -> None:
+        """Close the kept-alive connections; streams still open keep theirs until they end. Later requests raise."""
+        self._closed = True
+        self._pool.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(
+        self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException], tb: Optional[TracebackType]
+    ) -> None:
+        self.close()

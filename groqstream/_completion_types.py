@@ -10,7 +10,7 @@ tool calls), so ``ChatCompletion.from_dict`` reads real responses of both.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, ClassVar, Dict, List, Optional, Tuple
 
 from ._shared_types import (
     Annotation,
@@ -24,6 +24,9 @@ from ._shared_types import (
     XGroqDebug,
 )
 from ._wire import NO_EXTRA, POSITION, WireObject, compile_wire_classes
+
+if TYPE_CHECKING:
+    from ._http import Response
 
 __all__ = [
     "ChatCompletion",
@@ -253,7 +256,22 @@ class ChatCompletion(WireObject):
 
     _always: ClassVar[Tuple[str, ...]] = ("system_fingerprint",)
     _empty: ClassVar[Dict[str, Any]] = {"id": "", "object": "", "created": 0, "model": "", "choices": list}
+
+    @property
+    def response(self) -> Optional[Response]:
+        """The HTTP response this completion came in (``Client.chat``, or a client's stream); else ``None``."""
+        return self.__dict__.get("_response")
+
     _truncated: ClassVar[Tuple[str, ...]] = ("created",)
 
 
 compile_wire_classes(globals())
+
+
+def attach_response(completion: ChatCompletion, response: Response) -> ChatCompletion:
+    """Give *completion* its ``response`` (not a wire field: ``to_dict`` and ``==`` ignore it); returns it."""
+    state = completion.__dict__
+    if not completion._constructed and completion._present is None:
+        state["_present"] = tuple(state)  # to_dict reads the JSON keys from here, not from __dict__
+    state["_response"] = response
+    return completion

@@ -31,6 +31,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple
 
 if TYPE_CHECKING:
+    from ._http import Response
     from ._sse import ServerSentEvent
     from ._types import ChatCompletion
 
@@ -252,6 +253,8 @@ class APIStatusError(GroqStreamError):
         headers: the response headers (lower-case names).
         body: the error object (the value of ``"error"`` when nested), else the
             parsed JSON body, or the raw text when it is not JSON.
+        response: the ``Response`` (status, case-insensitive headers, URL), or
+            ``None`` for an error built by hand.
     """
 
     def __init__(
@@ -264,6 +267,7 @@ class APIStatusError(GroqStreamError):
         request_id: Optional[str] = None,
         headers: Optional[Dict[str, str]] = None,
         body: Any = None,
+        response: Optional[Response] = None,
     ) -> None:
         rid = f" (request {request_id})" if request_id else ""
         super().__init__(f"HTTP {status_code}{rid}: {_server_said(type, code, message)}")
@@ -274,6 +278,7 @@ class APIStatusError(GroqStreamError):
         self.request_id = request_id
         self.headers = headers or {}
         self.body = body
+        self.response = response
 
 
 class BadRequestError(APIStatusError):
@@ -290,6 +295,10 @@ class PermissionDeniedError(APIStatusError):
 
 class NotFoundError(APIStatusError):
     """HTTP 404: unknown model or wrong ``base_url``."""
+
+
+class ConflictError(APIStatusError):
+    """HTTP 409: the request conflicts with the server's state; retried, as the SDKs do."""
 
 
 class RequestTooLargeError(APIStatusError):
@@ -324,9 +333,18 @@ class UnexpectedContentTypeError(GroqStreamError):
         content_type: the response's ``Content-Type``.
         headers: the response headers.
         body: the first bytes of the body.
+        response: the ``Response``, or ``None`` for an error built by hand.
     """
 
-    def __init__(self, *, status_code: int, content_type: str, headers: Dict[str, str], body: bytes) -> None:
+    def __init__(
+        self,
+        *,
+        status_code: int,
+        content_type: str,
+        headers: Dict[str, str],
+        body: bytes,
+        response: Optional[Response] = None,
+    ) -> None:
         super().__init__(
             f"expected a text/event-stream response, got HTTP {status_code} with content type "
             f"{content_type!r}: {snippet(body, 200)}"
@@ -335,6 +353,7 @@ class UnexpectedContentTypeError(GroqStreamError):
         self.content_type = content_type
         self.headers = headers
         self.body = body
+        self.response = response
 
 
 class APIConnectionError(GroqStreamError):

@@ -10,11 +10,13 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, AsyncGenerator, AsyncIterator, Iterator, List, Optional, Type
 
 from ._accumulate import ChatCompletionAccumulator
+from ._completion_types import attach_response
 from ._errors import GroqStreamError, StreamClosedError
 from ._lines import DEFAULT_MAX_EVENT_BYTES
 from ._pipeline import AsyncByteSource, ByteSource, ChunkStreamDecoder, aiter_chunks, iter_chunks
 
 if TYPE_CHECKING:
+    from ._http import Response
     from ._types import ChatCompletion, ChatCompletionChunk
     from ._wire import Deviation
 
@@ -45,6 +47,8 @@ class _StreamBase:
     ) -> None:
         self.source = source
         """The byte source this stream reads and closes."""
+        self.response: Optional[Response] = None
+        """The HTTP response (status, headers, request ID) when ``Client``/``AsyncClient`` started the stream."""
         self._decoder = ChunkStreamDecoder(
             max_event_bytes=max_event_bytes, unicode_errors=unicode_errors, require_done=require_done, strict=strict
         )
@@ -66,6 +70,11 @@ class _StreamBase:
     def chunks_received(self) -> int:
         """How many chunks have been yielded so far (each chunk is decoded only as it is taken)."""
         return self._decoder.chunks.chunks_received
+
+    @property
+    def finished(self) -> bool:
+        """True once iteration reached the stream's end (``[DONE]``, or a complete end without it)."""
+        return self._finished
 
     @property
     def deviations(self) -> List[Deviation]:
@@ -116,7 +125,8 @@ class _StreamBase:
         if self._error is not None:
             self._partial(self._error)
             raise self._error
-        return accumulator.completion
+        completion = accumulator.completion
+        return completion if self.response is None else attach_response(completion, self.response)
 
     @staticmethod
     def _text_of(completion: ChatCompletion) -> str:

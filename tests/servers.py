@@ -15,13 +15,17 @@ import socket
 import socketserver
 import struct
 import threading
-from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
+import time
+from typing import Any, Callable, Deque, Dict, Iterator, List, Optional, Tuple
 
 WAIT = 10.0  # the longest any helper waits for the other side
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Each write goes out at once, as production servers send (nginx's tcp_nodelay): with Nagle,
+    # a small write waits for the client's delayed ACK of the previous one (40 ms on Linux).
+    disable_nagle_algorithm = True
     server: SSEServer
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - keep test output quiet
@@ -36,7 +40,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
         # The client may go away mid-response: several tests do that on purpose.
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             self.server.scenario(self)
-        self.close_connection = True
+        if not self.server.keep_alive:
+            self.close_connection = True
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection.settimeout(self.server.idle_timeout)  # keep-alive: close a connection idle this long
+        with self.server.lock:
+            self.server.accepts += 1
 
     do_GET = do_POST
 
@@ -108,9 +119,18 @@ class SSEServer(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, scenario: Callable[[Handler], None]) -> None:
+    def __init__(
+        self, scenario: Callable[[Handler], None], *, keep_alive: bool = False, idle_timeout: Optional[float] = None
+    ) -> None:
         super().__init__(("127.0.0.1", 0), Handler)
         self.scenario = scenario
+        self.keep_alive = keep_alive
+        """Keep connections open after a response (HTTP/1.1 keep-alive); by default each is closed."""
+        self.idle_timeout = idle_timeout
+        """With keep_alive: close a connection that stays idle this many seconds."""
+        self.accepts = 0
+        """How many connections the server accepted."""
+        self.lock = threading.Lock()
         self.requests: List[Dict[str, Any]] = []
         self._thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
@@ -175,3 +195,150 @@ def open_fds() -> Iterator[int]:
     import os
 
     return iter(sorted(int(fd) for fd in os.listdir("/proc/self/fd")))
+
+
+class TunnelProxy:
+    """An HTTP proxy on 127.0.0.1 for ``CONNECT`` tunnels, optionally adding *delay* seconds to each direction.
+
+    With a delay, every piece of data is forwarded *delay* seconds after it
+    arrived (a delay line, not a rate limit), so a round trip through the proxy
+    costs ``2 * delay`` more, as a far-away server would. ``tunnels`` counts
+    the CONNECT requests; ``targets`` lists where they went.
+    """
+
+    def __init__(self, delay: float = 0.0) -> None:
+        self.delay = delay
+        self.tunnels = 0
+        self.targets: List[str] = []
+        self.authorizations: List[Optional[str]] = []  # each CONNECT's Proxy-Authorization
+        self._listener = socket.socket()
+        self._listener.bind(("127.0.0.1", 0))
+        self._listener.listen(64)
+        self._listener.settimeout(0.1)
+        self._stop = threading.Event()
+        self._threads: List[threading.Thread] = []
+        self._sockets: List[socket.socket] = []
+        self._lock = threading.Lock()
+        self._accepter = threading.Thread(target=self._accept, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._listener.getsockname()[1]}"
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                client, _ = self._listener.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            self._spawn(self._tunnel, client)
+
+    def _spawn(self, target: Callable[..., None], *args: Any) -> None:
+        thread = threading.Thread(target=target, args=args, daemon=True)
+        with self._lock:
+            self._threads.append(thread)
+        thread.start()
+
+    def _tunnel(self, client: socket.socket) -> None:
+        with self._lock:
+            self._sockets.append(client)
+        client.settimeout(WAIT)
+        head = b""
+        while b"\r\n\r\n" not in head:
+            data = client.recv(4096)
+            if not data:
+                client.close()
+                return
+            head += data
+        request_line = head.split(b"\r\n", 1)[0].decode()
+        method, target, _ = request_line.split(" ", 2)
+        if method != "CONNECT":
+            client.sendall(b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n")
+            client.close()
+            return
+        host, port = target.rsplit(":", 1)
+        auth = [
+            line.split(":", 1)[1].strip()
+            for line in head.decode().split("\r\n")
+            if line.lower().startswith("proxy-authorization:")
+        ]
+        with self._lock:
+            self.tunnels += 1
+            self.targets.append(target)
+            self.authorizations.append(auth[0] if auth else None)
+        upstream = socket.create_connection((host, int(port)), timeout=WAIT)
+        upstream.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        with self._lock:
+            self._sockets.append(upstream)
+        time.sleep(self.delay * 2)  # the CONNECT round trip
+        client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+        client.settimeout(None)
+        upstream.settimeout(None)
+        self._spawn(self._pipe, upstream, client)
+        self._pipe(client, upstream)
+
+    def _pipe(self, source: socket.socket, sink: socket.socket) -> None:
+        """Forward bytes from *source* to *sink*, each piece *delay* seconds after it arrived."""
+        import collections
+
+        queue: Deque[Tuple[float, bytes]] = collections.deque()
+        ready = threading.Condition()
+
+        def send() -> None:
+            while True:
+                with ready:
+                    while not queue:
+                        ready.wait()
+                    due, data = queue.popleft()
+                wait = due - time.monotonic()
+                if wait > 0:
+                    time.sleep(wait)
+                if not data:
+                    with contextlib.suppress(OSError):
+                        sink.shutdown(socket.SHUT_WR)
+                    return
+                try:
+                    sink.sendall(data)
+                except OSError:
+                    return
+
+        sender = threading.Thread(target=send, daemon=True)
+        sender.start()
+        while True:
+            try:
+                data = source.recv(65536)
+            except OSError:
+                data = b""
+            with ready:
+                queue.append((time.monotonic() + self.delay, data))
+                ready.notify()
+            if not data:
+                break
+        sender.join(WAIT + self.delay)
+
+    def __enter__(self) -> TunnelProxy:
+        self._accepter.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._accepter.join(WAIT)
+        self._listener.close()
+        with self._lock:
+            sockets = list(self._sockets)
+        for sock in sockets:
+            with contextlib.suppress(OSError):
+                sock.close()
+
+
+def eventually(predicate: Callable[[], object], timeout: float = WAIT) -> bool:
+    """Wait until *predicate()* is true (a server thread's report, say); False after *timeout*."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True

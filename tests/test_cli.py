@@ -211,6 +211,35 @@ def test_chat_record_path_that_cannot_be_written_exits_2(capsys: pytest.CaptureF
     assert capsys.readouterr().err.startswith("groqstream: error: cannot write ")
 
 
+def test_chat_record_never_damages_an_existing_capture_when_the_request_fails(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.servers import Handler, SSEServer, free_port
+
+    monkeypatch.setenv("GROQ_API_KEY", "gsk_cli_test")
+    record = tmp_path / "keep.sse"
+    record.write_bytes(b"an earlier capture\n")
+    record.chmod(0o640)
+
+    def unauthorized(handler: Handler) -> None:
+        handler.send_json(401, {"error": {"message": "Invalid API Key"}})
+
+    with SSEServer(unauthorized) as server:
+        assert main(["chat", "Hi", "--record", str(record), "--base-url", server.url]) == 1
+    assert main(["chat", "Hi", "--record", str(record), "--base-url", f"http://127.0.0.1:{free_port()}"]) == 1
+    assert record.read_bytes() == b"an earlier capture\n"
+    fresh = tmp_path / "new.sse"
+    assert main(["chat", "Hi", "--record", str(fresh), "--base-url", f"http://127.0.0.1:{free_port()}"]) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.sse"]  # no empty file, no temporary left
+    capsys.readouterr()
+    sample = Path(SAMPLE_PATH).read_bytes()
+    with SSEServer(lambda handler: handler.send_body(sample)) as server:
+        assert main(["chat", "Hi", "--record", str(record), "--base-url", server.url]) == 0
+    assert strip_capture(record.read_bytes()) == sample  # a stream that started replaces it
+    assert record.stat().st_mode & 0o777 == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.sse"]
+
+
 # --- replay formats, pacing, many files ------------------------------------------------------
 
 

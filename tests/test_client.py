@@ -38,8 +38,8 @@ def send_sample(handler: Handler) -> None:
 
 def test_chat_stream_posts_streaming_json_with_the_right_headers() -> None:
     with SSEServer(send_sample) as server:
-        c = client(server, headers={"X-Trace": "t1", "Authorization": "ignored"})
-        with c.chat_stream(model="llama-3.3-70b-versatile", messages=MESSAGES, temperature=0.2, stream=False) as s:
+        c = client(server, default_headers={"X-Trace": "t1"})
+        with c.chat_stream(model="llama-3.3-70b-versatile", messages=MESSAGES, temperature=0.2) as s:
             assert content_of(s) == SAMPLE_TEXT
     request = server.requests[0]
     assert request["path"] == "/openai/v1/chat/completions"
@@ -57,13 +57,21 @@ def test_chat_stream_posts_streaming_json_with_the_right_headers() -> None:
     assert headers["x-trace"] == "t1"
 
 
-def test_api_key_and_base_url_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_api_key_from_the_environment_and_groq_base_url_read_as_the_sdk_reads_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     with SSEServer(send_sample) as server:
+        host = f"http://127.0.0.1:{server.port}"
         monkeypatch.setenv("GROQ_API_KEY", "gsk_from_env")
-        monkeypatch.setenv("GROQ_BASE_URL", server.url + "/")
+        monkeypatch.setenv("GROQ_BASE_URL", host + "/")  # the SDK's meaning: a host, /openai/v1 added
         c = gs.Client(max_retries=0)
-        assert c.base_url == server.url
+        assert c.base_url == host + "/openai/v1"
         assert c.chat_stream(model="m", messages=MESSAGES).text() == SAMPLE_TEXT
+        monkeypatch.setenv("GROQ_BASE_URL", host + "/openai/v1")  # already the API root: not doubled
+        assert gs.Client().base_url == host + "/openai/v1"
+        # base_url= is the OpenAI-style API root (vLLM, Ollama, OpenRouter...), whatever the environment says
+        assert gs.Client(base_url=host + "/v1/").base_url == host + "/v1"
+    assert server.requests[0]["path"] == "/openai/v1/chat/completions"
     assert server.requests[0]["headers"]["authorization"] == "Bearer gsk_from_env"
 
 
@@ -490,3 +498,232 @@ def test_connection_failures_are_named(reason: OSError, kind: str) -> None:
     assert type(error) is gs.APIConnectionError and str(error).startswith(
         f"{kind} connecting to https://api.example/v1"
     )
+
+
+# --- the SDK's request options ------------------------------------------------------------------
+
+NO_DONE_UNFINISHED = (
+    b'data: {"id":"x","object":"chat.completion.chunk","created":1,"model":"m",'
+    b'"choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":null}]}\n\n'
+)
+
+
+def test_an_unknown_keyword_raises_type_error_naming_it_and_sends_nothing() -> None:
+    with SSEServer(send_sample) as server:
+        c = client(server)
+        for method in (c.chat_stream, c.chat):
+            with pytest.raises(
+                TypeError, match=r"unexpected keyword argument 'temprature'; did you mean 'temperature'"
+            ):
+                method(model="m", messages=MESSAGES, temprature=0.3)  # type: ignore[call-arg]
+            with pytest.raises(TypeError, match=r"'frobnicate'.*extra_body"):
+                method(model="m", messages=MESSAGES, frobnicate=True)  # type: ignore[call-arg]
+    assert server.requests == []
+
+
+def test_named_parameters_extra_body_extra_query_and_default_query_go_where_the_sdk_puts_them() -> None:
+    with SSEServer(send_sample) as server:
+        c = client(server, default_query={"api-version": "2024-10-21"})
+        stream = c.chat_stream(
+            model="m",
+            messages=MESSAGES,
+            temperature=0.3,
+            tools=[{"type": "function", "function": {"name": "f"}}],
+            stream_options={"include_usage": True},
+            extra_body={"temperature": 0.9, "top_k": 40},
+            extra_query={"trace": "1"},
+        )
+        stream.text()
+    request = server.requests[0]
+    assert request["path"] == "/openai/v1/chat/completions?api-version=2024-10-21&trace=1"
+    body = json.loads(request["body"])
+    assert body["temperature"] == 0.9 and body["top_k"] == 40  # extra_body wins, as in the SDK
+    assert body["stream_options"] == {"include_usage": True} and body["tools"][0]["function"]["name"] == "f"
+    assert body["stream"] is True
+
+
+def test_extra_headers_add_override_and_remove_headers_per_request() -> None:
+    with SSEServer(send_sample) as server:
+        c = client(server, default_headers={"X-Team": "a", "User-Agent": "my-app/1"})
+        c.chat_stream(model="m", messages=MESSAGES, extra_headers={"x-team": "b", "X-Extra": "1"}).text()
+        c.chat_stream(
+            model="m", messages=MESSAGES, extra_headers={"Authorization": "Bearer other", "X-Team": None}
+        ).text()
+    first, second = (request["headers"] for request in server.requests)
+    assert first["x-team"] == "b" and first["x-extra"] == "1" and first["user-agent"] == "my-app/1"
+    assert first["authorization"] == "Bearer gsk_test_secret_key_123"
+    assert second["authorization"] == "Bearer other" and "x-team" not in second
+
+
+def test_stream_options_reach_the_stream_and_never_the_body() -> None:
+    with SSEServer(lambda handler: handler.send_body(NO_DONE_UNFINISHED)) as server:
+        c = client(server)
+        with pytest.raises(gs.IncompleteStreamError):
+            c.chat_stream(model="m", messages=MESSAGES).text()
+        assert c.chat_stream(model="m", messages=MESSAGES, require_done=False).text() == "Hi"
+        with pytest.raises(gs.SSEProtocolError):
+            c.chat_stream(model="m", messages=MESSAGES, max_event_bytes=16).text()
+        stream = c.chat_stream(model="m", messages=MESSAGES, accumulate=False, strict=True)
+        with pytest.raises(gs.IncompleteStreamError):
+            list(stream)
+    for request in server.requests:
+        assert set(json.loads(request["body"])) == {"model", "messages", "stream"}
+
+
+def test_a_per_request_timeout_replaces_the_clients() -> None:
+    def scenario(handler: Handler) -> None:
+        handler.start_sse()
+        handler.chunk(FIRST_EVENTS)
+        handler.wait_for_client_close(timeout=WAIT)
+
+    with SSEServer(scenario) as server:
+        c = client(server, timeout=WAIT)
+        started = __import__("time").monotonic()
+        with pytest.raises(gs.APITimeoutError, match="while streaming"):
+            c.chat_stream(model="m", messages=MESSAGES, timeout=0.3).text()
+        assert __import__("time").monotonic() - started < WAIT / 2
+
+
+def test_408_409_are_retried_and_x_should_retry_overrides_the_status() -> None:
+    statuses = iter([408, 409, 200, 400, 200, 503])
+
+    def scenario(handler: Handler) -> None:
+        status = next(statuses)
+        if status == 200:
+            handler.send_body(SAMPLE)
+        elif status == 400:
+            handler.send_json(400, {"error": {"message": "try again"}}, x_should_retry="true")
+        elif status == 503:
+            handler.send_json(503, {"error": {"message": "do not"}}, x_should_retry="false")
+        else:
+            handler.send_json(status, {"error": {"message": str(status)}})
+
+    with SSEServer(scenario) as server:
+        c, sleeps = retrying_client(server, max_retries=2)
+        assert c.chat_stream(model="m", messages=MESSAGES).text() == SAMPLE_TEXT  # 408, 409, then 200
+        assert c.chat_stream(model="m", messages=MESSAGES).text() == SAMPLE_TEXT  # 400 + x-should-retry: true
+        with pytest.raises(gs.InternalServerError, match="do not"):
+            c.chat_stream(model="m", messages=MESSAGES)
+    assert len(server.requests) == 6 and len(sleeps) == 3
+
+
+def test_retry_after_ms_is_read_first() -> None:
+    statuses = iter([429, 200])
+
+    def scenario(handler: Handler) -> None:
+        if next(statuses) == 429:
+            handler.send_json(429, {"error": {"message": "slow"}}, retry_after_ms="2500", retry_after="1")
+        else:
+            handler.send_body(SAMPLE)
+
+    with SSEServer(scenario) as server:
+        c, sleeps = retrying_client(server, max_retries=1)
+        c.chat_stream(model="m", messages=MESSAGES).text()
+    assert sleeps == [2.5]
+
+
+# --- non-streaming calls and response metadata ----------------------------------------------------
+
+GROQ_COMPLETION = {
+    "id": "chatcmpl-9",
+    "object": "chat.completion",
+    "created": 1730000000,
+    "model": "llama-3.3-70b-versatile",
+    "choices": [
+        {"index": 0, "message": {"role": "assistant", "content": "Hello there."}, "logprobs": None, "finish_reason": "stop"}
+    ],
+    "usage": {"queue_time": 0.01, "prompt_tokens": 9, "prompt_time": 0.001, "completion_tokens": 3,
+              "completion_time": 0.002, "total_tokens": 12, "total_time": 0.003},
+    "system_fingerprint": "fp_1",
+    "x_groq": {"id": "req_01", "usage": {"dram_cached_tokens": 0, "sram_cached_tokens": 0}},
+    "service_tier": "on_demand",
+}  # fmt: skip
+
+
+def test_chat_returns_a_typed_completion_with_its_response() -> None:
+    def scenario(handler: Handler) -> None:
+        handler.send_json(200, GROQ_COMPLETION, x_request_id="req_01", x_ratelimit_remaining_tokens="5999")
+
+    with SSEServer(scenario) as server:
+        c = client(server)
+        completion = c.chat(model="llama-3.3-70b-versatile", messages=MESSAGES, seed=1)
+    assert isinstance(completion, gs.ChatCompletion)
+    assert completion.choices[0].message.content == "Hello there."
+    assert completion.usage is not None and completion.usage.total_tokens == 12
+    assert completion.x_groq is not None and completion.x_groq.id == "req_01"
+    assert completion.to_dict() == GROQ_COMPLETION  # the response does not leak into the wire form
+    response = completion.response
+    assert response is not None and response.status_code == 200 and response.request_id == "req_01"
+    assert response.headers["X-RateLimit-Remaining-Tokens"] == "5999"  # case-insensitive
+    assert response.url == server.url + "/chat/completions"
+    body = json.loads(server.requests[0]["body"])
+    assert body == {"model": "llama-3.3-70b-versatile", "messages": MESSAGES, "seed": 1, "stream": False}
+    assert server.requests[0]["headers"]["accept"] == "application/json"
+
+
+def test_chat_reads_leniently_records_deviations_and_refuses_what_is_no_completion() -> None:
+    lenient = {k: v for k, v in GROQ_COMPLETION.items() if k not in ("object", "id")}
+    bodies = iter([lenient, lenient, [1, 2]])
+
+    def scenario(handler: Handler) -> None:
+        handler.send_json(200, next(bodies))
+
+    with SSEServer(scenario) as server:
+        c = client(server)
+        deviations: List[gs.Deviation] = []
+        completion = c.chat(model="m", messages=MESSAGES, deviations=deviations)
+        assert completion.id == "" and {d.path for d in deviations} == {"id", "object"}
+        with pytest.raises(gs.ChunkDecodeError, match="id"):
+            c.chat(model="m", messages=MESSAGES, strict=True)
+        with pytest.raises(gs.ChunkDecodeError, match="a JSON list, not an object"):
+            c.chat(model="m", messages=MESSAGES)
+
+
+def test_chat_has_the_same_status_errors_and_retries() -> None:
+    statuses = iter([503, 200, 404])
+
+    def scenario(handler: Handler) -> None:
+        status = next(statuses)
+        if status == 200:
+            handler.send_json(200, GROQ_COMPLETION)
+        else:
+            handler.send_json(status, {"error": {"message": f"status {status}"}}, x_request_id=f"r{status}")
+
+    with SSEServer(scenario) as server:
+        c, sleeps = retrying_client(server, max_retries=1)
+        assert c.chat(model="m", messages=MESSAGES).id == "chatcmpl-9"
+        with pytest.raises(gs.NotFoundError) as info:
+            c.chat(model="m", messages=MESSAGES)
+    assert len(sleeps) == 1
+    assert info.value.response is not None and info.value.response.status_code == 404
+    assert info.value.response.request_id == "r404" == info.value.request_id
+
+
+def test_stream_response_and_its_final_completion_carry_the_response() -> None:
+    def scenario(handler: Handler) -> None:
+        handler.start_sse(x_request_id="req_s", X_Custom="a")
+        handler.chunk(SAMPLE)
+        handler.end()
+
+    with SSEServer(scenario) as server:
+        with client(server).chat_stream(model="m", messages=MESSAGES) as stream:
+            assert stream.response is not None
+            assert stream.response.status_code == 200 and stream.response.request_id == "req_s"
+            assert stream.response.headers.get("x-custom") == "a" and "X-CUSTOM" in stream.response.headers
+            completion = stream.final_completion()
+    assert completion.response is stream.response
+    assert gs.Stream(SAMPLE).final_completion().response is None
+
+
+def test_unexpected_content_type_error_has_the_response() -> None:
+    with SSEServer(lambda handler: handler.send_json(200, GROQ_COMPLETION, x_request_id="r1")) as server:
+        with pytest.raises(gs.UnexpectedContentTypeError) as info:
+            client(server).chat_stream(model="m", messages=MESSAGES)
+    assert info.value.response is not None and info.value.response.request_id == "r1"
+
+
+def test_headers_are_case_insensitive_and_keep_repeated_values() -> None:
+    headers = gs.Headers([("Set-Cookie", "a=1"), ("set-cookie", "b=2"), ("X-Request-Id", "r")])
+    assert headers["SET-COOKIE"] == "a=1, b=2" and headers.get_list("Set-Cookie") == ["a=1", "b=2"]
+    assert list(headers) == ["set-cookie", "x-request-id"] and len(headers) == 2 and "x-REQUEST-id" in headers
+    assert gs.Response(200, headers, "http://x/v1").request_id == "r"

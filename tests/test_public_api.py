@@ -9,6 +9,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Set
 
 import pytest
 
@@ -97,10 +98,22 @@ def test_import_loads_only_stdlib_modules() -> None:
     assert result.stdout.strip() == ""
 
 
+def _type_checking_only(tree: ast.AST) -> Set[ast.AST]:
+    """The nodes inside ``if TYPE_CHECKING:`` blocks (never run)."""
+    inside: Set[ast.AST] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
+            for statement in node.body:
+                inside.update(ast.walk(statement))
+    return inside
+
+
 def test_package_source_uses_only_relative_and_stdlib_imports() -> None:
     stdlib = getattr(sys, "stdlib_module_names", None)
     for path in PACKAGE.glob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        checking_only = _type_checking_only(tree)
+        for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                 names = [node.module]
             elif isinstance(node, ast.Import):
@@ -110,6 +123,8 @@ def test_package_source_uses_only_relative_and_stdlib_imports() -> None:
             for name in names:
                 top = name.split(".")[0]
                 assert top != "groqstream", f"{path.name}: absolute import of {name}"
+                if top == "typing_extensions" and node in checking_only:
+                    continue  # for the type checker only (it ships these stubs); never imported at run time
                 assert stdlib is None or top in stdlib or top == "__future__", f"{path.name}: imports {name}"
 
 

@@ -1,0 +1,287 @@
+"""HTTP/1.1 on asyncio streams for ``AsyncClient``: connect (TLS, proxy tunnels), send, read a response.
+
+Why not a thread running the sync client: a blocked ``recv`` in a thread
+cannot be cancelled, so a cancelled stream would keep its thread and socket
+until the server sent something. On asyncio streams every wait is an
+``await``: cancelling it aborts the transport at once, and nothing outlives
+the task. The cost is this small HTTP/1.1 reader (status line, headers,
+chunked and ``Content-Length`` bodies), which is all the API needs.
+
+The reuse rules are those of ``_http`` (see its docstring); the pool itself
+lives in ``AsyncClient``, since its connections belong to one event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import ssl
+from typing import Any, Awaitable, Dict, List, Optional, Tuple, TypeVar
+
+from ._http import DRAIN_MAX_BYTES, DRAIN_MAX_SECONDS, Headers, Origin
+
+__all__ = ["AsyncConnection", "AsyncResponse", "connect", "within"]
+
+_T = TypeVar("_T")
+
+_MAX_HEAD_BYTES = 64 * 1024  # status line and headers together
+_MAX_HEADERS = 200
+
+
+class ProtocolError(OSError):
+    """The server's bytes are not an HTTP/1.1 response (reported as a connection error)."""
+
+
+class AsyncConnection:
+    """One HTTP/1.1 connection on asyncio streams, bound to the loop that opened it."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, origin: Origin) -> None:
+        self.reader = reader
+        self.writer = writer
+        self.origin = origin
+        self.loop = asyncio.get_running_loop()
+
+    def is_dropped(self) -> bool:
+        """True when an idle connection cannot carry a request: closed by either side, or with stray bytes."""
+        if self.loop is not asyncio.get_running_loop() or self.writer.transport.is_closing():
+            return True
+        return self.reader.at_eof() or bool(getattr(self.reader, "_buffer", b""))
+
+    def abort(self) -> None:
+        """Close at once, without waiting for anything (a broken or unfinished response)."""
+        self.writer.transport.abort()
+
+    async def request(
+        self, method: str, target: str, headers: Dict[str, str], body: bytes, timeout: Optional[float]
+    ) -> AsyncResponse:
+        """Send a request and read the response's status line and headers."""
+        head = [f"{method} {target} HTTP/1.1", f"Host: {self.origin.netloc}", "Accept-Encoding: identity"]
+        head += [f"{name}: {value}" for name, value in headers.items()]
+        head.append(f"Content-Length: {len(body)}")
+        self.writer.write("\r\n".join(head).encode("latin-1") + b"\r\n\r\n" + body)
+        await within(self.writer.drain(), timeout)
+        response: AsyncResponse = await within(self._read_head(), timeout)
+        return response
+
+    async def _read_head(self) -> AsyncResponse:
+        lines: List[bytes] = []
+        size = 0
+        while True:
+            line = await self.reader.readline()
+            if not line:
+                raise ConnectionResetError("the server closed the connection before sending a response")
+            size += len(line)
+            if size > _MAX_HEAD_BYTES or len(lines) > _MAX_HEADERS:
+                raise ProtocolError(f"response headers larger than {_MAX_HEAD_BYTES} bytes")
+            if line in (b"\r\n", b"\n"):
+                if lines and lines[0].startswith(b"HTTP/1.1 1"):  # 1xx interim response: skip it
+                    lines, size = [], 0
+                    continue
+                break
+            lines.append(line)
+        status_line = lines[0].decode("latin-1").rstrip("\r\n")
+        version, _, rest = status_line.partition(" ")
+        code, _, reason = rest.partition(" ")
+        if not version.startswith("HTTP/1.") or not code.isdigit() or len(code) != 3:
+            raise ProtocolError(f"not an HTTP/1.x status line: {status_line[:100]!r}")
+        items: List[Tuple[str, str]] = []
+        for raw in lines[1:]:
+            name, sep, value = raw.decode("latin-1").partition(":")
+            if not sep:
+                raise ProtocolError(f"malformed header line: {raw[:100]!r}")
+            items.append((name.strip(), value.strip()))
+        return AsyncResponse(self, int(code), reason, version, Headers(items))
+
+
+class AsyncResponse:
+    """A response whose head was read; the body is read with ``read()`` (``b""`` at its end)."""
+
+    def __init__(self, connection: AsyncConnection, status: int, reason: str, version: str, headers: Headers) -> None:
+        self.connection = connection
+        self.status = status
+        self.reason = reason
+        self.version = version
+        self.headers = headers
+        tokens = {token.strip().lower() for token in headers.get("connection", "").split(",")}
+        self.will_close = "close" in tokens or (version == "HTTP/1.0" and "keep-alive" not in tokens)
+        self._chunked = "chunked" in headers.get("transfer-encoding", "").lower()
+        length = headers.get("content-length")
+        self._left: Optional[int] = None  # bytes left: of the body (Content-Length) or of the current chunk
+        if status in (204, 304):
+            self._left = 0
+        elif not self._chunked:
+            if length is not None and length.strip().isdigit():
+                self._left = int(length)
+            else:
+                self.will_close = True  # the body ends when the connection does
+        self.complete = self._left == 0 and not self._chunked
+        """True once the body was read to its end."""
+        self._chunk_started = False
+
+    async def read(self, size: int) -> bytes:
+        """Up to *size* bytes of the body as they arrive; ``b""`` at its end (or when the server cut it off)."""
+        if self.complete:
+            return b""
+        reader = self.connection.reader
+        if not self._chunked:
+            data = await reader.read(size if self._left is None else min(size, self._left))
+            if self._left is not None:
+                self._left -= len(data)
+                self.complete = self._left == 0
+            elif not data:
+                self.complete = True  # read until close: the close is the end
+            return data
+        if not self._left:
+            if self._chunk_started and await reader.readline() not in (b"\r\n", b"\n"):  # the chunk's CRLF
+                return b""
+            line = await reader.readline()
+            size_text = line.split(b";", 1)[0].strip()
+            try:
+                self._left = int(size_text, 16)
+            except ValueError:
+                return b"" if not line else self._bad_chunk(line)
+            self._chunk_started = True
+            if self._left == 0:
+                while (await reader.readline()) not in (b"\r\n", b"\n", b""):  # trailers
+                    pass
+                self.complete = True
+                return b""
+        data = await reader.read(min(size, self._left))
+        self._left -= len(data)
+        return data
+
+    @staticmethod
+    def _bad_chunk(line: bytes) -> bytes:
+        raise ProtocolError(f"malformed chunk size line: {line[:100]!r}")
+
+    async def read_all(self, limit: int) -> bytes:
+        """The whole body (at most *limit* bytes; more is a ``ProtocolError``)."""
+        parts: List[bytes] = []
+        total = 0
+        while True:
+            data = await self.read(65536)
+            if not data:
+                return b"".join(parts)
+            total += len(data)
+            if total > limit:
+                raise ProtocolError(f"response body larger than {limit} bytes")
+            parts.append(data)
+
+    @property
+    def reusable(self) -> bool:
+        """True when the body was read to its end and the server keeps the connection open."""
+        return self.complete and not self.will_close
+
+    async def drain(self, read: Any) -> bool:
+        """Read what is left of the body through *read* (bounded as in ``_http.drain``); True when it ended."""
+        total = 0
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + DRAIN_MAX_SECONDS
+        try:
+            while not self.complete and total <= DRAIN_MAX_BYTES:
+                left = deadline - loop.time()
+                if left <= 0:
+                    return False
+                data = await within(read(DRAIN_MAX_BYTES), left)
+                if not data:
+                    break
+                total += len(data)
+        except Exception:  # a timeout or a broken body: the connection is not reused
+            return False
+        return self.complete
+
+
+async def within(awaitable: Awaitable[_T], timeout: Optional[float]) -> _T:
+    """Await *awaitable*, raising ``asyncio.TimeoutError`` after *timeout* seconds (``None``: no limit).
+
+    Not ``asyncio.wait_for``: that runs the awaitable in a task of its own (a task per read of a stream),
+    and before Python 3.12 a cancellation that arrives as the inner task fails can be lost. This cancels
+    the current task when time is up and turns that one cancellation into the timeout, as
+    ``asyncio.timeout()`` (3.11+) does.
+    """
+    if timeout is None:
+        return await awaitable
+    task = asyncio.current_task()
+    assert task is not None
+    expired = False
+
+    def expire() -> None:
+        nonlocal expired
+        expired = True
+        task.cancel()
+
+    handle = asyncio.get_running_loop().call_later(timeout, expire)
+    try:
+        return await awaitable
+    except asyncio.CancelledError:
+        if not expired:
+            raise
+        uncancel = getattr(task, "uncancel", None)  # 3.11+: count this cancellation as ours, not the caller's
+        if uncancel is not None and uncancel() > 0:
+            raise  # the caller cancelled too: that wins
+        raise asyncio.TimeoutError(f"no answer within {timeout} s") from None
+    finally:
+        handle.cancel()
+
+
+async def connect(origin: Origin, ssl_context: ssl.SSLContext, timeout: Optional[float]) -> AsyncConnection:
+    """Open a connection to *origin* (TLS for https, through its proxy when it has one)."""
+    connection: AsyncConnection = await within(_connect(origin, ssl_context), timeout)
+    return connection
+
+
+async def _connect(origin: Origin, ssl_context: ssl.SSLContext) -> AsyncConnection:
+    tls = ssl_context if origin.scheme == "https" else None
+    if origin.proxy is None:
+        reader, writer = await asyncio.open_connection(
+            origin.host, origin.port, ssl=tls, server_hostname=origin.host if tls else None
+        )
+    elif tls is None:  # plain HTTP through the proxy: requests carry absolute URLs
+        reader, writer = await asyncio.open_connection(origin.proxy[0], origin.proxy[1])
+    else:
+        sock = await _tunnel(origin)
+        try:
+            reader, writer = await asyncio.open_connection(sock=sock, ssl=tls, server_hostname=origin.host)
+        except BaseException:
+            sock.close()
+            raise
+    sock_ = writer.get_extra_info("socket")
+    if sock_ is not None:  # the request goes out in one write; no Nagle wait on the small ones
+        sock_.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return AsyncConnection(reader, writer, origin)
+
+
+async def _tunnel(origin: Origin) -> socket.socket:
+    """A socket with a CONNECT tunnel through *origin*'s proxy to the server (TLS is started on it after)."""
+    assert origin.proxy is not None
+    proxy_host, proxy_port, auth = origin.proxy
+    loop = asyncio.get_running_loop()
+    infos = await loop.getaddrinfo(proxy_host, proxy_port, type=socket.SOCK_STREAM)
+    error: Optional[OSError] = None
+    for family, kind, proto, _, address in infos:
+        sock = socket.socket(family, kind, proto)
+        try:
+            sock.setblocking(False)
+            await loop.sock_connect(sock, address)
+            target = f"{origin.host}:{origin.port}"
+            request = f"CONNECT {target} HTTP/1.1\r\nHost: {target}\r\n"
+            if auth:
+                request += f"Proxy-Authorization: {auth}\r\n"
+            await loop.sock_sendall(sock, (request + "\r\n").encode("latin-1"))
+            head = b""
+            while b"\r\n\r\n" not in head:
+                data = await loop.sock_recv(sock, 4096)
+                if not data or len(head) > _MAX_HEAD_BYTES:
+                    raise ProtocolError(f"the proxy {proxy_host}:{proxy_port} closed the tunnel request")
+                head += data
+            status = head.split(b"\r\n", 1)[0].decode("latin-1")
+            if status.split(" ")[1:2] != ["200"]:
+                raise ProtocolError(f"the proxy {proxy_host}:{proxy_port} refused the tunnel: {status[:100]!r}")
+            return sock
+        except OSError as exc:
+            sock.close()
+            error = exc
+        except BaseException:
+            sock.close()
+            raise
+    raise error or OSError(f"cannot resolve the proxy {proxy_host}")

@@ -30,14 +30,12 @@ from ._client import (
     _Request,
 )
 from ._errors import APIConnectionError, GroqStreamError
-from ._http import Origin, Response
+from ._http import MAX_IDLE_PER_ORIGIN, Origin, Response
 from ._lines import DEFAULT_MAX_EVENT_BYTES
 from ._stream import AsyncStream
 from ._types import ChatCompletion
 
 if TYPE_CHECKING:
-    import ssl
-
     if sys.version_info >= (3, 11):
         from typing import Unpack
     else:
@@ -121,26 +119,7 @@ class AsyncClient(_ClientBase):
     closes the idle ones.
     """
 
-    def __init__(
-        self,
-        *,
-        api_key: Optional[str] = None,
-        base_url: Optional[str] = None,
-        timeout: Optional[float] = 60.0,
-        max_retries: int = 2,
-        default_headers: Optional[Mapping[str, str]] = None,
-        default_query: Optional[Mapping[str, object]] = None,
-        ssl_context: Optional[ssl.SSLContext] = None,
-    ) -> None:
-        super().__init__(
-            api_key=api_key,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            default_headers=default_headers,
-            default_query=default_query,
-            ssl_context=ssl_context,
-        )
+    def _init_transport(self) -> None:
         self._idle: Dict[Origin, List[AsyncConnection]] = {}
         self._sleep = asyncio.sleep
         # A client dropped without aclose() still closes its idle connections, while their loop runs.
@@ -260,7 +239,7 @@ class AsyncClient(_ClientBase):
 
     def _release(self, connection: AsyncConnection) -> None:
         idle = self._idle.setdefault(connection.origin, [])
-        if self._closed or len(idle) >= 8:
+        if self._closed or len(idle) >= MAX_IDLE_PER_ORIGIN:
             connection.abort()
         else:
             idle.append(connection)

@@ -74,7 +74,7 @@ class AsyncConnection:
             if size > _MAX_HEAD_BYTES or len(lines) > _MAX_HEADERS:
                 raise ProtocolError(f"response headers larger than {_MAX_HEAD_BYTES} bytes")
             if line in (b"\r\n", b"\n"):
-                if lines and lines[0].startswith(b"HTTP/1.1 1"):  # 1xx interim response: skip it
+                if lines and lines[0][:7] == b"HTTP/1." and lines[0][9:10] == b"1":  # a 1xx interim response: skip
                     lines, size = [], 0
                     continue
                 break

@@ -263,8 +263,14 @@ class _ClientBase:
         """Query parameters added to every request's URL."""
         self._ssl_context = ssl_context if ssl_context is not None else ssl.create_default_context()
         self._proxies = Proxies()
+        self._proxies.origin(self.base_url)  # a base_url that is not http(s) fails here, not at the first request
         self._closed = False
         self._sleep: Callable[[float], Any] = time.sleep
+        self._init_transport()
+
+    def _init_transport(self) -> None:
+        """Set up what the subclass sends requests with (its connection pool)."""
+        raise NotImplementedError
 
     @property
     def api_key(self) -> Optional[str]:
@@ -490,26 +496,7 @@ class Client(_ClientBase):
     ``NO_PROXY``), read when the client is made.
     """
 
-    def __init__(
-        self,
-        *,
-        api_key: Optional[str] = None,
-        base_url: Optional[str] = None,
-        timeout: Optional[float] = 60.0,
-        max_retries: int = 2,
-        default_headers: Optional[Mapping[str, str]] = None,
-        default_query: Optional[Mapping[str, object]] = None,
-        ssl_context: Optional[ssl.SSLContext] = None,
-    ) -> None:
-        super().__init__(
-            api_key=api_key,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            default_headers=default_headers,
-            default_query=default_query,
-            ssl_context=ssl_context,
-        )
+    def _init_transport(self) -> None:
         self._pool = ConnectionPool(self._ssl_context)
         # A client dropped without close() still closes its idle connections (no ResourceWarning, no fd kept).
         weakref.finalize(self, self._pool.close)

@@ -28,8 +28,8 @@ from typing import Callable, Dict, Iterable, Iterator, List, Mapping, NamedTuple
 
 __all__ = ["ConnectionPool", "Headers", "Origin", "Proxies", "Response", "drain"]
 
-# How many idle connections the pool keeps per origin (more are closed when released).
-_MAX_IDLE_PER_ORIGIN = 8
+# How many idle connections a client keeps per origin (more are closed when released).
+MAX_IDLE_PER_ORIGIN = 8
 # What is read of a body after the stream ended at [DONE], so the connection can be reused:
 # normally only the chunked body's last few bytes, already arrived. A server that sends more,
 # or holds the body open, costs at most this many bytes and seconds; then the connection is dropped.
@@ -132,7 +132,7 @@ class Proxies:
         parts = urllib.parse.urlsplit(url)
         scheme = parts.scheme.lower()
         if scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"not an http:// or https:// URL: {url!r}")
+            raise ValueError(f"not an http:// or https:// URL: {url!r} (a base_url is e.g. 'http://localhost:8000/v1')")
         port = parts.port or (443 if scheme == "https" else 80)
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         key = (scheme, parts.hostname, port)
@@ -221,7 +221,7 @@ class ConnectionPool:
         """Keep a connection whose last response was read to its end, for the next request."""
         with self._lock:
             idle = self._idle.setdefault(origin, [])
-            if not self.closed and connection.sock is not None and len(idle) < _MAX_IDLE_PER_ORIGIN:
+            if not self.closed and connection.sock is not None and len(idle) < MAX_IDLE_PER_ORIGIN:
                 idle.append(connection)
                 return
         connection.close()

@@ -75,6 +75,12 @@ def test_api_key_from_the_environment_and_groq_base_url_read_as_the_sdk_reads_it
     assert server.requests[0]["headers"]["authorization"] == "Bearer gsk_from_env"
 
 
+def test_a_base_url_that_is_not_http_fails_at_construction() -> None:
+    for bad in ("localhost:8000/v1", "ftp://example.com/v1", "http:///v1"):
+        with pytest.raises(ValueError, match="not an http:// or https:// URL"):
+            gs.Client(base_url=bad)
+
+
 def test_default_base_url_is_groq(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("GROQ_BASE_URL", raising=False)
     assert gs.Client().base_url == "https://api.groq.com/openai/v1"

@@ -53,21 +53,19 @@ _scan_once: Callable[[str, int], Tuple[Any, int]] = _json_decoder.scan_once  # t
 class _ChoiceTracker:
     """The choice indices a stream showed without and with a ``finish_reason`` (a ``Watcher``, see ``_wire``)."""
 
-    __slots__ = ("finished", "last_index", "unfinished")
+    __slots__ = ("finished", "unfinished")
 
     def __init__(self) -> None:
+        # The choices' decoder reports an unfinished choice only when its index is not in here yet: a set
+        # lookup per choice, no call (with n > 1 the index changes on every choice).
         self.unfinished: Set[int] = set()
         self.finished: Set[int] = set()
-        # The index of the last unfinished choice reported: the choices' decoder does not report it again.
-        self.last_index: Optional[int] = None
 
     def note(self, index: int, finish_reason: Optional[str]) -> None:
         if finish_reason is None:
             self.unfinished.add(index)
-            self.last_index = index
         else:
             self.finished.add(index)
-            self.last_index = None
 
     def note_all(self, chunk: ChatCompletionChunk) -> None:
         for choice in chunk.choices:

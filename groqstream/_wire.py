@@ -792,7 +792,7 @@ def _decoder_source(
         names = [f.name for f in wire_fields]
         index, finish = (f"v{names.index(name)}" for name in cls._watch)
         watch = [
-            f"if watch is not None and ({finish} is not None or {index} != watch.last_index):",
+            f"if watch is not None and ({finish} is not None or {index} not in watch.unfinished):",
             f"    watch.note({index}, {finish})",
         ]
     return "\n".join(
@@ -966,7 +966,7 @@ def compile_wire_classes(namespace: Dict[str, Any]) -> None:
 class Watcher(Protocol):
     """What a watching decoder reports to (``ChunkDecoder``): the choices it sees and how they end."""
 
-    last_index: Optional[int]
+    unfinished: Set[int]  # the indices already noted without a finish_reason: not reported again
 
     def note(self, index: int, finish_reason: Optional[str]) -> None: ...
 

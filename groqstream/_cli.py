@@ -26,18 +26,22 @@ problems; 2 on usage errors or a file that cannot be opened.
 from __future__ import annotations
 
 import argparse
+import io
+import itertools
 import json
 import os
+import stat
 import sys
 import tempfile
 import time
-from typing import IO, Any, Callable, List, Optional, Sequence
+from functools import partial
+from typing import IO, Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
-from ._accumulate import ChatCompletionAccumulator
+from ._accumulate import AccumulatorEvent, ChatCompletionAccumulator, ContentDelta, ReasoningDelta, ToolCallDone
 from ._capture import iter_timed_chunks
 from ._client import Client
 from ._errors import GroqStreamError
-from ._report import gap_histogram, stats_of, timeline_svg, validate
+from ._report import Finding, Stats, gap_histogram, not_a_stream, stats_of, timeline_svg, validate
 from ._stream import Stream
 from ._types import ChatCompletion
 
@@ -77,10 +81,15 @@ def _write(out: IO[str], text: str, *, raw: bool = False) -> None:
     if not raw:
         text = text.translate(_ESCAPES)
     try:
-        out.write(text)
-    except UnicodeEncodeError:  # a terminal that cannot show a character, or a lone surrogate from JSON
-        encoding = getattr(out, "encoding", None) or "utf-8"
-        out.write(text.encode(encoding, "backslashreplace").decode(encoding))
+        try:
+            out.write(text)
+        except UnicodeEncodeError:  # a terminal that cannot show a character, or a lone surrogate from JSON
+            encoding = getattr(out, "encoding", None) or "utf-8"
+            out.write(text.encode(encoding, "backslashreplace").decode(encoding))
+    except BrokenPipeError:
+        if out is not sys.stdout:
+            raise
+        _stdout_gone()
 
 
 def _dumps(value: Any, indent: Optional[int] = None) -> str:
@@ -128,6 +137,49 @@ class _Progress:
                 self.err.write("\n")
 
 
+def _stdin_is_input() -> bool:
+    """True when stdin is a pipe, a socket or a regular file; a terminal or ``/dev/null`` is no input."""
+    try:
+        mode = os.fstat(sys.stdin.fileno()).st_mode
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):  # no stdin, or a test's stand-in
+        return False
+    return stat.S_ISFIFO(mode) or stat.S_ISREG(mode) or stat.S_ISSOCK(mode)
+
+
+def _inputs(files: Sequence[str], command: str) -> List[Optional[str]]:
+    """The inputs to process: the FILEs; else stdin when something is piped in; else (replay) the sample."""
+    if files:
+        return list(files)
+    if _stdin_is_input():
+        return ["-"]
+    if command == "replay":
+        return [None]
+    raise _UsageError(f"{command} needs a FILE, or a capture piped into stdin ('-')")
+
+
+class _InputError(Exception):
+    """One input cannot be processed (it is missing, or not an event stream); the others still are."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _cannot_open(path: str, exc: OSError) -> _InputError:
+    return _InputError(f"cannot open {path}: {exc.strerror or exc}", 2)
+
+
+def _check_stream(data: bytes, name: str, *, complete: bool) -> None:
+    """Raise ``_InputError`` when *data* (the start of input *name*) is recognisably not an event stream."""
+    problem = not_a_stream(data, complete=complete)
+    if problem is not None:
+        if problem.startswith("empty") and name == "stdin":
+            problem = (
+                "empty input: nothing came in on stdin (the bundled sample plays with: groqstream replay --sample)"
+            )
+        raise _InputError(f"{name}: {problem}", 1)
+
+
 def _read(path: str) -> bytes:
     """The whole input: a file, or stdin for '-'."""
     if path == "-":
@@ -136,7 +188,7 @@ def _read(path: str) -> bytes:
         with open(path, "rb") as fh:
             return fh.read()
     except OSError as exc:
-        raise _UsageError(f"cannot open {path}: {exc.strerror or exc}") from None
+        raise _cannot_open(path, exc) from None
 
 
 def _open(path: str) -> IO[bytes]:
@@ -146,11 +198,45 @@ def _open(path: str) -> IO[bytes]:
     try:
         return open(path, "rb")
     except OSError as exc:
-        raise _UsageError(f"cannot open {path}: {exc.strerror or exc}") from None
+        raise _cannot_open(path, exc) from None
 
 
 def _name(path: Optional[str]) -> str:
     return "the bundled sample" if path is None else ("stdin" if path == "-" else path)
+
+
+def _each(paths: Sequence[Optional[str]], err: IO[str], process: Callable[[Optional[str]], int]) -> int:
+    """Run *process* on every input; report each one that fails in one line; the worst exit status."""
+    status = 0
+    for path in paths:
+        try:
+            status = max(status, process(path))
+        except _InputError as exc:
+            _write(err, f"groqstream: error: {exc}\n")
+            status = max(status, exc.status)
+    return status
+
+
+# --- output that may be closed under us --------------------------------------------------------
+
+# Set once the reader of stdout went away (`| head`): output goes to /dev/null from then on, so a
+# command still reads all its input and exits with the status it found, and pacing stops waiting.
+_stdout_closed = False
+
+
+def _stdout_gone() -> None:
+    global _stdout_closed
+    _stdout_closed = True
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
+def _flush(out: IO[str]) -> None:
+    try:
+        out.flush()
+    except BrokenPipeError:
+        _stdout_gone()
 
 
 # --- replay -----------------------------------------------------------------------------
@@ -174,27 +260,113 @@ class _Pacer:
             self.sleep(delay)
 
 
+_READ = 65536
+
+
 def _replay_one(path: Optional[str], args: argparse.Namespace, out: IO[str], err: IO[str], finals: List[Any]) -> int:
     name = _name(path)
     source = _open(path if path is not None else SAMPLE_PATH)
     try:
-        return _play(source, name, args, out, err, finals)
+        # The first block is looked at before anything is played, so an input that is no event stream
+        # (gzip, HTML, a JSON body...) is named as such; stdin is read as it arrives (read1), files in blocks.
+        read: Callable[[int], bytes] = getattr(source, "read1", source.read) if path == "-" else source.read
+        first = read(_READ)
+        _check_stream(first, name, complete=len(first) < _READ if path != "-" else not first)
+        seen = [0]
+
+        def blocks() -> Iterator[bytes]:
+            for block in itertools.chain((first,), iter(partial(read, _READ), b"")):
+                seen[0] += len(block)
+                yield block
+
+        def explain() -> None:
+            """A stream that ended without one event: its first block was all of it, so say what it is."""
+            if seen[0] == len(first):
+                _check_stream(first, name, complete=True)
+
+        return _play(blocks(), name, args, out, err, finals, explain)
     finally:
         if source is not sys.stdin.buffer:
             source.close()
 
 
-def _play(source: IO[bytes], name: str, args: argparse.Namespace, out: IO[str], err: IO[str], finals: List[Any]) -> int:
+class _TextOutput:
+    """``replay``'s text format: the answer as it arrives, reasoning and tool calls set apart from it.
+
+    On a terminal, reasoning and tool calls are dimmed; in a pipe they are prefixed (``[reasoning]``,
+    ``[tool call]``) on lines of their own, so the answer's text is unchanged when there are none.
+    """
+
+    def __init__(self, out: IO[str], args: argparse.Namespace) -> None:
+        self.out = out
+        self.raw = args.raw
+        self.reasoning = not args.no_reasoning
+        self.tool_calls = not args.no_tool_calls
+        isatty = getattr(out, "isatty", None)
+        self.styled = bool(isatty and isatty())
+        self.kind = "answer"  # what the last text written was
+        self.at_line_start = True
+
+    def _text(self, text: str) -> None:
+        _write(self.out, text, raw=self.raw)
+        self.at_line_start = text.endswith("\n")
+
+    def _switch(self, kind: str, label: str) -> None:
+        if kind == self.kind:
+            return
+        if self.kind != "answer" and self.styled:
+            _write(self.out, "\x1b[0m", raw=True)
+        if not self.at_line_start:
+            self._text("\n")
+        self.kind = kind
+        if kind != "answer":
+            if self.styled:
+                _write(self.out, "\x1b[2m", raw=True)
+            self._text(label)
+
+    def event(self, event: AccumulatorEvent) -> None:
+        if getattr(event, "index", 0) != 0:  # choice 0 only, as the summary
+            return
+        if isinstance(event, ContentDelta):
+            self._switch("answer", "")
+            self._text(event.delta)
+        elif isinstance(event, ReasoningDelta) and self.reasoning:
+            self._switch("reasoning", "[reasoning] ")
+            self._text(event.delta)
+        elif isinstance(event, ToolCallDone) and self.tool_calls:
+            self._switch("tool", "")
+            call = event.tool_call
+            name, arguments = (
+                (call.custom.name, call.custom.input) if call.custom else (call.function.name, call.function.arguments)
+            )
+            self._text(f"[tool call] {name}({arguments})\n")
+
+    def end(self) -> None:
+        self._switch("answer", "")
+        if not self.at_line_start:
+            self._text("\n")
+        _flush(self.out)
+
+
+def _play(
+    source: Iterable[bytes],
+    name: str,
+    args: argparse.Namespace,
+    out: IO[str],
+    err: IO[str],
+    finals: List[Any],
+    explain: Callable[[], None],
+) -> int:
     pacer = _Pacer(args.speed, args.rate, time.sleep)
     accumulator = ChatCompletionAccumulator()
     fmt = args.format
-    ends_with_newline = True
+    text = _TextOutput(out, args) if fmt == "text" else None
+    index = -1
     try:
         for index, item in enumerate(iter_timed_chunks(source, strict=args.strict)):
             pacer.wait(item.time)
             chunk = item.chunk
-            if chunk is not None:
-                accumulator.add(chunk)
+            events = accumulator.add(chunk) if chunk is not None else []
             if fmt == "events":
                 event = item.event
                 at = f"t={item.time:.6f} " if item.time is not None else ""
@@ -202,44 +374,52 @@ def _play(source: IO[bytes], name: str, args: argparse.Namespace, out: IO[str], 
             elif chunk is None:
                 continue
             elif fmt == "jsonl":
-                _write(out, _dumps(chunk.to_dict()) + "\n")
+                _write(out, item.event.data + "\n", raw=args.raw)  # the payload as it came
             elif fmt == "chunks":
                 at = f" t={item.time:.6f}" if item.time is not None else ""
                 _write(out, f"#{accumulator.chunks - 1}{at} {chunk!r}\n")
-            elif fmt == "text":
-                for choice in chunk.choices:
-                    if choice.index == 0 and choice.delta.content:
-                        _write(out, choice.delta.content, raw=args.raw)
-                        ends_with_newline = choice.delta.content.endswith("\n")
-            out.flush()
+            elif text is not None:
+                for happened in events:
+                    text.event(happened)
+            _flush(out)
     except GroqStreamError as exc:
+        if index < 0:
+            explain()  # no event at all: an input that is no stream is named as such
         if fmt == "final":
             finals.append(accumulator.completion.to_dict())  # what arrived before the fault is not lost
-        elif not ends_with_newline:
-            out.write("\n")
+        elif text is not None:
+            text.end()
         _write(err, f"groqstream: error in {name}: {exc}\n")
         return 1
     if fmt == "final":
         finals.append(accumulator.completion.to_dict())
-    elif fmt == "text":
-        if not ends_with_newline:
-            out.write("\n")
+    elif text is not None:
+        text.end()
         _write(err, _summary(accumulator.chunks, accumulator.completion) + "\n")
     return 0
 
 
 def _replay(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
-    paths: List[Optional[str]] = list(args.files) or [None]
+    if args.rate is not None and args.speed is None:
+        raise _UsageError("--rate paces an untimed capture: give --realtime or --speed too")
+    args.rate = args.rate or 20.0
+    if args.sample and args.files:
+        raise _UsageError("--sample plays the bundled sample: give it without FILE")
+    paths: List[Optional[str]] = [None] if args.sample else _inputs(args.files, "replay")
     progress = _Progress(err, len(paths))
     finals: List[Any] = []
-    status = 0
-    for path in paths:
-        if len(paths) > 1 and args.format in ("text", "events", "chunks"):
-            _write(out, f"==> {_name(path)} <==\n")
-        status = max(status, _replay_one(path, args, out, err, finals))
-        progress.step()
-    if args.format == "final":
-        _write(out, _dumps(finals[0] if len(paths) == 1 else finals, indent=2) + "\n")
+
+    def play(path: Optional[str]) -> int:
+        try:
+            if len(paths) > 1 and args.format in ("text", "events", "chunks"):
+                _write(out, f"==> {_name(path)} <==\n")
+            return _replay_one(path, args, out, err, finals)
+        finally:
+            progress.step()
+
+    status = _each(paths, err, play)
+    if args.format == "final" and (finals or len(paths) == 1):
+        _write(out, _dumps(finals[0] if len(paths) == 1 and finals else finals, indent=2) + "\n")
     return status
 
 
@@ -284,52 +464,60 @@ def _stats_text(name: str, stats: Any) -> List[str]:
 
 
 def _stats(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
-    if args.svg and len(args.files) != 1:
+    paths = _inputs(args.files, "stats")
+    if args.svg and len(paths) != 1:
         raise _UsageError("--svg draws one capture: give exactly one FILE")
-    results = []
-    for path in args.files:
-        stats = stats_of(_read(path))
+    results: List[Tuple[str, Stats]] = []
+
+    def measure(path: Optional[str]) -> int:
+        assert path is not None
+        data = _read(path)
+        _check_stream(data, _name(path), complete=True)
+        stats = stats_of(data)
         results.append((path, stats))
         if not args.json:
             _write(out, "\n".join(_stats_text(_name(path), stats)) + "\n")
+        return 1 if stats.error else 0
+
+    status = _each(paths, err, measure)
     if args.json:
         _write(out, _dumps([{"file": _name(p), **s.to_json()} for p, s in results], indent=2) + "\n")
-    if args.svg:
+    if args.svg and results:
         path, stats = results[0]
         if not stats.timed:
-            _write(err, f"groqstream: error: {_name(path)} is not a timed capture: no timeline to draw\n")
-            return 1
+            raise _UsageError(f"{_name(path)} is not a timed capture: no timeline to draw (record with chat --record)")
         try:
             with open(args.svg, "w", encoding="utf-8") as fh:
                 fh.write(timeline_svg(stats, f"groqstream: {os.path.basename(_name(path))}"))
         except OSError as exc:
             raise _UsageError(f"cannot write {args.svg}: {exc.strerror or exc}") from None
-    return 1 if any(s.error for _, s in results) else 0
+    return status
 
 
 # --- validate --------------------------------------------------------------------------------
 
 
+# Findings of one kind listed per file before the rest of that kind are counted in one line.
+_SHOWN_PER_CODE = 10
+
+
 def _validate(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
-    reports = []
-    for path in args.files:
-        findings = validate(_read(path), strict=args.strict)
+    reports: List[Tuple[str, List[Finding]]] = []
+
+    def check(path: Optional[str]) -> int:
+        assert path is not None
+        data = _read(path)
+        problem = not_a_stream(data, complete=True)
+        if problem is not None:
+            findings = [Finding("problem", "not-an-event-stream", problem, 0, None)]
+        else:
+            findings = validate(data, strict=args.strict)
         reports.append((path, findings))
-        if args.json:
-            continue
-        problems = sum(f.severity == "problem" for f in findings)
-        notes = len(findings) - problems
-        _write(out, f"{_name(path)}: {_count(problems, 'problem') if problems else 'clean'}, {_count(notes, 'note')}\n")
-        for f in findings:
-            where = ", ".join(
-                part
-                for part in (
-                    f"event {f.event_index}" if f.event_index is not None else "",
-                    f"byte {f.offset}" if f.offset is not None else "",
-                )
-                if part
-            )
-            _write(out, f"  {f.severity:<8} {f.code:<19} {where + ': ' if where else ''}{f.message}\n")
+        if not args.json:
+            _print_findings(out, _name(path), findings)
+        return 1 if any(f.severity == "problem" for f in findings) else 0
+
+    status = _each(_inputs(args.files, "validate"), err, check)
     if args.json:
         payload = [
             {
@@ -341,7 +529,32 @@ def _validate(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
             for path, findings in reports
         ]
         _write(out, _dumps(payload, indent=2) + "\n")
-    return 1 if any(f.severity == "problem" for _, findings in reports for f in findings) else 0
+    return status
+
+
+def _print_findings(out: IO[str], name: str, findings: List[Finding]) -> None:
+    problems = sum(f.severity == "problem" for f in findings)
+    notes = len(findings) - problems
+    _write(out, f"{name}: {_count(problems, 'problem') if problems else 'clean'}, {_count(notes, 'note')}\n")
+    shown: Dict[str, int] = {}
+    for f in findings:
+        shown[f.code] = shown.get(f.code, 0) + 1
+        if shown[f.code] > _SHOWN_PER_CODE:
+            continue
+        where = ", ".join(
+            part
+            for part in (
+                f"event {f.event_index}" if f.event_index is not None else "",
+                f"byte {f.offset}" if f.offset is not None else "",
+            )
+            if part
+        )
+        _write(out, f"  {f.severity:<8} {f.code:<19} {where + ': ' if where else ''}{f.message}\n")
+    for code, count in shown.items():
+        if count > _SHOWN_PER_CODE:
+            _write(
+                out, f"  {'':<8} {code:<19} ... and {count - _SHOWN_PER_CODE} more of this kind (--json lists them)\n"
+            )
 
 
 # --- chat ------------------------------------------------------------------------------------
@@ -449,6 +662,12 @@ examples:
 """
 
 
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
 def _positive(text: str) -> float:
     try:
         value = float(text)
@@ -467,8 +686,10 @@ def _parser() -> argparse.ArgumentParser:
         epilog=_REPLAY_EXAMPLES,
         formatter_class=raw,
     )
+    parser.add_argument(
+        "--version", action="version", version=f"groqstream {_version()} (Python {sys.version.split()[0]})"
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    commands.required = True
 
     replay = commands.add_parser(
         "replay",
@@ -478,7 +699,12 @@ def _parser() -> argparse.ArgumentParser:
         epilog=_REPLAY_EXAMPLES,
         formatter_class=raw,
     )
-    replay.add_argument("files", nargs="*", metavar="FILE", help="captured streams; '-' reads stdin")
+    replay.add_argument(
+        "files",
+        nargs="*",
+        metavar="FILE",
+        help="captured streams; '-' or a pipe reads stdin (none: the bundled sample)",
+    )
     replay.add_argument(
         "--format",
         choices=["text", "events", "chunks", "jsonl", "final"],
@@ -500,10 +726,14 @@ def _parser() -> argparse.ArgumentParser:
     replay.add_argument(
         "--rate",
         type=_positive,
-        default=20.0,
         metavar="N",
-        help="events per second when pacing an untimed capture (default 20)",
+        help="events per second when pacing an untimed capture with --realtime or --speed (default 20)",
     )
+    replay.add_argument(
+        "--sample", action="store_true", help="play the bundled sample, whatever stdin is (scripts and CI)"
+    )
+    replay.add_argument("--no-reasoning", action="store_true", help="text format: leave the reasoning out")
+    replay.add_argument("--no-tool-calls", action="store_true", help="text format: leave the tool calls out")
 
     stats = commands.add_parser(
         "stats",
@@ -512,7 +742,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog=_STATS_EXAMPLES,
         formatter_class=raw,
     )
-    stats.add_argument("files", nargs="+", metavar="FILE", help="captured streams; '-' reads stdin")
+    stats.add_argument("files", nargs="*", metavar="FILE", help="captured streams; '-' or a pipe reads stdin")
     stats.add_argument("--json", action="store_true", help="print JSON")
     stats.add_argument("--svg", metavar="OUT", help="write the timeline as a self-contained SVG chart")
 
@@ -523,7 +753,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog=_VALIDATE_EXAMPLES,
         formatter_class=raw,
     )
-    check.add_argument("files", nargs="+", metavar="FILE", help="captured streams; '-' reads stdin")
+    check.add_argument("files", nargs="*", metavar="FILE", help="captured streams; '-' or a pipe reads stdin")
     check.add_argument("--json", action="store_true", help="print JSON")
     check.add_argument(
         "--strict",
@@ -570,8 +800,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     Returns:
         The exit status (argparse exits with 2 by itself on usage errors).
     """
-    args = _parser().parse_args(list(argv) if argv is not None else None)
+    parser = _parser()
+    args = parser.parse_args(list(argv) if argv is not None else None)
     out, err = sys.stdout, sys.stderr
+    if args.command is None:  # bare `groqstream`: what it can do
+        parser.print_help(out)
+        return 0
     try:
         return _COMMANDS[args.command](args, out, err)
     except _UsageError as exc:

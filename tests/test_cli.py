@@ -31,10 +31,12 @@ def test_replay_without_file_prints_the_bundled_sample(capsys: pytest.CaptureFix
     assert err == "-- 40 chunks, finish_reason=stop, usage: 18 prompt + 38 completion = 56 tokens\n"
 
 
-def test_replay_of_a_file_with_tool_calls_reports_finish_reason(capsys: pytest.CaptureFixture[str]) -> None:
+def test_replay_of_a_file_with_tool_calls_shows_them_and_reports_finish_reason(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     assert main(["replay", str(FIXTURES / "tool-calls-fragments.sse")]) == 0
     out, err = capsys.readouterr()
-    assert out == ""
+    assert out == '[tool call] get_weather({"city": "Paris", "unit": "c"})\n[tool call] get_time({"tz": "CET"})\n'
     assert "finish_reason=tool_calls" in err and "= 21 tokens" in err
 
 
@@ -68,13 +70,19 @@ def test_replay_of_a_midstream_error_capture_exits_1(capsys: pytest.CaptureFixtu
 
 
 def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit) as info:
-        main([])
-    assert info.value.code == 2
-    for argv in (["replay", "--speed", "0"], ["replay", "--realtime", "--speed", "2"], ["stats"], ["validate"]):
+    for argv in (["replay", "--speed", "0"], ["replay", "--realtime", "--speed", "2"], ["replay", "--frobnicate"]):
         with pytest.raises(SystemExit) as info:
             main(argv)
         assert info.value.code == 2
+    capsys.readouterr()
+    for argv, says in (
+        (["stats"], "stats needs a FILE"),  # (pytest's stdin is no input)
+        (["validate"], "validate needs a FILE"),
+        (["replay", "--rate", "5"], "--rate paces an untimed capture"),
+        (["replay", "--sample", SAMPLE_PATH], "--sample plays the bundled sample"),
+    ):
+        assert main(argv) == 2
+        assert says in capsys.readouterr().err
 
 
 def run(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
@@ -84,7 +92,7 @@ def run(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
 
 
 def test_python_dash_m_replays_the_sample() -> None:
-    result = run("replay")
+    result = run("replay", "--sample")
     assert result.returncode == 0
     assert result.stdout.decode("utf-8") == sample_text() + "\n"
     assert b"40 chunks" in result.stderr
@@ -355,7 +363,7 @@ def test_stats_text_json_and_svg(capsys: pytest.CaptureFixture[str], tmp_path: P
 
 
 def test_stats_svg_needs_one_timed_capture(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    assert main(["stats", SAMPLE_PATH, "--svg", str(tmp_path / "x.svg")]) == 1
+    assert main(["stats", SAMPLE_PATH, "--svg", str(tmp_path / "x.svg")]) == 2  # a usage error
     assert "is not a timed capture" in capsys.readouterr().err
     assert main(["stats", SAMPLE_PATH, SAMPLE_PATH, "--svg", str(tmp_path / "x.svg")]) == 2
     assert "exactly one FILE" in capsys.readouterr().err

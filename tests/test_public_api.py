@@ -158,7 +158,7 @@ def test_vendored_cli_runs_from_the_copy(tmp_path: Path) -> None:
         import runpy, sys
         import groqstream
         assert groqstream.__file__.startswith(sys.argv[1]), groqstream.__file__
-        sys.argv = ["groqstream", "replay"]
+        sys.argv = ["groqstream", "replay", "--sample"]
         runpy.run_module("groqstream", run_name="__main__")
         """
     )

@@ -80,9 +80,15 @@ def fmt_rate(per_second: float, unit: str) -> str:
 
 
 def add_rows(section: str, workload: str, times: Dict[str, float], count: int, unit: str, ours: str) -> None:
-    """One row per target; the ratio says how many times faster *ours* is than that target."""
+    """One row per target; the ratio says how many times faster (or slower) *ours* is than that target."""
     for name, seconds in times.items():
-        ratio = "1.00x (ours)" if name == ours else f"ours {seconds / times[ours]:.2f}x faster"
+        factor = seconds / times[ours]
+        if name == ours:
+            ratio = "1.00x (ours)"
+        elif factor >= 1:
+            ratio = f"ours {factor:.2f}x faster"
+        else:  # never "0.68x faster"
+            ratio = f"ours {1 / factor:.2f}x slower"
         ROWS.append((section, workload, name, fmt_time(seconds), fmt_rate(count / seconds, unit), ratio))
 
 

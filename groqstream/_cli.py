@@ -431,6 +431,8 @@ def _stats_text(name: str, stats: Any) -> List[str]:
     row = "  {:<22} {}".format
     lines.append(row("chunks / events", f"{stats.chunks} / {stats.events} ({stats.bytes} bytes)"))
     lines.append(row("content / reasoning", f"{stats.content_chars} / {stats.reasoning_chars} characters"))
+    kinds = f"{stats.text_chunks} text, {stats.reasoning_chunks} reasoning, {stats.tool_call_chunks} tool call"
+    lines.append(row("chunks with output", kinds))
     lines.append(row("finish reason", stats.finish_reason or "none"))
     if stats.total_tokens is not None:
         tokens = f"{stats.prompt_tokens} prompt + {stats.completion_tokens} completion = {stats.total_tokens}"
@@ -440,10 +442,14 @@ def _stats_text(name: str, stats: Any) -> List[str]:
     else:
         lines.append(row("tokens", "not reported"))
     if stats.timed:
-        lines.append(row("time to first token", _seconds(stats.time_to_first_token)))
+        lines.append(row("time to first output", _seconds(stats.time_to_first_token)))
         lines.append(row("total time", _seconds(stats.total_time)))
-        tps = f"{stats.tokens_per_second:.1f}" if stats.tokens_per_second is not None else "n/a"
-        lines.append(row("tokens per second", tps))
+        if stats.tokens_per_second is not None:
+            lines.append(row("tokens per second", f"{stats.tokens_per_second:.1f} (completion tokens from usage)"))
+        else:
+            lines.append(row("tokens per second", "n/a (the stream reports no usage)"))
+        cps = f"{stats.chunks_per_second:.1f}" if stats.chunks_per_second is not None else "n/a"
+        lines.append(row("chunks per second", cps))
         gaps = ", ".join(
             f"{label} {_seconds(value)}"
             for label, value in (

@@ -76,13 +76,23 @@ def not_a_stream(head: bytes, *, complete: bool) -> Optional[str]:
 
 @dataclass
 class Stats:
-    """Figures for one capture. Times are ``None`` for untimed captures."""
+    """Figures for one capture. Times are ``None`` for untimed captures.
+
+    Tokens come from the usage the stream reports; what groqstream counts itself is chunks (a chunk may
+    hold several tokens), and is called so.
+    """
 
     chunks: int = 0
     events: int = 0
     bytes: int = 0
     content_chars: int = 0
     reasoning_chars: int = 0
+    text_chunks: int = 0
+    """Chunks of choice 0 with answer text."""
+    reasoning_chunks: int = 0
+    """Chunks of choice 0 with reasoning."""
+    tool_call_chunks: int = 0
+    """Chunks of choice 0 with a tool-call fragment."""
     finish_reason: Optional[str] = None
     prompt_tokens: Optional[int] = None
     completion_tokens: Optional[int] = None
@@ -92,18 +102,25 @@ class Stats:
     completion_time: Optional[float] = None
     timed: bool = False
     time_to_first_token: Optional[float] = None
+    """When the first chunk with output (text, reasoning or a tool call) arrived."""
     total_time: Optional[float] = None
     tokens_per_second: Optional[float] = None
+    """Completion tokens (from usage) over the time from the first output to the last chunk; ``None`` without usage."""
+    chunks_per_second: Optional[float] = None
+    """Chunks with output over the same time."""
     gap_p50: Optional[float] = None
     gap_p90: Optional[float] = None
     gap_p99: Optional[float] = None
     gap_max: Optional[float] = None
     error: Optional[str] = None
     """How the stream ended badly, if it did (the figures cover what came before)."""
+    error_time: Optional[float] = None
+    """For a stream that ended badly: when the last event before the fault arrived (timed captures)."""
     gaps: List[float] = field(default_factory=list, repr=False)
     """Seconds between consecutive chunks (timed captures)."""
-    timeline: List[Tuple[float, int]] = field(default_factory=list, repr=False)
-    """``(time, tokens so far)`` at each chunk that carried text (timed captures)."""
+    timeline: List[Tuple[float, int, str]] = field(default_factory=list, repr=False)
+    """``(time, output chunks so far, kind)`` at each chunk of choice 0 with output; kind is ``"text"``,
+    ``"reasoning"`` or ``"tool-call"`` (timed captures)."""
     finish_time: Optional[float] = field(default=None, repr=False)
 
     def to_json(self) -> Dict[str, Any]:
@@ -120,46 +137,64 @@ def _percentile(ordered: Sequence[float], fraction: float) -> float:
     return ordered[rank - 1]
 
 
+def _output_kind(delta: Any) -> Optional[str]:
+    """What a delta of choice 0 carries, for the timeline: a tool call wins over reasoning over text."""
+    if delta.tool_calls or delta.function_call:
+        return "tool-call"
+    if delta.reasoning_text:
+        return "reasoning"
+    return "text" if delta.content else None
+
+
 def stats_of(data: bytes) -> Stats:
     """Compute the figures of one capture (timed or not); a broken stream is described, not raised."""
     stats = Stats(bytes=len(data))
     times: List[float] = []
-    tokens = 0
+    last_time: Optional[float] = None
+    outputs = 0
     try:
         for item in iter_timed_chunks(data):
             stats.events += 1
             stats.timed = stats.timed or item.time is not None
+            last_time = item.time if item.time is not None else last_time
             chunk = item.chunk
             if chunk is None:
                 continue
             stats.chunks += 1
             if item.time is not None:
                 times.append(item.time)
-            text_here = False
+            kind = None
             for choice in chunk.choices:
+                if choice.index != 0:
+                    continue
                 delta = choice.delta
-                if choice.index == 0:
-                    stats.content_chars += len(delta.content or "")
-                    stats.reasoning_chars += len(delta.reasoning or "")
-                    text_here = text_here or bool(delta.content or delta.reasoning)
-                    if choice.finish_reason is not None:
-                        stats.finish_reason = choice.finish_reason
-                        stats.finish_time = item.time
-            if text_here:
-                tokens += 1
+                stats.content_chars += len(delta.content or "")
+                stats.reasoning_chars += len(delta.reasoning_text or "")
+                stats.text_chunks += bool(delta.content)
+                stats.reasoning_chunks += bool(delta.reasoning_text)
+                stats.tool_call_chunks += bool(delta.tool_calls or delta.function_call)
+                kind = _output_kind(delta)
+                if choice.finish_reason is not None:
+                    stats.finish_reason = choice.finish_reason
+                    stats.finish_time = item.time
+            if kind is not None:
+                outputs += 1
                 if item.time is not None:
-                    stats.timeline.append((item.time, tokens))
+                    stats.timeline.append((item.time, outputs, kind))
             _take_usage(stats, chunk)
     except GroqStreamError as exc:
         stats.error = f"{type(exc).__name__}: {exc}"
+        stats.error_time = last_time
     if times:
         stats.gaps = [b - a for a, b in zip(times, times[1:])]
         stats.total_time = times[-1]
         if stats.timeline:
             stats.time_to_first_token = stats.timeline[0][0]
             duration = times[-1] - stats.time_to_first_token
-            count = stats.completion_tokens if stats.completion_tokens is not None else tokens
-            stats.tokens_per_second = count / duration if duration > 0 else None
+            if duration > 0:
+                stats.chunks_per_second = outputs / duration
+                if stats.completion_tokens is not None:
+                    stats.tokens_per_second = stats.completion_tokens / duration
         if stats.gaps:
             ordered = sorted(stats.gaps)
             stats.gap_p50, stats.gap_p90 = _percentile(ordered, 0.5), _percentile(ordered, 0.9)
@@ -201,13 +236,18 @@ def _nice_step(span: float, ticks: int = 5) -> float:
     return next(step * power for step in (1, 2, 5, 10) if step * power >= raw)
 
 
+_KIND_COLOURS = {"text": "#1f6feb", "reasoning": "#8250df", "tool-call": "#bf8700"}
+_KIND_LABELS = {"text": "answer text", "reasoning": "reasoning", "tool-call": "tool call"}
+
+
 def timeline_svg(stats: Stats, title: str) -> str:
-    """A self-contained SVG chart: tokens received against time, first token and finish marked."""
-    width, height, left, right, top, bottom = 720, 400, 64, 24, 48, 52
+    """A self-contained SVG chart: output chunks received against time, coloured by kind (answer text,
+    reasoning, tool call), with the first output, the finish and an error marked, and the usage's tokens."""
+    width, height, left, right, top, bottom = 720, 420, 64, 24, 64, 56
     plot_w, plot_h = width - left - right, height - top - bottom
     points = stats.timeline
-    end = max([t for t, _ in points] + [stats.finish_time or 0.0, stats.total_time or 0.0, 1e-3])
-    most = max([n for _, n in points] + [1])
+    end = max([t for t, _, _ in points] + [stats.finish_time or 0.0, stats.total_time or 0.0, 1e-3])
+    most = max([n for _, n, _ in points] + [1])
     x_step, y_step = _nice_step(end), max(1.0, _nice_step(most))
     x_max, y_max = x_step * math.ceil(end / x_step), y_step * math.ceil(most / y_step)
 
@@ -217,12 +257,17 @@ def timeline_svg(stats: Stats, title: str) -> str:
     def y(n: float) -> float:
         return top + plot_h * (1 - n / y_max)
 
+    if stats.completion_tokens is not None:
+        usage = f"usage: {stats.completion_tokens} completion tokens in {_plural(stats.chunks, 'chunk')}"
+    else:
+        usage = f"{_plural(stats.chunks, 'chunk')}; tokens not reported (no usage in the stream)"
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">',
         f"<title>{escape(title)}</title>",
         f'<rect width="{width}" height="{height}" fill="white"/>',
-        f'<text x="{left}" y="28" font-size="15" font-weight="bold">{escape(title)}</text>',
+        f'<text x="{left}" y="24" font-size="15" font-weight="bold">{escape(title)}</text>',
+        f'<text class="usage" x="{left}" y="42" fill="#555">{escape(usage)}</text>',
     ]
     for i in range(round(x_max / x_step) + 1):
         t = i * x_step
@@ -237,33 +282,60 @@ def timeline_svg(stats: Stats, title: str) -> str:
         'fill="none" stroke="#333"/>'
     )
     parts.append(
-        f'<text x="{left + plot_w / 2}" y="{height - 12}" text-anchor="middle">seconds since the request</text>'
+        f'<text x="{left + plot_w / 2}" y="{height - 14}" text-anchor="middle">seconds since the request</text>'
     )
     parts.append(
         f'<text x="16" y="{top + plot_h / 2}" text-anchor="middle" '
-        f'transform="rotate(-90 16 {top + plot_h / 2})">tokens received</text>'
+        f'transform="rotate(-90 16 {top + plot_h / 2})">chunks with output received</text>'
     )
     if points:
-        # A step line: tokens arrive at instants, nothing arrives in between.
+        # A step line: chunks arrive at instants, nothing arrives in between. Drawn once in grey, then each
+        # step (its rise and the run to the next chunk) in the colour of what the chunk carried.
         steps = [(points[0][0], 0)]
-        for t, n in points:
+        for t, n, _ in points:
             steps += [(t, steps[-1][1]), (t, n)]
         path = " ".join(f"{x(t):.1f},{y(n):.1f}" for t, n in steps)
-        parts.append(f'<polyline class="tokens" points="{path}" fill="none" stroke="#1f6feb" stroke-width="2"/>')
-    marks = [("first-token", "first token", stats.time_to_first_token, "#2da44e")]
-    marks.append(("finish", "finish", stats.finish_time, "#cf222e"))
-    for css, label, when, color in marks:
+        parts.append(f'<polyline class="chunks" points="{path}" fill="none" stroke="#bbb" stroke-width="1"/>')
+        previous = 0
+        for i, (t, n, kind) in enumerate(points):
+            until = points[i + 1][0] if i + 1 < len(points) else t
+            parts.append(
+                f'<polyline class="chunks {kind}" points="{x(t):.1f},{y(previous):.1f} {x(t):.1f},{y(n):.1f} '
+                f'{x(until):.1f},{y(n):.1f}" fill="none" stroke="{_KIND_COLOURS[kind]}" stroke-width="2.5"/>'
+            )
+            if kind == "tool-call":  # often one chunk: a dot, so it is seen
+                parts.append(f'<circle cx="{x(t):.1f}" cy="{y(n):.1f}" r="4" fill="{_KIND_COLOURS[kind]}"/>')
+            previous = n
+        kinds = [kind for kind in _KIND_COLOURS if any(k == kind for _, _, k in points)]
+        for i, kind in enumerate(kinds):  # the legend, in the header's right corner
+            lx, ly = width - right - 120, 18 + 15 * i
+            parts.append(
+                f'<line x1="{lx}" y1="{ly - 4}" x2="{lx + 18}" y2="{ly - 4}" stroke="{_KIND_COLOURS[kind]}" '
+                f'stroke-width="3"/><text class="legend" x="{lx + 24}" y="{ly}">{_KIND_LABELS[kind]}</text>'
+            )
+    else:
+        parts.append(
+            f'<text class="empty" x="{left + plot_w / 2}" y="{top + plot_h / 2}" text-anchor="middle" fill="#555">'
+            f"no chunk with text, reasoning or a tool call ({_plural(stats.chunks, 'chunk')} in all)</text>"
+        )
+    marks = [("first-token", "first output", stats.time_to_first_token, "#2da44e")]
+    marks.append(("finish", f"finish ({stats.finish_reason})", stats.finish_time, "#0969da"))
+    if stats.error is not None:
+        marks.append(("error", "error: " + stats.error.split(":", 1)[0], stats.error_time or end, "#cf222e"))
+    for row, (css, label, when, color) in enumerate(marks):
         if when is not None:
             parts.append(
                 f'<line class="{css}" x1="{x(when):.1f}" y1="{top}" x2="{x(when):.1f}" y2="{top + plot_h}" '
                 f'stroke="{color}" stroke-dasharray="4 3"/>'
             )
-            # Labels right of the middle go on the line's left, so they stay inside the chart.
+            # Labels right of the middle go on the line's left, so they stay inside the chart; and low, as
+            # the rising line is high there (left of the middle: high, as the line is low).
             right_half = x(when) > left + plot_w / 2
             anchor, dx = ("end", -4) if right_half else ("start", 4)
+            label_y = top + plot_h - 8 - 14 * row if right_half else top + 14 + 14 * row
             parts.append(
-                f'<text class="{css}" x="{x(when) + dx:.1f}" y="{top + 14}" fill="{color}" text-anchor="{anchor}">'
-                f"{escape(label)} {when:.3f} s</text>"
+                f'<text class="{css}" x="{x(when) + dx:.1f}" y="{label_y}" fill="{color}" '
+                f'text-anchor="{anchor}">{escape(label)} {when:.3f} s</text>'
             )
     parts.append("</svg>")
     return "\n".join(parts) + "\n"

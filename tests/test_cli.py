@@ -354,7 +354,7 @@ def test_stats_text_json_and_svg(capsys: pytest.CaptureFixture[str], tmp_path: P
     assert main(["stats", str(path), "--svg", str(svg)]) == 0
     out = capsys.readouterr().out
     assert "tokens                 18 prompt + 38 completion = 56" in out
-    assert "time to first token    20.0 ms" in out and "gaps between chunks" in out and "10-100 ms |" in out
+    assert "time to first output   20.0 ms" in out and "gaps between chunks" in out and "10-100 ms |" in out
     assert svg.read_text(encoding="utf-8").startswith("<svg ")
     assert main(["stats", "--json", str(path), SAMPLE_PATH]) == 0
     data = json.loads(capsys.readouterr().out)

@@ -150,8 +150,46 @@ def test_stats_of_a_timed_capture() -> None:
     assert stats.time_to_first_token == pytest.approx(0.26)
     assert stats.total_time == pytest.approx(0.25 + 0.39 + 0.5)
     assert stats.gap_max == pytest.approx(0.51) and stats.gap_p50 == pytest.approx(0.01)
-    assert stats.tokens_per_second == pytest.approx(38 / (0.25 + 0.39 + 0.5 - 0.26))
+    assert stats.tokens_per_second == pytest.approx(38 / (0.25 + 0.39 + 0.5 - 0.26))  # usage's completion tokens
+    assert stats.chunks_per_second == pytest.approx(stats.text_chunks / (0.25 + 0.39 + 0.5 - 0.26))
     assert len(stats.gaps) == 39 and stats.timeline[0][1] == 1 and stats.timeline[0][0] == pytest.approx(0.26)
+    assert {kind for _, _, kind in stats.timeline} == {"text"} and stats.text_chunks == len(stats.timeline)
+
+
+def timed(events: List[bytes], step: float = 0.1) -> bytes:
+    out = io.BytesIO()
+    writer = gs.CaptureWriter(out, model="m", clock=lambda: 0.0)
+    for i, event in enumerate(events):
+        writer.write(event, at=step * (i + 1))
+    writer.close()
+    return out.getvalue()
+
+
+def delta_event(delta: str, finish: str = "null") -> bytes:
+    return (
+        b'data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,'
+        b'"delta":' + delta.encode() + b',"finish_reason":' + finish.encode() + b"}]}\n\n"
+    )
+
+
+def test_stats_count_chunks_as_chunks_and_tokens_only_from_usage() -> None:
+    events = [delta_event('{"content":"two words "}') for _ in range(5)] + [b"data: [DONE]\n\n"]
+    stats = stats_of(timed(events))
+    assert stats.completion_tokens is None and stats.tokens_per_second is None
+    assert stats.text_chunks == 5 and stats.chunks_per_second == pytest.approx(5 / 0.4)  # as tokens per second
+
+
+def test_stats_tell_reasoning_and_tool_call_chunks_apart_and_time_an_error() -> None:
+    events = [
+        delta_event('{"reasoning":"thinking"}'),
+        delta_event('{"tool_calls":[{"index":0,"id":"t","type":"function","function":{"name":"f","arguments":""}}]}'),
+        delta_event('{"tool_calls":[{"index":0,"function":{"arguments":"{}"}}]}'),
+        b'event: error\ndata: {"error":{"message":"boom","type":"internal_server_error"}}\n\n',
+    ]
+    stats = stats_of(timed(events))
+    assert (stats.reasoning_chunks, stats.tool_call_chunks, stats.text_chunks) == (1, 2, 0)
+    assert [kind for _, _, kind in stats.timeline] == ["reasoning", "tool-call", "tool-call"]
+    assert stats.error is not None and stats.error_time == pytest.approx(0.3)  # the last event before it
 
 
 def test_stats_describe_a_broken_stream_instead_of_raising() -> None:
@@ -175,9 +213,28 @@ def test_svg_is_well_formed_with_the_line_and_both_marks() -> None:
     ns = "{http://www.w3.org/2000/svg}"
     assert root.tag == f"{ns}svg"
     classes = [el.get("class") for el in root.iter() if el.get("class")]
-    assert "tokens" in classes and classes.count("first-token") == 2 and classes.count("finish") == 2
-    (line,) = [el for el in root.iter(f"{ns}polyline") if el.get("class") == "tokens"]
+    assert "chunks" in classes and classes.count("first-token") == 2 and classes.count("finish") == 2
+    (line,) = [el for el in root.iter(f"{ns}polyline") if el.get("class") == "chunks"]
     assert len(line.get("points", "").split()) == 2 * len(stats.timeline) + 1  # a step per chunk
+    assert classes.count("chunks text") == len(stats.timeline) and "error" not in classes
     texts = "".join(el.text or "" for el in root.iter(f"{ns}text"))
-    assert "first token 0.260 s" in texts and "finish" in texts and "<sample> & co" in texts
+    assert "first output 0.260 s" in texts and "finish (stop)" in texts and "<sample> & co" in texts
+    assert "usage: 38 completion tokens in 40 chunks" in texts and "chunks with output received" in texts
     assert "http" not in svg.replace("http://www.w3.org/2000/svg", "")  # self-contained: nothing to fetch
+
+
+def test_svg_marks_reasoning_tool_calls_and_the_error_and_draws_a_stream_without_output() -> None:
+    events = [
+        delta_event('{"reasoning":"thinking"}'),
+        delta_event('{"tool_calls":[{"index":0,"id":"t","type":"function","function":{"name":"f","arguments":"{}"}}]}'),
+        b'event: error\ndata: {"error":{"message":"boom","type":"internal_server_error"}}\n\n',
+    ]
+    root = ET.fromstring(timeline_svg(stats_of(timed(events)), "t"))
+    classes = [el.get("class") for el in root.iter() if el.get("class")]
+    assert "chunks reasoning" in classes and "chunks tool-call" in classes and classes.count("error") == 2
+    texts = [el.text or "" for el in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert "reasoning" in texts and "tool call" in texts  # the legend
+    assert any(text.startswith("error: StreamAPIError") for text in texts)
+    assert any("tokens not reported" in text for text in texts)
+    empty = ET.fromstring(timeline_svg(stats_of(timed([delta_event('{"role":"assistant"}', '"stop"')])), "t"))
+    assert any("no chunk with text, reasoning or a tool call" in (el.text or "") for el in empty.iter())

@@ -223,7 +223,7 @@ class _Pacer:
         self.count = 0
 
     def wait(self, at: Optional[float]) -> None:
-        if self.speed is None:
+        if self.speed is None or _stdout_closed:  # nobody reads the output any more: no reason to wait
             return
         due = at / self.speed if at is not None else self.count / self.rate
         self.count += 1
@@ -390,8 +390,8 @@ def _replay(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
             progress.step()
 
     status = _each(paths, err, play)
-    if args.format == "final" and (finals or len(paths) == 1):
-        _write(out, _dumps(finals[0] if len(paths) == 1 and finals else finals, indent=2) + "\n")
+    if args.format == "final" and finals:  # nothing at all when no input could be read
+        _write(out, _dumps(finals[0] if len(paths) == 1 else finals, indent=2) + "\n")
     return status
 
 

@@ -10,6 +10,7 @@ import random
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import IO, Any, List, Optional, Union
 
@@ -195,6 +196,18 @@ def test_exit_status_holds_when_stdout_is_closed_early(tmp_path: Path) -> None:
         process.stderr.close()
         assert process.wait(timeout=60) == status, err
         assert b"Traceback" not in err
+    paced = subprocess.Popen(  # --realtime stops waiting once nobody reads: 40 events at 10/s would take 4 s
+        [*command(), "replay", "--speed", "1", "--rate", "10", "--format", "events", SAMPLE_PATH],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert paced.stdout is not None and paced.stderr is not None
+    started = time.monotonic()
+    paced.stdout.readline()
+    paced.stdout.close()
+    paced.stderr.read()
+    paced.stderr.close()
+    assert paced.wait(timeout=60) == 0 and time.monotonic() - started < 3.5
     good = subprocess.Popen(
         [*command(), "replay", "--format", "events", SAMPLE_PATH], stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )

@@ -291,3 +291,54 @@ def test_within_times_out_once_and_never_swallows_a_cancellation() -> None:
         assert await within(asyncio.sleep(0, result=1), None) == 1
 
     run(main())
+
+
+def raw_http(response: bytes, *, piece: int = 1) -> Any:
+    """A one-connection server that reads the request, then sends *response* in pieces of *piece* bytes."""
+    from tests.servers import RawServer
+
+    def scenario(conn: Any) -> None:
+        conn.settimeout(WAIT)
+        head = b""
+        while b"\r\n\r\n" not in head:
+            head += conn.recv(65536)
+        length = int(head.lower().split(b"content-length:")[1].split(b"\r\n")[0])
+        body = head.split(b"\r\n\r\n", 1)[1]
+        while len(body) < length:
+            body += conn.recv(65536)
+        for i in range(0, len(response), piece):
+            conn.sendall(response[i : i + piece])
+        conn.recv(1)  # until the client closes
+
+    return RawServer(scenario)
+
+
+def test_the_asyncio_reader_takes_chunk_extensions_trailers_interim_responses_and_any_split() -> None:
+    response = (
+        b"HTTP/1.1 100 Continue\r\n\r\n"
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nTransfer-Encoding: chunked\r\n\r\n"
+    )
+    events = [piece + b"\n\n" for piece in SAMPLE.split(b"\n\n")[:-1]]
+    chunked = b"".join(b"%x;ext=1\r\n%s\r\n" % (len(event), event) for event in events) + b"0\r\nX-Trailer: t\r\n\r\n"
+    bare_lf = chunked.replace(b"\r\n", b"\n")  # the sample's data has no CR: only the framing changes
+
+    async def main(url: str) -> str:
+        c = gs.AsyncClient(base_url=url, api_key="k", max_retries=0)
+        text: str = await (await c.chat_stream(model="m", messages=MESSAGES)).text()
+        await c.aclose()
+        return text
+
+    for body, piece in ((chunked, 1), (chunked, 7), (bare_lf, 3), (chunked, 4096)):
+        with raw_http(response + body, piece=piece) as server:
+            assert run(main(f"http://127.0.0.1:{server.address[1]}/v1")) == SAMPLE_TEXT
+        assert server.error is None
+
+
+def test_a_response_that_is_not_http_is_a_connection_error_naming_it() -> None:
+    async def main(url: str) -> None:
+        c = gs.AsyncClient(base_url=url, api_key="k", max_retries=0)
+        with pytest.raises(gs.APIConnectionError, match=r"not an HTTP/1\.x status line"):
+            await c.chat(model="m", messages=MESSAGES)
+
+    with raw_http(b"SSH-2.0-OpenSSH_9.6\r\n\r\n") as server:
+        run(main(f"http://127.0.0.1:{server.address[1]}/v1"))

@@ -142,7 +142,7 @@ def _parser() -> argparse.ArgumentParser:
 
     stats = commands.add_parser(
         "stats",
-        help="measure captures: tokens, timings, time to first token, gaps",
+        help="measure captures: usage, timings, time to first output, gaps, an SVG timeline",
         description="Figures for each capture; timing figures need a timed capture.",
         epilog=_STATS_EXAMPLES,
         formatter_class=raw,

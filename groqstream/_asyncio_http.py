@@ -139,7 +139,9 @@ class AsyncResponse:
             try:
                 self._left = int(size_text, 16)
             except ValueError:
-                return b"" if not line else self._bad_chunk(line)
+                if not line:  # the server closed where a chunk should start: the body just ended early
+                    return b""
+                raise ProtocolError(f"malformed chunk size line: {line[:100]!r}") from None
             self._chunk_started = True
             if self._left == 0:
                 while (await reader.readline()) not in (b"\r\n", b"\n", b""):  # trailers
@@ -149,10 +151,6 @@ class AsyncResponse:
         data = await reader.read(min(size, self._left))
         self._left -= len(data)
         return data
-
-    @staticmethod
-    def _bad_chunk(line: bytes) -> bytes:
-        raise ProtocolError(f"malformed chunk size line: {line[:100]!r}")
 
     async def read_all(self, limit: int) -> bytes:
         """The whole body (at most *limit* bytes; more is a ``ProtocolError``)."""

@@ -216,8 +216,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         _commands._write(err, f"groqstream: error: {exc}\n")
         return 2
     except BrokenPipeError:
-        # The reader went away (`| head`): stop quietly, and keep Python from
-        # complaining again when it flushes stdout at exit.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        # The reader went away (`| head`) somewhere _write does not see (stdout's last flush): stop
+        # quietly, and keep Python from complaining again when it flushes stdout at exit.
+        _commands._stdout_gone()
         return 0

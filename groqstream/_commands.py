@@ -597,16 +597,16 @@ def _print_stream(stream: Stream, base_url: str, out: IO[str], err: IO[str], *, 
                 for choice in chunk.choices:
                     if choice.index == 0 and choice.delta.content:
                         _write(out, choice.delta.content, raw=raw)
-                        out.flush()
+                        _flush(out)
                         ends_with_newline = choice.delta.content.endswith("\n")
             completion = stream.final_completion()
         except GroqStreamError as exc:
             if not ends_with_newline:
-                out.write("\n")
+                _write(out, "\n")
             _write(err, f"groqstream: error in the response from {base_url}: {exc}\n")
             return 1
     if not ends_with_newline:
-        out.write("\n")
+        _write(out, "\n")
     _write(err, _summary(stream.chunks_received, completion) + "\n")
     return 0
 

@@ -80,9 +80,6 @@ Snapshots and the rest:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Tuple, Union
-
 from ._errors import GroqStreamError
 from ._types import (
     Annotation,
@@ -108,6 +105,13 @@ from ._types import (
     XGroq,
 )
 from ._wire import _Invalid, copy_json, keep_nulls
+
+TYPE_CHECKING = False  # as typing's, without importing typing at run time: see docs/architecture.md
+if TYPE_CHECKING:
+    from dataclasses import dataclass, field  # the standard decorator; at run time it is deferred (_dataclass)
+    from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Tuple, Union
+else:
+    from ._dataclass import dataclass, field
 
 __all__ = [
     "AccumulatorEvent",
@@ -260,7 +264,7 @@ class Usage:
     """The usage of the whole request."""
 
 
-AccumulatorEvent = Union[
+_EVENT_TYPES = (
     ContentDelta,
     ReasoningDelta,
     ContentDone,
@@ -270,8 +274,31 @@ AccumulatorEvent = Union[
     ExecutedToolUpdate,
     FinishReason,
     Usage,
-]
-"""Any event ``ChatCompletionAccumulator.add`` returns."""
+)
+if TYPE_CHECKING:  # any event ChatCompletionAccumulator.add returns; at run time, Union[_EVENT_TYPES]
+    AccumulatorEvent = Union[
+        ContentDelta,
+        ReasoningDelta,
+        ContentDone,
+        ReasoningDone,
+        ToolCallArgumentsDelta,
+        ToolCallDone,
+        ExecutedToolUpdate,
+        FinishReason,
+        Usage,
+    ]
+
+
+def __getattr__(name: str) -> Any:
+    """``AccumulatorEvent``, made when first asked for: a ``Union`` needs typing, which a stream does not import."""
+    if name != "AccumulatorEvent":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import typing
+
+    union: Any = typing.Union  # Any: the form is applied to a tuple of classes
+    value = union[_EVENT_TYPES]
+    globals()[name] = value
+    return value
 
 
 # --- state --------------------------------------------------------------------------

@@ -11,9 +11,6 @@ decoder reads an absent or null required key as (docs/compatibility.md).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, ClassVar, Dict, List, Optional, Tuple
-
 from ._shared_types import (
     Annotation,
     ChoiceLogprobs,
@@ -26,6 +23,13 @@ from ._shared_types import (
     XGroqDebug,
 )
 from ._wire import POSITION, TOOL_CALL_INDEX, Computed, Lenient, WireObject, compile_wire_classes
+
+TYPE_CHECKING = False  # as typing's, without importing typing at run time: see docs/architecture.md
+if TYPE_CHECKING:
+    from dataclasses import dataclass, field  # the standard decorator; at run time it is deferred (_dataclass)
+    from typing import Any, ClassVar, Dict, List, Optional, Tuple
+else:
+    from ._dataclass import dataclass, field
 
 __all__ = [
     "ChatCompletionChunk",

@@ -25,13 +25,15 @@ Once an error is raised the decoder stays failed: later calls raise it again.
 from __future__ import annotations
 
 import json
-from dataclasses import replace
-from typing import Any, Callable, Dict, List, NoReturn, Optional, Set, Tuple
 
 from ._errors import ChunkDecodeError, GroqStreamError, IncompleteStreamError, StreamAPIError, snippet
 from ._sse import ServerSentEvent
 from ._types import ChatCompletionChunk
 from ._wire import NO_DONE, Deviation, Lenient, _Invalid, deviation_key, invalid_to_error, watching_decoder
+
+TYPE_CHECKING = False  # as typing's, without importing typing at run time: see docs/architecture.md
+if TYPE_CHECKING:
+    from typing import Any, Callable, Dict, List, NoReturn, Optional, Set, Tuple
 
 __all__ = ["ChunkDecoder"]
 
@@ -113,6 +115,8 @@ class ChunkDecoder:
     @property
     def deviations(self) -> List[Deviation]:
         """Every kind of departure from the schema read so far, in the order first seen (each with its ``count``)."""
+        from dataclasses import replace  # here: a stream that deviates is rare, and the module is slow to import
+
         return [replace(first, count=self._counts[key]) for key, first in self._first.items()]
 
     def feed(self, event: ServerSentEvent) -> List[ChatCompletionChunk]:

@@ -9,9 +9,6 @@ tool calls), so ``ChatCompletion.from_dict`` reads real responses of both.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Dict, List, Optional, Tuple
-
 from ._shared_types import (
     Annotation,
     ChoiceLogprobs,
@@ -23,10 +20,16 @@ from ._shared_types import (
     UsageBreakdown,
     XGroqDebug,
 )
-from ._wire import NO_EXTRA, POSITION, WireObject, compile_wire_classes
+from ._wire import POSITION, WireObject, compile_wire_classes
 
+TYPE_CHECKING = False  # as typing's, without importing typing at run time: see docs/architecture.md
 if TYPE_CHECKING:
+    from dataclasses import dataclass, field  # the standard decorator; at run time it is deferred (_dataclass)
+    from typing import Any, ClassVar, Dict, List, Optional, Tuple
+
     from ._http import Response
+else:
+    from ._dataclass import dataclass, field
 
 __all__ = [
     "ChatCompletion",
@@ -67,9 +70,6 @@ class ChatCompletionMessageToolCallCustom(WireObject):
     """Keys this class does not know, as parsed."""
 
 
-_NO_FUNCTION = ChatCompletionMessageToolCallFunction(arguments="", name="", extra=NO_EXTRA)
-
-
 @dataclass(frozen=True)
 class ChatCompletionMessageToolCall(WireObject):
     """A finished tool call: a function call (``type`` ``"function"``) or, from OpenAI, a custom one."""
@@ -88,9 +88,6 @@ class ChatCompletionMessageToolCall(WireObject):
     # A custom call has no "function" key, so the wire may omit it; read, it is the empty function.
     _not_required: ClassVar[Tuple[str, ...]] = ("function",)
     _empty: ClassVar[Dict[str, Any]] = {"id": "", "type": "function"}
-
-
-ChatCompletionMessageToolCall.function = _NO_FUNCTION  # what a decoded call without one reads
 
 
 @dataclass(frozen=True)
@@ -266,6 +263,10 @@ class ChatCompletion(WireObject):
 
 
 compile_wire_classes(globals())
+
+# What a decoded tool call without a "function" (a custom call) reads. Decoded, not constructed: constructing
+# would make the dataclass at import (see _dataclass); both give the same value and to_dict().
+ChatCompletionMessageToolCall.function = ChatCompletionMessageToolCallFunction.from_dict({"arguments": "", "name": ""})
 
 
 def attach_response(completion: ChatCompletion, response: Response) -> ChatCompletion:

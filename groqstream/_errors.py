@@ -28,9 +28,10 @@ offending event) as well as in the message, so callers never parse text.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple
-
+TYPE_CHECKING = False  # as typing's, without importing typing at run time: see docs/architecture.md
 if TYPE_CHECKING:
+    from typing import Any, Dict, Optional, Tuple
+
     from ._http import Response
     from ._sse import ServerSentEvent
     from ._types import ChatCompletion

@@ -30,9 +30,11 @@ returned first; the error is raised by the next call, and by every call after.
 
 from __future__ import annotations
 
-from typing import List, Optional
-
 from ._errors import SSEProtocolError, snippet
+
+TYPE_CHECKING = False  # as typing's, without importing typing at run time: see docs/architecture.md
+if TYPE_CHECKING:
+    from typing import List, Optional
 
 __all__ = ["DEFAULT_MAX_EVENT_BYTES", "LineDecoder", "as_bytes"]
 

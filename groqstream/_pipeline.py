@@ -24,26 +24,38 @@ from __future__ import annotations
 
 from functools import partial
 from itertools import chain
-from typing import (
-    TYPE_CHECKING,
-    Any,
-    AsyncGenerator,
-    AsyncIterator,
-    Generator,
-    Iterable,
-    Iterator,
-    List,
-    Optional,
-    Protocol,
-    TypeVar,
-)
 
 from ._chunks import ChunkDecoder
 from ._lines import DEFAULT_MAX_EVENT_BYTES, as_bytes
 from ._sse import ServerSentEvent, SSEDecoder
 
+TYPE_CHECKING = False  # as typing's, without importing typing at run time: see docs/architecture.md
 if TYPE_CHECKING:
+    from typing import (
+        Any,
+        AsyncGenerator,
+        AsyncIterator,
+        Generator,
+        Iterable,
+        Iterator,
+        List,
+        Optional,
+        Protocol,
+        TypeVar,
+    )
+
     from ._types import ChatCompletionChunk
+
+    _Out = TypeVar("_Out")
+
+    class _Decoder(Protocol[_Out]):
+        @property
+        def done(self) -> bool: ...
+
+        def feed(self, data: bytes) -> Iterable[_Out]: ...
+
+        def flush(self) -> List[_Out]: ...
+
 
 __all__ = ["aiter_chunks", "aiter_events", "iter_chunks", "iter_events"]
 
@@ -51,12 +63,14 @@ __all__ = ["aiter_chunks", "aiter_events", "iter_chunks", "iter_events"]
 # read1/recv return as soon as anything has arrived, so it adds no latency.
 READ_SIZE = 65536
 
-_Out = TypeVar("_Out")
-
-ByteSource = Any
-"""``bytes``, a binary file or HTTP response, a socket, or an iterable of bytes-like chunks."""
-AsyncByteSource = Any
-"""An async iterable of bytes-like chunks, or an ``asyncio.StreamReader``."""
+# ByteSource: bytes, a binary file or HTTP response, a socket, or an iterable of bytes-like chunks.
+# AsyncByteSource: an async iterable of bytes-like chunks, or an asyncio.StreamReader.
+# Any to a type checker; at run time, where typing is not imported, a placeholder.
+if TYPE_CHECKING:
+    ByteSource = Any
+    AsyncByteSource = Any
+else:
+    ByteSource = AsyncByteSource = object
 
 
 def reads(source: ByteSource) -> Iterator[Any]:
@@ -86,15 +100,6 @@ def reads(source: ByteSource) -> Iterator[Any]:
 # timing (an event can only be dispatched by a line end), and a set lookup of
 # a one-byte bytes object is a fraction of a decoder call.
 _QUIET_BYTES = frozenset(bytes((i,)) for i in range(256)) - {b"\n", b"\r"}
-
-
-class _Decoder(Protocol[_Out]):
-    @property
-    def done(self) -> bool: ...
-
-    def feed(self, data: bytes) -> Iterable[_Out]: ...
-
-    def flush(self) -> List[_Out]: ...
 
 
 def drive(decoder: _Decoder[_Out], reads: Iterable[Any], limit: int) -> Iterator[_Out]:

@@ -11,10 +11,14 @@ citations, Mistral's content parts, OpenRouter's reasoning details.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, ClassVar, Dict, List, Optional
-
 from ._wire import CONTENT_PARTS, UNFIXED, Computed, Lenient, WireObject, compile_wire_classes
+
+TYPE_CHECKING = False  # as typing's, without importing typing at run time: see docs/architecture.md
+if TYPE_CHECKING:
+    from dataclasses import dataclass, field  # the standard decorator; at run time it is deferred (_dataclass)
+    from typing import Any, ClassVar, Dict, List, Optional
+else:
+    from ._dataclass import dataclass, field
 
 __all__ = [
     "Annotation",

@@ -24,10 +24,37 @@ addition is a size limit (``max_event_bytes``) so memory stays bounded.
 from __future__ import annotations
 
 import json
-from typing import Any, List, NamedTuple, Optional
+from collections import namedtuple
 
 from ._errors import SSEProtocolError, snippet
 from ._lines import DEFAULT_MAX_EVENT_BYTES, LineDecoder, as_bytes
+
+TYPE_CHECKING = False  # as typing's, without importing typing at run time: see docs/architecture.md
+if TYPE_CHECKING:
+    from typing import Any, List, NamedTuple, Optional
+else:
+
+    class _NamedTupleClass(type):
+        """``typing.NamedTuple``'s class syntax, without importing typing: the class is a ``collections.namedtuple``.
+
+        As typing does it: the annotated names are the fields, their values
+        the defaults, and everything else in the body (docstring, methods) is
+        set on the named tuple.
+        """
+
+        def __new__(cls, name: str, bases: Any, namespace: Any) -> Any:
+            if not bases:  # NamedTuple itself
+                return super().__new__(cls, name, bases, namespace)
+            fields = list(namespace.get("__annotations__", {}))
+            made = namedtuple(name, fields, defaults=[namespace[f] for f in fields if f in namespace])
+            for key, value in namespace.items():
+                if key not in fields and key not in ("__module__", "__annotations__"):
+                    setattr(made, key, value)
+            made.__module__ = namespace["__module__"]
+            made.__annotations__ = namespace.get("__annotations__", {})
+            return made
+
+    NamedTuple = _NamedTupleClass("NamedTuple", (), {})
 
 __all__ = ["SSEDecoder", "ServerSentEvent"]
 

@@ -7,7 +7,6 @@ iteration, context management and closing, and nothing that parses.
 from __future__ import annotations
 
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, AsyncGenerator, AsyncIterator, Iterator, List, Optional, Type
 
 from ._accumulate import ChatCompletionAccumulator
 from ._completion_types import attach_response
@@ -15,7 +14,10 @@ from ._errors import GroqStreamError, StreamClosedError
 from ._lines import DEFAULT_MAX_EVENT_BYTES
 from ._pipeline import AsyncByteSource, ByteSource, ChunkStreamDecoder, aiter_chunks, iter_chunks
 
+TYPE_CHECKING = False  # as typing's, without importing typing at run time: see docs/architecture.md
 if TYPE_CHECKING:
+    from typing import Any, AsyncGenerator, AsyncIterator, Iterator, List, Optional, Type
+
     from ._http import Response
     from ._types import ChatCompletion, ChatCompletionChunk
     from ._wire import Deviation

@@ -25,29 +25,49 @@ itself becomes the instance's ``__dict__`` (see ``_decoder_source``).
 
 from __future__ import annotations
 
-import dataclasses
+import builtins
 import math
 import re
 import sys
-from dataclasses import dataclass
+import zlib
 from types import FunctionType
-from typing import (
-    Any,
-    Callable,
-    ClassVar,
-    Dict,
-    FrozenSet,
-    List,
-    NoReturn,
-    Optional,
-    Protocol,
-    Set,
-    Tuple,
-    Type,
-    TypeVar,
-)
 
+from . import _decoders
+from ._dataclass import MISSING, DeclaredField, declared_fields, is_declared
 from ._errors import ChunkDecodeError, snippet
+
+TYPE_CHECKING = False  # as typing's, without importing typing at run time: see docs/architecture.md
+if TYPE_CHECKING:
+    from dataclasses import dataclass  # the standard decorator; at run time it is deferred (_dataclass)
+    from typing import (
+        Any,
+        Callable,
+        ClassVar,
+        Dict,
+        FrozenSet,
+        List,
+        NoReturn,
+        Optional,
+        Protocol,
+        Set,
+        Tuple,
+        Type,
+        TypeVar,
+    )
+
+    _W = TypeVar("_W", bound="WireObject")
+    _Convert = Callable[[Any], Any]
+
+    class Watcher(Protocol):
+        """What a watching decoder reports to (``ChunkDecoder``): the choices it sees and how they end."""
+
+        unfinished: Set[int]  # the indices already noted without a finish_reason: not reported again
+
+        def note(self, index: int, finish_reason: Optional[str]) -> None: ...
+
+        def note_all(self, obj: Any) -> None: ...
+else:
+    from ._dataclass import dataclass
 
 __all__ = [
     "NO_EXTRA",
@@ -63,9 +83,6 @@ __all__ = [
     "invalid_to_error",
     "keep_nulls",
 ]
-
-_W = TypeVar("_W", bound="WireObject")
-_Convert = Callable[[Any], Any]
 
 
 class _Invalid(Exception):
@@ -363,7 +380,7 @@ class WireObject:
 
     extra: Dict[str, Any]
     # Filled by _compile for each subclass:
-    _convert: ClassVar[Dict[str, _Convert]]  # every field: its converter
+    _convert: ClassVar[Dict[str, Callable[[Any], Any]]]  # every field: its converter (not _Convert: see api.md)
     _shapes: ClassVar[Dict[str, Tuple[str, Any]]]  # every field: what it holds (see _shape)
     _known: ClassVar[FrozenSet[str]]  # every field's JSON key
     _nested_keys: ClassVar[Tuple[str, ...]]  # object and array fields, in field order
@@ -381,6 +398,7 @@ class WireObject:
     # (index, finish_reason): the fields whose values a watching stream is told of (see watching_decoder)
     _watch: ClassVar[Tuple[str, ...]] = ()
     _decoder_namespace: ClassVar[Dict[str, Any]]  # the globals of the generated decoder
+    _decoder_source: ClassVar[str]  # its source (see _decoders.py)
     # fields the constructor requires that the wire may omit (the class attribute is what an absent one reads)
     _not_required: ClassVar[Tuple[str, ...]] = ()
     # a field that, when set on a constructed instance, to_dict writes under another field's key
@@ -563,7 +581,7 @@ def _checked(key: str, convert: _Convert, value: Any) -> Any:
 _set_dict = WireObject.__dict__["__dict__"].__set__  # obj.__dict__ = d, past the frozen __setattr__
 
 
-class _NoExtra(Dict[str, Any]):
+class _NoExtra(dict):  # type: ignore[type-arg]  # Dict[str, Any]: no typing at run time
     """The ``extra`` of every instance whose JSON object had no unknown key: one shared, read-only empty dict.
 
     Decoding stores ``extra`` only when the object had unknown keys, which is
@@ -747,9 +765,7 @@ def _decode_source(v: str, key: str, kind: str, i: int) -> List[str]:
     ]
 
 
-def _decoder_source(
-    cls: Type[WireObject], wire_fields: List[dataclasses.Field[Any]], shapes: List[Tuple[str, Any]]
-) -> str:
+def _decoder_source(cls: Type[WireObject], wire_fields: List[DeclaredField], shapes: List[Tuple[str, Any]]) -> str:
     """The source of *cls*'s decoder: its fields' checks written out one after another.
 
     The decoder takes the parsed JSON object over: when the object has only
@@ -895,7 +911,7 @@ def _known_keys_source(required: int, optional: List[str]) -> Tuple[str, List[st
     return "", [f"if len(data) != {expected} and not only_known(data):", "    return general(data)"]
 
 
-def _is_wire_field(f: dataclasses.Field[Any]) -> bool:
+def _is_wire_field(f: DeclaredField) -> bool:
     """Every dataclass field is a JSON key, but ``extra`` and those marked ``metadata={"wire": False}``."""
     return f.name != "extra" and f.metadata.get("wire", True)
 
@@ -906,7 +922,7 @@ def _compile(cls: Type[WireObject], done: Set[type]) -> None:
         return
     done.add(cls)
     namespace = vars(sys.modules[cls.__module__])
-    wire_fields = [f for f in dataclasses.fields(cls) if _is_wire_field(f)]  # type: ignore[arg-type]
+    wire_fields = [f for f in declared_fields(cls) if _is_wire_field(f)]
     shapes = [_shape(str(f.type), namespace) for f in wire_fields]
     for kind, what in shapes:
         if kind in ("object", "objects"):
@@ -919,9 +935,7 @@ def _compile(cls: Type[WireObject], done: Set[type]) -> None:
     cls._required = tuple(
         f.name
         for f in wire_fields
-        if f.default is dataclasses.MISSING
-        and f.default_factory is dataclasses.MISSING
-        and f.name not in cls._not_required
+        if f.default is MISSING and f.default_factory is MISSING and f.name not in cls._not_required
     )
     strings, lists = _simple_keys(cls, shapes)
     namespace_of_decoder: Dict[str, Any] = {
@@ -940,14 +954,79 @@ def _compile(cls: Type[WireObject], done: Set[type]) -> None:
             namespace_of_decoder[f"decode_{i}"] = _decoder_of(what)
     namespace_of_decoder["watch"] = None  # see watching_decoder
     source = _decoder_source(cls, wire_fields, shapes)
-    exec(compile(source, f"<groqstream decoder for {cls.__name__}>", "exec"), namespace_of_decoder)
-    cls._decode = staticmethod(namespace_of_decoder["decode"])
+    cls._decode = staticmethod(_decoder_function(cls.__name__, source, namespace_of_decoder))
     cls._decoder_namespace = namespace_of_decoder
+    cls._decoder_source = source
     _compiled.append(cls)
     cls.extra = NO_EXTRA  # see _NoExtra
 
 
 _compiled: List[Type[WireObject]] = []  # every compiled class, for watching_decoder
+compiled_at_import: List[str] = []  # classes whose decoder _decoders.py lacked or had stale: compiled from source
+
+
+def _decoder_function(name: str, source: str, namespace: Dict[str, Any]) -> _Convert:
+    """The function *source* defines, with *namespace* as its globals.
+
+    Its code comes from ``_decoders.py`` when that holds this very source
+    (same CRC-32), so it was compiled once, with the package, and an import
+    only loads it; else the source is compiled here. Compiling forty
+    decoders at every start took most of the first chunk's time.
+    """
+    namespace["__builtins__"] = builtins
+    generated = getattr(_decoders, f"decode_{name}", None)
+    if generated is not None and _decoders.SOURCE_CRC32.get(name) == zlib.crc32(source.encode()):
+        return FunctionType(generated.__code__, namespace)
+    compiled_at_import.append(name)
+    exec(compile(source, f"<groqstream decoder for {name}>", "exec"), namespace)
+    return namespace["decode"]  # type: ignore[no-any-return]
+
+
+def generated_decoders_source() -> str:
+    """The text of ``_decoders.py`` for the classes declared now (``python tools/generate_decoders.py`` writes it)."""
+    import symtable  # only here: the generator runs at development time
+
+    sources = [(cls.__name__, cls._decoder_source) for cls in _compiled]
+    names = [name for name, _ in sources]
+    if len(set(names)) != len(names):  # pragma: no cover - a declaration bug
+        raise ValueError(f"two wire classes share a name: {sorted(n for n in names if names.count(n) > 1)}")
+    free: Set[str] = set()
+    for _, source in sources:
+        function = symtable.symtable(source, "decoder", "exec").get_children()[0]
+        assert isinstance(function, symtable.Function)
+        free.update(name for name in function.get_globals() if not hasattr(builtins, name))
+    lines = [
+        '"""The generated decoders of the wire classes, compiled with the package so that an import only loads them.',
+        "",
+        "GENERATED by `python tools/generate_decoders.py` from the class declarations (see",
+        "``_wire._decoder_source``): do not edit. ``_wire`` takes a function from here only when its",
+        "source still has the CRC-32 recorded below, and binds it to the class's own globals; a class",
+        "whose declaration changed is compiled from source at import instead (tests/test_generated.py",
+        "fails until this file is written again).",
+        '"""',
+        "",
+        "from __future__ import annotations",
+        "",
+        "TYPE_CHECKING = False  # as typing's, without importing typing at run time: see docs/architecture.md",
+        "if TYPE_CHECKING:",
+        "    from typing import Any, Dict",
+        "",
+        "# The globals the decoders use. Each class binds its own (_wire._compile); these only name them.",
+        *[f"{name}: Any = None" for name in sorted(free)],
+        "",
+    ]
+    for name, source in sources:
+        head, _, body = source.partition("\n")
+        if head != "def decode(data):":  # pragma: no cover - _decoder_source writes this line
+            raise ValueError(f"unexpected first line of {name}'s decoder: {head!r}")
+        lines += ["", f"def decode_{name}(data: Any) -> Any:", body.rstrip("\n"), ""]
+    lines += [
+        "",
+        "SOURCE_CRC32: Dict[str, int] = {",
+        *[f"    {name!r}: {zlib.crc32(source.encode()):#010x}," for name, source in sources],
+        "}",
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def compile_wire_classes(namespace: Dict[str, Any]) -> None:
@@ -957,20 +1036,10 @@ def compile_wire_classes(namespace: Dict[str, Any]) -> None:
         if (
             isinstance(value, type)
             and issubclass(value, WireObject)
-            and dataclasses.is_dataclass(value)  # not a base that only shares behaviour (MessageLike)
+            and is_declared(value)  # a dataclass, not a base that only shares behaviour (MessageLike)
             and value.__module__ == namespace["__name__"]
         ):
             _compile(value, done)
-
-
-class Watcher(Protocol):
-    """What a watching decoder reports to (``ChunkDecoder``): the choices it sees and how they end."""
-
-    unfinished: Set[int]  # the indices already noted without a finish_reason: not reported again
-
-    def note(self, index: int, finish_reason: Optional[str]) -> None: ...
-
-    def note_all(self, obj: Any) -> None: ...
 
 
 def watching_decoder(cls: Type[WireObject], watcher: Watcher) -> _Convert:

@@ -41,6 +41,7 @@ if TYPE_CHECKING:  # pragma: no cover
         CaptureWriter,
         TimedEvent,
         iter_capture,
+        messages_digest,
     )
     from ._chunks import (
         ChunkDecoder,
@@ -83,6 +84,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from ._pipeline import (
         aiter_events,
         iter_events,
+    )
+    from ._serve import (
+        CaptureServer,
+        Fault,
+        serve,
     )
     from ._sse import (
         ServerSentEvent,
@@ -156,6 +162,7 @@ _EXPORTS = {
     "BadRequestError": "._errors",
     "CaptureDecoder": "._capture",
     "CaptureHeader": "._capture",
+    "CaptureServer": "._serve",
     "CaptureWriter": "._capture",
     "ChatCompletion": "._types",
     "ChatCompletionAccumulator": "._accumulate",
@@ -195,6 +202,7 @@ _EXPORTS = {
     "ExecutedToolSearchResults": "._types",
     "ExecutedToolSearchResultsResult": "._types",
     "ExecutedToolUpdate": "._accumulate",
+    "Fault": "._serve",
     "FinishReason": "._accumulate",
     "FunctionCall": "._types",
     "GroqStreamError": "._errors",
@@ -236,6 +244,8 @@ _EXPORTS = {
     "aiter_events": "._pipeline",
     "iter_capture": "._capture",
     "iter_events": "._pipeline",
+    "messages_digest": "._capture",
+    "serve": "._serve",
 }
 
 
@@ -270,6 +280,7 @@ __all__ = [
     "BadRequestError",
     "CaptureDecoder",
     "CaptureHeader",
+    "CaptureServer",
     "CaptureWriter",
     "ChatCompletion",
     "ChatCompletionAccumulator",
@@ -309,6 +320,7 @@ __all__ = [
     "ExecutedToolSearchResults",
     "ExecutedToolSearchResultsResult",
     "ExecutedToolUpdate",
+    "Fault",
     "FinishReason",
     "FunctionCall",
     "GroqStreamError",
@@ -351,4 +363,6 @@ __all__ = [
     "aiter_events",
     "iter_capture",
     "iter_events",
+    "messages_digest",
+    "serve",
 ]

@@ -30,7 +30,7 @@ from __future__ import annotations
 import datetime
 import time as _time
 from dataclasses import dataclass
-from typing import IO, Callable, Dict, Iterator, List, NamedTuple, Optional
+from typing import IO, Any, Callable, Dict, Iterator, List, NamedTuple, Optional
 
 from ._chunks import ChunkDecoder
 from ._lines import DEFAULT_MAX_EVENT_BYTES
@@ -38,7 +38,7 @@ from ._pipeline import ByteSource, reads
 from ._sse import ServerSentEvent, SSEDecoder
 from ._types import ChatCompletionChunk
 
-__all__ = ["CaptureDecoder", "CaptureHeader", "CaptureWriter", "TimedEvent", "iter_capture"]
+__all__ = ["CaptureDecoder", "CaptureHeader", "CaptureWriter", "TimedEvent", "iter_capture", "messages_digest"]
 
 CAPTURE_VERSION = 1
 _HEADER = b": groqstream-capture "
@@ -66,6 +66,8 @@ class CaptureHeader:
     """The model the request named, when recorded."""
     start: Optional[str] = None
     """When the request was sent: ISO 8601 UTC, e.g. ``2026-11-21T00:44:57.123456Z``."""
+    request: Optional[str] = None
+    """``messages_digest`` of the request's messages, when recorded (``serve --match request`` compares it)."""
 
     def to_line(self) -> bytes:
         """The header as a capture's first line (with LF)."""
@@ -74,6 +76,8 @@ class CaptureHeader:
             parts.append(f"model={self.model}")
         if self.start:
             parts.append(f"start={self.start}")
+        if self.request:
+            parts.append(f"request={self.request}")
         return (": " + " ".join(parts) + "\n").encode("utf-8")
 
     @classmethod
@@ -85,7 +89,21 @@ class CaptureHeader:
         if not words or not words[0].isdigit():
             return None
         fields: Dict[str, str] = dict(word.split("=", 1) for word in words[1:] if "=" in word)
-        return cls(int(words[0]), fields.get("model"), fields.get("start"))
+        return cls(int(words[0]), fields.get("model"), fields.get("start"), fields.get("request"))
+
+
+def messages_digest(messages: Any) -> str:
+    """A stable digest of a request's ``messages``, as a timed capture's header records it (``request=``).
+
+    The first 16 hex digits of the SHA-256 of the messages as canonical JSON:
+    keys sorted, no spaces, non-ASCII characters as UTF-8. Two requests with
+    the same messages have the same digest whatever their key order.
+    """
+    import hashlib  # here: only recording and serving need it
+    import json
+
+    text = json.dumps(messages, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 class CaptureWriter:
@@ -96,6 +114,7 @@ class CaptureWriter:
             but leaves the file open: its owner closes it.
         model: the model the request named, for the header.
         start: when the request was sent (UTC); default: now.
+        request: ``messages_digest`` of the request's messages, for the header.
         clock: seconds as a float, for the arrival times (default ``time.monotonic``);
             the clock's value at construction is time zero.
     """
@@ -107,13 +126,14 @@ class CaptureWriter:
         model: Optional[str] = None,
         start: Optional[datetime.datetime] = None,
         clock: Callable[[], float] = _time.monotonic,
+        request: Optional[str] = None,
     ) -> None:
         self._file = file
         self._clock = clock
         self._zero = clock()
         when = (start or datetime.datetime.now(datetime.timezone.utc)).astimezone(datetime.timezone.utc)
         stamp = when.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-        self.header = CaptureHeader(CAPTURE_VERSION, model, stamp)
+        self.header = CaptureHeader(CAPTURE_VERSION, model, stamp, request)
         """The header written on the capture's first line."""
         self._pending: List[bytes] = []
         self._last_time = 0.0

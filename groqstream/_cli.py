@@ -65,6 +65,15 @@ examples:
   groqstream chat "Hi" --model llama-3.1-8b-instant --system "Be brief." --record hi.sse
   groqstream replay hi.sse --realtime         play the recording back as it arrived
 """
+_SERVE_EXAMPLES = """\
+examples:
+  groqstream serve answer.sse                      one capture, at its recorded pace, on 127.0.0.1:8000
+  groqstream serve captures/*.sse --loop --speed 4 a playlist, again and again, four times faster
+  groqstream serve *.sse --match request           the capture `chat --record` made for this request
+  groqstream serve a.sse --fault "after=3,drop"    every request's connection dies in the 4th event
+  curl -N localhost:8000/v1/chat/completions -d '{"model":"m","messages":[],"stream":true}'
+  curl -N ... -H 'X-Groqstream-Fault: status=429,retry-after=1'    one request's fault
+"""
 
 
 def _version() -> str:
@@ -190,6 +199,38 @@ def _parser() -> argparse.ArgumentParser:
         help="print the answer exactly as sent (control characters are escaped by default)",
     )
     chat.add_argument("--timeout", type=_positive, default=60.0, metavar="SECONDS", help="connect and read timeout")
+    serve = commands.add_parser(
+        "serve",
+        help="answer chat-completion requests with captures: a local endpoint for testing clients",
+        description="Serve captures as a Groq/OpenAI-compatible endpoint (POST /openai/v1/chat/completions and "
+        "/v1/chat/completions, GET /v1/models): each answer is a capture's bytes as recorded, event by event, at "
+        "the recorded times. A request names a capture with the X-Groqstream-Capture header, and asks for a fault "
+        "with X-Groqstream-Fault. The API key is ignored. See docs/serve.md.",
+        epilog=_SERVE_EXAMPLES,
+        formatter_class=raw,
+    )
+    serve.add_argument("captures", nargs="+", metavar="CAPTURE", help="capture files, served in this order")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)"
+    )
+    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    serve.add_argument(
+        "--match",
+        choices=("order", "request"),
+        default="order",
+        help="order: each request gets the next capture (default); request: the one recorded for the request's "
+        "model and messages",
+    )
+    serve.add_argument("--loop", action="store_true", help="start the playlist again after the last capture")
+    serve.add_argument("--speed", type=_positive, default=1.0, help="replay timed captures N times faster")
+    serve.add_argument("--no-delay", action="store_true", help="send every event at once (each still flushed alone)")
+    serve.add_argument("--rate", type=_positive, metavar="EVENTS_PER_SECOND", help="pace of untimed captures")
+    serve.add_argument(
+        "--fault",
+        metavar="SPEC",
+        help="a fault for every request, e.g. 'status=503,retry-after=2', 'after=3,cut', 'cut-bytes=200', "
+        "'after=2,stall=5', 'after=1,error', 'after=2,drop'",
+    )
     return parser
 
 

@@ -42,7 +42,7 @@ from typing import (
     Type,
 )
 
-from ._capture import CaptureWriter
+from ._capture import CaptureWriter, messages_digest
 from ._completion_types import attach_response
 from ._errors import (
     APIConnectionError,
@@ -548,7 +548,9 @@ class Client(_ClientBase):
             "chat_stream", dict(params), model=model, messages=messages, stream=True,
             extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body, timeout=timeout,
         )  # fmt: skip
-        recorder = CaptureWriter(capture, model=model) if capture is not None else None  # time zero: now
+        recorder = (  # time zero: now; the digest lets `groqstream serve --match request` find this answer
+            CaptureWriter(capture, model=model, request=messages_digest(messages)) if capture is not None else None
+        )
         connection, response, info = self._send(request)
         if not _is_event_stream(info.headers):
             raise self._unexpected(info, self._finish(request, connection, response, limit=_UNEXPECTED_BODY))

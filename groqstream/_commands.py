@@ -613,5 +613,17 @@ def _print_stream(stream: Stream, base_url: str, out: IO[str], err: IO[str], *, 
 
 # --- the parser ---------------------------------------------------------------------------------
 
-COMMANDS = {"replay": _replay, "stats": _stats, "validate": _validate, "chat": _chat}
+
+def _serve(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    from ._serve import Fault, run  # only for serve: http.server is not small
+
+    if args.fault is not None:
+        try:
+            Fault.parse(args.fault)
+        except ValueError as exc:
+            raise _UsageError(f"--fault: {exc}") from None
+    return run(args, out, err)
+
+
+COMMANDS = {"replay": _replay, "stats": _stats, "validate": _validate, "chat": _chat, "serve": _serve}
 """Each command's function: ``(args, stdout, stderr) -> exit status``."""

@@ -61,6 +61,7 @@ if TYPE_CHECKING:  # pragma: no cover
         GroqStreamError,
         IncompleteStreamError,
         InternalServerError,
+        InvalidJSONError,
         NotFoundError,
         PermissionDeniedError,
         RateLimitError,
@@ -80,6 +81,9 @@ if TYPE_CHECKING:  # pragma: no cover
     )
     from ._params import (
         ChatCompletionParams,
+    )
+    from ._partial_json import (
+        PartialJSON,
     )
     from ._pipeline import (
         aiter_events,
@@ -209,11 +213,13 @@ _EXPORTS = {
     "Headers": "._http",
     "IncompleteStreamError": "._errors",
     "InternalServerError": "._errors",
+    "InvalidJSONError": "._errors",
     "KnownFinishReason": "._types",
     "KnownRole": "._types",
     "McpListTool": "._types",
     "McpListToolTool": "._types",
     "NotFoundError": "._errors",
+    "PartialJSON": "._partial_json",
     "PermissionDeniedError": "._errors",
     "PromptTokensDetails": "._types",
     "RateLimitError": "._errors",
@@ -327,11 +333,13 @@ __all__ = [
     "Headers",
     "IncompleteStreamError",
     "InternalServerError",
+    "InvalidJSONError",
     "KnownFinishReason",
     "KnownRole",
     "McpListTool",
     "McpListToolTool",
     "NotFoundError",
+    "PartialJSON",
     "PermissionDeniedError",
     "PromptTokensDetails",
     "RateLimitError",

@@ -80,7 +80,9 @@ Snapshots and the rest:
 
 from __future__ import annotations
 
-from ._errors import GroqStreamError
+import sys
+
+from ._errors import GroqStreamError, InvalidJSONError
 from ._types import (
     Annotation,
     ChatCompletion,
@@ -132,12 +134,34 @@ __all__ = [
 class _Text:
     """Append-only text kept as pieces; joins happen only when read, and are cached."""
 
-    __slots__ = ("_joined", "_joined_count", "pieces")
+    __slots__ = ("_joined", "_joined_count", "_parsed_count", "_parser", "pieces")
 
     def __init__(self) -> None:
         self.pieces: List[str] = []
         self._joined = ""
         self._joined_count = 0
+        self._parser: Optional[Any] = None  # a PartialJSON, made when a partial value is first asked for
+        self._parsed_count = 0  # pieces fed to it
+
+    def partial_json(self, count: int) -> Any:
+        """The first *count* pieces read as partial JSON (``PartialJSON``'s rules), parsing only what is new.
+
+        The value grows in place, so asking for an older count after a newer one
+        gives the newer value; after invalid JSON it stays the last valid value.
+        """
+        parser = self._parser
+        if parser is None:
+            from ._partial_json import PartialJSON  # here: a stream that never asks needs none of it
+
+            parser = self._parser = PartialJSON()
+        if count > self._parsed_count:
+            new, self._parsed_count = self.pieces[self._parsed_count : count], count
+            try:
+                for piece in new:
+                    parser.feed(piece)
+            except InvalidJSONError:
+                self._parsed_count = sys.maxsize  # never fed again: the value stays as it was
+        return parser.value
 
     def prefix(self, count: int) -> str:
         """The text made of the first *count* pieces."""
@@ -174,6 +198,16 @@ class _TextDelta:
 @dataclass(frozen=True)
 class ContentDelta(_TextDelta):
     """A piece of assistant text arrived for choice ``index``; ``snapshot`` is the text so far."""
+
+    @property
+    def partial(self) -> Any:
+        """The text so far read as partial JSON, for an answer in JSON mode (``response_format``); see ``PartialJSON``.
+
+        Parsed only when first read, and then only what is new: read it as the
+        events come. ``None`` until a value has begun; an answer that is not
+        JSON stays at its last valid value (``None`` if it never began).
+        """
+        return self._text.partial_json(self._count)
 
 
 @dataclass(frozen=True)
@@ -221,6 +255,18 @@ class ToolCallArgumentsDelta:
         """All of the arguments so far, this fragment included (joined when first read)."""
         return self._text.prefix(self._count)
 
+    @property
+    def partial(self) -> Any:
+        """The arguments so far as a JSON value, as far as it is certain (``PartialJSON``'s rules).
+
+        Strings grow, numbers and literals appear once complete, a key with its
+        value. Parsed only when first read, and then only what is new, so read
+        it as the events come; the value grows in place (copy it to keep one).
+        Arguments that turn out not to be JSON stay at their last valid value:
+        ``ToolCallDone.parsed_arguments()`` says what is wrong.
+        """
+        return self._text.partial_json(self._count)
+
 
 @dataclass(frozen=True)
 class ToolCallDone:
@@ -232,6 +278,14 @@ class ToolCallDone:
     """The tool call's ``index``."""
     tool_call: ChatCompletionMessageToolCall
     """The complete tool call."""
+
+    def parsed_arguments(self) -> Any:
+        """The call's arguments parsed as JSON, strictly (``tool_call.function.parsed_arguments()``).
+
+        Raises:
+            InvalidJSONError: they are not one valid JSON value (cut short, or invalid), with the position.
+        """
+        return self.tool_call.function.parsed_arguments()
 
 
 @dataclass(frozen=True)

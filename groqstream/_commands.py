@@ -18,7 +18,14 @@ import time
 from functools import partial
 from typing import IO, Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
-from ._accumulate import AccumulatorEvent, ChatCompletionAccumulator, ContentDelta, ReasoningDelta, ToolCallDone
+from ._accumulate import (
+    AccumulatorEvent,
+    ChatCompletionAccumulator,
+    ContentDelta,
+    ReasoningDelta,
+    ToolCallArgumentsDelta,
+    ToolCallDone,
+)
 from ._capture import iter_timed_chunks
 from ._cli import SAMPLE_PATH, _UsageError
 from ._errors import GroqStreamError
@@ -343,6 +350,11 @@ def _play(
                 event = item.event
                 at = f"t={item.time:.6f} " if item.time is not None else ""
                 _write(out, f"#{index} {at}event={event.event!r} id={event.id!r} data={event.data!r}\n")
+                for happened in events:  # the tool calls' arguments as they grow, parsed as far as certain
+                    if isinstance(happened, ToolCallArgumentsDelta):
+                        name = f" {happened.name}" if happened.name else ""
+                        partial = _dumps(happened.partial) if happened.partial is not None else "(nothing yet)"
+                        _write(out, f"    tool call {happened.tool_index}{name} arguments so far: {partial}\n")
             elif chunk is None:
                 continue
             elif fmt == "jsonl":

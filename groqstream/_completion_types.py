@@ -57,6 +57,19 @@ class ChatCompletionMessageToolCallFunction(WireObject):
     extra: Dict[str, Any] = field(default_factory=dict)
     """Keys this class does not know, as parsed."""
 
+    def parsed_arguments(self) -> Any:
+        """The arguments parsed as JSON, strictly: what the tool is to be called with.
+
+        Raises:
+            InvalidJSONError: they are not one valid JSON value (cut short by
+                ``max_tokens``, or invalid), with the position and the text around it.
+        """
+        from ._partial_json import PartialJSON  # here: decoding a stream needs none of it
+
+        parser = PartialJSON()
+        parser.feed(self.arguments)
+        return parser.finish()
+
 
 @dataclass(frozen=True)
 class ChatCompletionMessageToolCallCustom(WireObject):

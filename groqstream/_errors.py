@@ -5,6 +5,7 @@ Every error that bad input can cause is a ``GroqStreamError``::
     GroqStreamError(Exception)            catch-all for this library
     ├── SSEProtocolError(ValueError)      a line or event went past the size limit, or strict UTF-8 failed
     ├── ChunkDecodeError(ValueError)      event data is not JSON, or not shaped like a chunk
+    ├── InvalidJSONError(ValueError)      tool-call arguments (or a JSON answer) are not one valid JSON value
     ├── StreamAPIError                    the server reported an error inside the stream
     ├── IncompleteStreamError             the stream ended before ``data: [DONE]``, an error, or every choice's finish
     ├── StreamClosedError(RuntimeError)   a Stream was iterated after an explicit close()
@@ -45,6 +46,7 @@ __all__ = [
     "ChunkDecodeError",
     "GroqStreamError",
     "IncompleteStreamError",
+    "InvalidJSONError",
     "InternalServerError",
     "NotFoundError",
     "PermissionDeniedError",
@@ -149,6 +151,23 @@ class ChunkDecodeError(GroqStreamError, ValueError):
         self.event = event
         self.event_index = event_index
         self.offset = offset
+
+
+class InvalidJSONError(GroqStreamError, ValueError):
+    """A JSON text that is not one valid JSON value: a tool call's arguments, a JSON answer (``PartialJSON``).
+
+    Attributes:
+        reason: what was expected and what arrived (or that the text ended early).
+        position: 0-based character position in the text where it went wrong or ended.
+        text: the text around that position.
+    """
+
+    def __init__(self, reason: str, *, position: int, text: str = "") -> None:
+        around = f" near {snippet(text)}" if text else ""
+        super().__init__(f"invalid JSON at character {position}: {reason}{around}")
+        self.reason = reason
+        self.position = position
+        self.text = text
 
 
 class StreamAPIError(GroqStreamError):

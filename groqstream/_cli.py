@@ -199,6 +199,8 @@ def _parser() -> argparse.ArgumentParser:
         help="print the answer exactly as sent (control characters are escaped by default)",
     )
     chat.add_argument("--timeout", type=_positive, default=60.0, metavar="SECONDS", help="connect and read timeout")
+    chat.add_argument("--no-reasoning", action="store_true", help="leave the reasoning out (shown as replay does)")
+    chat.add_argument("--no-tool-calls", action="store_true", help="leave the tool calls out")
     serve = commands.add_parser(
         "serve",
         help="answer chat-completion requests with captures: a local endpoint for testing clients",

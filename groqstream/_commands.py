@@ -567,7 +567,7 @@ def _chat(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
                 _write(err, f"groqstream: error: {exc}\n")
                 return 1
             started = True
-            return _print_stream(stream, client.base_url, out, err, raw=args.raw)
+            return _print_stream(stream, client.base_url, out, err, args)
     finally:
         if capture is not None:
             capture.close()
@@ -600,25 +600,23 @@ def _keep_mode(temporary: str, path: str) -> None:
     os.chmod(temporary, mode)
 
 
-def _print_stream(stream: Stream, base_url: str, out: IO[str], err: IO[str], *, raw: bool) -> int:
-    """Print choice 0's text as it arrives, then the summary; 1 when the stream ended in an error."""
-    ends_with_newline = True
+def _print_stream(stream: Stream, base_url: str, out: IO[str], err: IO[str], args: argparse.Namespace) -> int:
+    """Print choice 0 as it arrives, as replay's text format does (reasoning and tool calls set apart), then the
+    summary; 1 when the stream ended in an error."""
+    text = _TextOutput(out, args)
+    events = ChatCompletionAccumulator()  # the stream keeps its own; this one gives the events to print
     with stream:
         try:
             for chunk in stream:
-                for choice in chunk.choices:
-                    if choice.index == 0 and choice.delta.content:
-                        _write(out, choice.delta.content, raw=raw)
-                        _flush(out)
-                        ends_with_newline = choice.delta.content.endswith("\n")
+                for happened in events.add(chunk):
+                    text.event(happened)
+                _flush(out)
             completion = stream.final_completion()
         except GroqStreamError as exc:
-            if not ends_with_newline:
-                _write(out, "\n")
+            text.end()
             _write(err, f"groqstream: error in the response from {base_url}: {exc}\n")
             return 1
-    if not ends_with_newline:
-        _write(out, "\n")
+    text.end()
     _write(err, _summary(stream.chunks_received, completion) + "\n")
     return 0
 

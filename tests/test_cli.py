@@ -6,10 +6,11 @@ import json
 import subprocess
 import sys
 from pathlib import Path
-from typing import List
+from typing import Any, Dict, List, Optional
 
 import pytest
 
+import groqstream as gs
 from groqstream._cli import SAMPLE_PATH, main
 from tests.helpers import CAPTURES, FIXTURES, requires_captures, strip_capture
 
@@ -468,3 +469,31 @@ def test_replay_reads_what_real_servers_send_unless_strict(capsys: pytest.Captur
     assert main(["replay", "--strict", path]) == 1
     err = capsys.readouterr().err
     assert "choices[0].delta.tool_calls[0].index: missing required key" in err
+
+
+def test_chat_shows_reasoning_and_tool_calls_as_replay_does(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def chunk(delta: Dict[str, Any], finish: Optional[str] = None) -> bytes:
+        obj = {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m",
+               "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}  # fmt: skip
+        return b"data: " + json.dumps(obj).encode() + b"\n\n"
+
+    call = {"index": 0, "id": "call_1", "type": "function", "function": {"name": "look", "arguments": '{"q": 1}'}}
+    body = b"".join(
+        [
+            chunk({"reasoning": "Think first."}),
+            chunk({"content": "Let me look."}),
+            chunk({"tool_calls": [call]}),
+            chunk({}, "tool_calls"),
+            b"data: [DONE]\n\n",
+        ]
+    )
+    monkeypatch.setenv("GROQ_API_KEY", "gsk_cli_test")
+    with gs.serve([("think.sse", body)], loop=True) as server:
+        assert main(["chat", "Hi", "--base-url", server.url + "/v1"]) == 0
+        shown = capsys.readouterr().out
+        assert main(["chat", "Hi", "--base-url", server.url + "/v1", "--no-reasoning", "--no-tool-calls"]) == 0
+        plain = capsys.readouterr().out
+    assert shown == '[reasoning] Think first.\nLet me look.\n[tool call] look({"q": 1})\n'
+    assert plain == "Let me look.\n"

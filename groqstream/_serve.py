@@ -92,6 +92,17 @@ def split_blocks(data: bytes) -> Tuple[Optional[CaptureHeader], List[Block]]:
     return header, blocks
 
 
+def _data_json(block: Block) -> Any:
+    """The JSON of the block's first ``data:`` line; ``None`` when it has none, or it is not JSON."""
+    for line in block.data.splitlines():
+        if line.startswith(b"data:"):
+            try:
+                return json.loads(line[5:])
+            except ValueError:
+                return None
+    return None
+
+
 def _block(when: Optional[float], lines: List[bytes]) -> Block:
     is_event = any(line.startswith(b"data") and line[4:5] in (b":", b"\n", b"\r", b"") for line in lines)
     return Block(when, b"".join(lines), is_event)
@@ -129,14 +140,9 @@ class Capture:
 
     def _first_model(self) -> Optional[str]:
         for block in self.blocks:
-            for line in block.data.splitlines():
-                if line.startswith(b"data:"):
-                    try:
-                        obj = json.loads(line[5:])
-                    except ValueError:
-                        continue
-                    if isinstance(obj, dict) and isinstance(obj.get("model"), str) and obj["model"]:
-                        return str(obj["model"])
+            obj = _data_json(block)
+            if isinstance(obj, dict) and isinstance(obj.get("model"), str) and obj["model"]:
+                return str(obj["model"])
         return None
 
     def problems(self) -> List[str]:
@@ -160,14 +166,8 @@ class Capture:
 
     def usage_only(self, block: Block) -> bool:
         """Whether *block* is a usage-only chunk (no choices, a usage): what ``include_usage: false`` drops."""
-        for line in block.data.splitlines():
-            if line.startswith(b"data:"):
-                try:
-                    obj = json.loads(line[5:])
-                except ValueError:
-                    return False
-                return isinstance(obj, dict) and obj.get("choices") == [] and obj.get("usage") is not None
-        return False
+        obj = _data_json(block)
+        return isinstance(obj, dict) and obj.get("choices") == [] and obj.get("usage") is not None
 
 
 # --- faults ---------------------------------------------------------------------------------

@@ -6,6 +6,8 @@ iteration, context management and closing, and nothing that parses.
 
 from __future__ import annotations
 
+import contextlib
+import sys
 from types import TracebackType
 
 from ._accumulate import ChatCompletionAccumulator
@@ -32,6 +34,31 @@ def _note(error: BaseException, close_error: BaseException) -> None:
         error.add_note(message)
     else:  # Python < 3.11: the same attribute, by hand
         error.__notes__ = [*getattr(error, "__notes__", []), message]
+
+
+def _drain_http_response(source: Any) -> None:
+    """After the end of a stream, read the rest of an ``http.client`` response's body, bounded.
+
+    The server's last bytes (the chunked body's terminator) often arrive just
+    after ``[DONE]``; left unread, they would be taken for the next response's
+    status line on the same ``HTTPConnection`` (``BadStatusLine: 0``). At most
+    ``_http.DRAIN_MAX_BYTES`` and ``DRAIN_MAX_SECONDS`` are spent; a body that goes
+    on longer is closed as before. Other sources are closed without reading.
+    """
+    http_client = sys.modules.get("http.client")  # not imported here: a source of that type implies it
+    if http_client is None or not isinstance(source, http_client.HTTPResponse) or source.isclosed():
+        return
+    sock = getattr(getattr(getattr(source, "fp", None), "raw", None), "_sock", None)  # SocketIO's socket
+    if sock is None:
+        return
+    from ._http import drain
+
+    timeout = sock.gettimeout()
+    try:
+        drain(source, sock, source.read1)
+    finally:
+        with contextlib.suppress(OSError):  # a socket the drain gave up on may be closed
+            sock.settimeout(timeout)  # the connection's own timeout, for its next request
 
 
 class _StreamBase:
@@ -230,6 +257,8 @@ class Stream(_StreamBase):
             return
         self._released = True
         self._iterator = iter(())  # let go of the pipeline: nothing is read from it again
+        if self._finished and error is None:
+            _drain_http_response(self.source)
         close = getattr(self.source, "close", None)
         if not callable(close):
             return

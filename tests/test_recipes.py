@@ -10,6 +10,8 @@ import asyncio
 import http.client
 import importlib.util
 import socket
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -85,6 +87,71 @@ def test_http_client_recipe() -> None:
             text = stream.text()
         conn.close()
     assert text == TEXT
+
+
+def test_http_client_recipe_reuses_its_connection_after_done() -> None:
+    # The terminator of the chunked body comes after [DONE], in a read of its own: the stream reads it
+    # (bounded) before closing, or the next response on the connection would begin with it.
+    def scenario(handler: Handler) -> None:
+        handler.start_sse()
+        handler.chunk(SAMPLE)
+        time.sleep(0.005)
+        handler.end()
+
+    with SSEServer(scenario, keep_alive=True) as server:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=WAIT)
+        for _ in range(20):
+            conn.request("POST", "/openai/v1/chat/completions", body=b"{}")
+            with gs.Stream(conn.getresponse()) as stream:
+                assert stream.text() == TEXT
+        conn.close()
+    assert server.accepts == 1
+    assert conn.timeout == WAIT
+
+
+def test_http_client_stream_ends_within_the_drain_bound_when_the_body_stays_open() -> None:
+    release = threading.Event()
+
+    def scenario(handler: Handler) -> None:
+        handler.start_sse()
+        handler.chunk(SAMPLE)
+        handler.chunk(b": more after [DONE]\n\n")
+        release.wait(WAIT)  # the body never ends while the client drains
+        handler.end()
+
+    with SSEServer(scenario, keep_alive=True) as server:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=WAIT)
+        conn.request("POST", "/openai/v1/chat/completions", body=b"{}")
+        started = time.monotonic()
+        with gs.Stream(conn.getresponse()) as stream:
+            assert stream.text() == TEXT
+        elapsed = time.monotonic() - started
+        release.set()
+        conn.close()
+    assert elapsed < 1.0  # the drain gives up after DRAIN_MAX_SECONDS (50 ms); 1 s leaves room for a slow machine
+
+
+def test_http_client_early_break_closes_without_reading_the_rest() -> None:
+    release = threading.Event()
+
+    def scenario(handler: Handler) -> None:
+        handler.start_sse()
+        handler.chunk(SAMPLE[: SAMPLE.index(b"\n\n") + 2])
+        release.wait(WAIT)
+        handler.chunk(SAMPLE[SAMPLE.index(b"\n\n") + 2 :])
+        handler.end()
+
+    with SSEServer(scenario, keep_alive=True) as server:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=WAIT)
+        conn.request("POST", "/openai/v1/chat/completions", body=b"{}")
+        started = time.monotonic()
+        with gs.Stream(conn.getresponse()) as stream:
+            for _ in stream:
+                break
+        elapsed = time.monotonic() - started
+        release.set()
+        conn.close()
+    assert elapsed < 1.0
 
 
 def test_socket_recipe() -> None:

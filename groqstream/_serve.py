@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -498,6 +499,11 @@ class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True  # a client holding a connection open must not keep the process alive
     allow_reuse_address = True
     owner: CaptureServer
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError, socket.timeout)):
+            return  # a client that went away (or stayed idle too long) is no error of the server's
+        super().handle_error(request, client_address)
 
 
 class _Cut(Exception):

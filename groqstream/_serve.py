@@ -23,7 +23,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import IO, Any, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple, Union
+from typing import IO, Any, Callable, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple, Union
 
 from ._capture import CaptureHeader, messages_digest
 from ._errors import GroqStreamError
@@ -222,30 +222,25 @@ class Fault:
                 continue
             key, has_value, value = item.partition("=")
             key, value = key.strip(), value.strip()
-            try:
-                if key in cls.ACTIONS and not has_value:
-                    if "action" in values:
-                        raise ValueError(f"two actions: {values['action']} and {key}")
-                    values["action"] = key
-                elif key in ("status", "after", "cut-bytes") and has_value:
-                    number = int(value)
-                    if number < 0 or (key == "status" and not 400 <= number <= 599):
-                        raise ValueError(f"{key}={value} is out of range")
-                    values[key.replace("-", "_")] = number
-                elif key in ("retry-after", "stall") and has_value:
-                    seconds = float(value)
-                    if not seconds >= 0:
-                        raise ValueError(f"{key}={value} is not a number of seconds")
-                    values[key.replace("-", "_")] = seconds
-                else:
-                    raise ValueError(
-                        f"unknown fault item {item!r} (items: status=CODE, retry-after=SECONDS, after=N, cut, "
-                        "cut-bytes=N, stall=SECONDS, error, drop)"
-                    )
-            except ValueError as exc:
-                if "fault item" in str(exc) or "out of range" in str(exc) or "two actions" in str(exc):
-                    raise
-                raise ValueError(f"bad value in fault item {item!r}: {exc}") from None
+            if key in cls.ACTIONS and not has_value:
+                if "action" in values:
+                    raise ValueError(f"two actions: {values['action']} and {key}")
+                values["action"] = key
+            elif key in ("status", "after", "cut-bytes") and has_value:
+                number = _fault_value(item, int, value)
+                if number < 0 or (key == "status" and not 400 <= number <= 599):
+                    raise ValueError(f"{key}={value} is out of range")
+                values[key.replace("-", "_")] = number
+            elif key in ("retry-after", "stall") and has_value:
+                seconds = _fault_value(item, float, value)
+                if not seconds >= 0:
+                    raise ValueError(f"{key}={value} is not a number of seconds")
+                values[key.replace("-", "_")] = seconds
+            else:
+                raise ValueError(
+                    f"unknown fault item {item!r} (items: status=CODE, retry-after=SECONDS, after=N, cut, "
+                    "cut-bytes=N, stall=SECONDS, error, drop)"
+                )
         return cls(**values)
 
     def __repr__(self) -> str:
@@ -268,6 +263,14 @@ class Fault:
         if self.action:
             parts.append(self.action)
         return ",".join(parts)
+
+
+def _fault_value(item: str, convert: Callable[[str], Any], value: str) -> Any:
+    """*value* of a fault item as a number, or the ``ValueError`` that names the item."""
+    try:
+        return convert(value)
+    except ValueError as exc:
+        raise ValueError(f"bad value in fault item {item!r}: {exc}") from None
 
 
 # --- choosing a capture -------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import socket
 import threading
 import time
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
@@ -109,49 +110,53 @@ def test_http_client_recipe_reuses_its_connection_after_done() -> None:
     assert conn.timeout == WAIT
 
 
-def test_http_client_stream_ends_within_the_drain_bound_when_the_body_stays_open() -> None:
+def seconds_until_closed(
+    scenario: Callable[[Handler, threading.Event], None], read: Callable[[gs.Stream], None]
+) -> float:
+    """One stream over http.client from a server that waits on an event: seconds from the response to its close."""
     release = threading.Event()
+    with SSEServer(lambda handler: scenario(handler, release), keep_alive=True) as server:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=WAIT)
+        conn.request("POST", "/openai/v1/chat/completions", body=b"{}")
+        started = time.monotonic()
+        with gs.Stream(conn.getresponse()) as stream:
+            read(stream)
+        elapsed = time.monotonic() - started
+        release.set()
+        conn.close()
+    return elapsed
 
-    def scenario(handler: Handler) -> None:
+
+def test_http_client_stream_ends_within_the_drain_bound_when_the_body_stays_open() -> None:
+    def scenario(handler: Handler, release: threading.Event) -> None:
         handler.start_sse()
         handler.chunk(SAMPLE)
         handler.chunk(b": more after [DONE]\n\n")
         release.wait(WAIT)  # the body never ends while the client drains
         handler.end()
 
-    with SSEServer(scenario, keep_alive=True) as server:
-        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=WAIT)
-        conn.request("POST", "/openai/v1/chat/completions", body=b"{}")
-        started = time.monotonic()
-        with gs.Stream(conn.getresponse()) as stream:
-            assert stream.text() == TEXT
-        elapsed = time.monotonic() - started
-        release.set()
-        conn.close()
-    assert elapsed < 1.0  # the drain gives up after DRAIN_MAX_SECONDS (50 ms); 1 s leaves room for a slow machine
+    def read(stream: gs.Stream) -> None:
+        assert stream.text() == TEXT
+
+    # The drain gives up after DRAIN_MAX_SECONDS (50 ms); 1 s leaves room for a slow machine.
+    assert seconds_until_closed(scenario, read) < 1.0
 
 
 def test_http_client_early_break_closes_without_reading_the_rest() -> None:
-    release = threading.Event()
+    first = SAMPLE.index(b"\n\n") + 2
 
-    def scenario(handler: Handler) -> None:
+    def scenario(handler: Handler, release: threading.Event) -> None:
         handler.start_sse()
-        handler.chunk(SAMPLE[: SAMPLE.index(b"\n\n") + 2])
+        handler.chunk(SAMPLE[:first])
         release.wait(WAIT)
-        handler.chunk(SAMPLE[SAMPLE.index(b"\n\n") + 2 :])
+        handler.chunk(SAMPLE[first:])
         handler.end()
 
-    with SSEServer(scenario, keep_alive=True) as server:
-        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=WAIT)
-        conn.request("POST", "/openai/v1/chat/completions", body=b"{}")
-        started = time.monotonic()
-        with gs.Stream(conn.getresponse()) as stream:
-            for _ in stream:
-                break
-        elapsed = time.monotonic() - started
-        release.set()
-        conn.close()
-    assert elapsed < 1.0
+    def read(stream: gs.Stream) -> None:
+        for _ in stream:
+            break
+
+    assert seconds_until_closed(scenario, read) < 1.0
 
 
 def test_socket_recipe() -> None:

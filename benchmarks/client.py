@@ -21,6 +21,7 @@ subprocesses themselves.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.metadata
 import importlib.util
 import json
@@ -80,6 +81,35 @@ def _start(*args: str) -> Tuple[subprocess.Popen[str], str]:
     return process, process.stdout.readline().strip()
 
 
+@contextlib.contextmanager
+def https_servers(rtt: float) -> Iterator[Tuple[str, str, str]]:
+    """Start the HTTPS server and the proxy (subprocesses); yield the server's URL, its certificate, the proxy's URL."""
+    with tempfile.TemporaryDirectory() as folder:
+        cert, key = os.path.join(folder, "cert.pem"), os.path.join(folder, "key.pem")
+        subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1",
+             "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+            check=True, capture_output=True, timeout=60,
+        )  # fmt: skip
+        server, port = _start("--serve", cert, key)
+        tunnel, proxy_url = _start("--proxy", str(rtt))
+        try:
+            yield f"https://127.0.0.1:{port}", cert, proxy_url
+        finally:
+            for process in (server, tunnel):
+                assert process.stdin is not None
+                process.stdin.close()
+                process.wait(10)
+
+
+def use_proxy(proxy_url: Optional[str]) -> None:
+    """Send HTTPS through *proxy_url* (None: directly), for clients made after this call."""
+    for variable in ("HTTPS_PROXY", "https_proxy", "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"):
+        os.environ.pop(variable, None)
+    if proxy_url:
+        os.environ["HTTPS_PROXY"] = proxy_url
+
+
 # --- the clients -----------------------------------------------------------------------------
 
 Run = Callable[[], Iterator[Any]]  # one request: yields each chunk as it arrives
@@ -137,10 +167,7 @@ def accepts(host: str, context: ssl.SSLContext) -> int:
 
 def scenario(name: str, host: str, cafile: str, args: argparse.Namespace, proxy_url: Optional[str]) -> List[str]:
     context = ssl.create_default_context(cafile=cafile)
-    for variable in ("HTTPS_PROXY", "https_proxy", "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"):
-        os.environ.pop(variable, None)
-    if proxy_url:
-        os.environ["HTTPS_PROXY"] = proxy_url
+    use_proxy(proxy_url)
     clients: Dict[str, Tuple[Run, Callable[[], None]]] = {
         "groqstream.Client": groqstream_client(host + "/openai/v1", context)
     }
@@ -199,33 +226,16 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if shutil.which("openssl") is None:
         print("openssl is not installed: cannot make the test certificate", file=sys.stderr)
         return 1
-    with tempfile.TemporaryDirectory() as folder:
-        cert, key = os.path.join(folder, "cert.pem"), os.path.join(folder, "key.pem")
-        subprocess.run(
-            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1",
-             "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
-            check=True, capture_output=True, timeout=60,
-        )  # fmt: skip
-        server, port = _start("--serve", cert, key)
-        tunnel, proxy_url = _start("--proxy", str(args.rtt))
-        try:
-            host = f"https://127.0.0.1:{port}"
-            peers = "groq " + importlib.metadata.version("groq") if importlib.util.find_spec("groq") else "none"
-            print(f"groqstream {gs.__version__}, Python {sys.version.split()[0]}; peers: {peers}; "
-                  f"{args.rounds} rounds x {args.requests} requests per client\n")  # fmt: skip
-            print(
-                "| server | client | first chunk (median) | CPU per request (median) | connections | SDK/groqstream |"
-            )
-            print("|---|---|---|---|---|---|")
-            for row in scenario("local HTTPS", host, cert, args, None):
-                print(row, flush=True)
-            for row in scenario(f"HTTPS via proxy, +{args.rtt * 1000:.0f} ms RTT", host, cert, args, proxy_url):
-                print(row, flush=True)
-        finally:
-            for process in (server, tunnel):
-                assert process.stdin is not None
-                process.stdin.close()
-                process.wait(10)
+    with https_servers(args.rtt) as (host, cert, proxy_url):
+        peers = "groq " + importlib.metadata.version("groq") if importlib.util.find_spec("groq") else "none"
+        print(f"groqstream {gs.__version__}, Python {sys.version.split()[0]}; peers: {peers}; "
+              f"{args.rounds} rounds x {args.requests} requests per client\n")  # fmt: skip
+        print("| server | client | first chunk (median) | CPU per request (median) | connections | SDK/groqstream |")
+        print("|---|---|---|---|---|---|")
+        for row in scenario("local HTTPS", host, cert, args, None):
+            print(row, flush=True)
+        for row in scenario(f"HTTPS via proxy, +{args.rtt * 1000:.0f} ms RTT", host, cert, args, proxy_url):
+            print(row, flush=True)
     return 0
 
 

@@ -50,6 +50,10 @@ if TYPE_CHECKING:  # pragma: no cover
         DEFAULT_BASE_URL,
         Client,
     )
+    from ._drain import (
+        DEFAULT_DRAIN_BYTES,
+        DEFAULT_DRAIN_SECONDS,
+    )
     from ._errors import (
         APIConnectionError,
         APIStatusError,
@@ -195,6 +199,8 @@ _EXPORTS = {
     "ContentDone": "._accumulate",
     "ContentPart": "._types",
     "DEFAULT_BASE_URL": "._client",
+    "DEFAULT_DRAIN_BYTES": "._drain",
+    "DEFAULT_DRAIN_SECONDS": "._drain",
     "DEFAULT_MAX_EVENT_BYTES": "._lines",
     "DEVIATION_RULES": "._types",
     "Deviation": "._types",
@@ -315,6 +321,8 @@ __all__ = [
     "ContentDone",
     "ContentPart",
     "DEFAULT_BASE_URL",
+    "DEFAULT_DRAIN_BYTES",
+    "DEFAULT_DRAIN_SECONDS",
     "DEFAULT_MAX_EVENT_BYTES",
     "DEVIATION_RULES",
     "Deviation",

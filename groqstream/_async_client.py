@@ -16,8 +16,8 @@ import weakref
 from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Tuple, Type
 
-from ._asyncio_http import AsyncConnection, AsyncResponse, connect, within
-from ._capture import CaptureWriter
+from ._asyncio_http import AsyncConnection, AsyncResponse, connect
+from ._capture import CaptureWriter, messages_digest
 from ._client import (
     _MAX_COMPLETION_BODY,
     _MAX_ERROR_BODY,
@@ -29,10 +29,12 @@ from ._client import (
     _is_event_stream,
     _Request,
 )
+from ._drain import DEFAULT_DRAIN_BYTES, DEFAULT_DRAIN_SECONDS
 from ._errors import APIConnectionError, GroqStreamError
 from ._http import MAX_IDLE_PER_ORIGIN, Origin, Response
 from ._lines import DEFAULT_MAX_EVENT_BYTES
 from ._stream import AsyncStream
+from ._timeout import within
 from ._types import ChatCompletion
 
 if TYPE_CHECKING:
@@ -89,10 +91,7 @@ class _AsyncResponseBody:
         connection = self._response.connection
         keep = False
         try:
-            if self.stream is not None and self.stream.finished:
-                keep = await self._response.drain(self.read) and self._response.reusable
-            else:
-                keep = self._response.reusable
+            keep = self._response.reusable  # AsyncStream drained the body after the stream's end
             if self._capture is not None:
                 self._capture.close()
         finally:
@@ -136,6 +135,8 @@ class AsyncClient(_ClientBase):
         max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
         unicode_errors: str = "replace",
         accumulate: bool = True,
+        drain_bytes: int = DEFAULT_DRAIN_BYTES,
+        drain_seconds: float = DEFAULT_DRAIN_SECONDS,
         extra_headers: Optional[Mapping[str, Optional[str]]] = None,
         extra_query: Optional[Mapping[str, object]] = None,
         extra_body: Optional[Mapping[str, Any]] = None,
@@ -143,11 +144,14 @@ class AsyncClient(_ClientBase):
         **params: Unpack[ChatCompletionParams],
     ) -> AsyncStream:
         """Start a streaming chat completion and return its ``AsyncStream`` (arguments as ``Client.chat_stream``)."""
+        messages = list(messages)  # read once: it goes into the body and into the capture's digest
         request = self._build(
             "chat_stream", dict(params), model=model, messages=messages, stream=True,
             extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body, timeout=timeout,
         )  # fmt: skip
-        recorder = CaptureWriter(capture, model=model) if capture is not None else None
+        recorder = (  # as Client's: the digest lets `groqstream serve --match request` find this answer
+            CaptureWriter(capture, model=model, request=messages_digest(messages)) if capture is not None else None
+        )
         response, info = await self._send(request)
         if not _is_event_stream(info.headers):
             start = await self._finish(request, response, limit=_UNEXPECTED_BODY)
@@ -156,7 +160,8 @@ class AsyncClient(_ClientBase):
         try:
             stream = AsyncStream(
                 source, require_done=require_done, strict=strict, max_event_bytes=max_event_bytes,
-                unicode_errors=unicode_errors, accumulate=accumulate,
+                unicode_errors=unicode_errors, accumulate=accumulate, drain_bytes=drain_bytes,
+                drain_seconds=drain_seconds,
             )  # fmt: skip
         except BaseException:  # a bad option: the connection is not left open
             response.connection.abort()

@@ -16,13 +16,12 @@ from __future__ import annotations
 import asyncio
 import socket
 import ssl
-from typing import Any, Awaitable, Dict, List, Optional, Tuple, TypeVar
+from typing import Dict, List, Optional, Tuple
 
-from ._http import DRAIN_MAX_BYTES, DRAIN_MAX_SECONDS, Headers, Origin
+from ._http import Headers, Origin
+from ._timeout import within
 
-__all__ = ["AsyncConnection", "AsyncResponse", "connect", "within"]
-
-_T = TypeVar("_T")
+__all__ = ["AsyncConnection", "AsyncResponse", "connect"]
 
 _MAX_HEAD_BYTES = 64 * 1024  # status line and headers together
 _MAX_HEADERS = 200
@@ -169,57 +168,6 @@ class AsyncResponse:
     def reusable(self) -> bool:
         """True when the body was read to its end and the server keeps the connection open."""
         return self.complete and not self.will_close
-
-    async def drain(self, read: Any) -> bool:
-        """Read what is left of the body through *read* (bounded as in ``_http.drain``); True when it ended."""
-        total = 0
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + DRAIN_MAX_SECONDS
-        try:
-            while not self.complete and total <= DRAIN_MAX_BYTES:
-                left = deadline - loop.time()
-                if left <= 0:
-                    return False
-                data = await within(read(DRAIN_MAX_BYTES), left)
-                if not data:
-                    break
-                total += len(data)
-        except Exception:  # a timeout or a broken body: the connection is not reused
-            return False
-        return self.complete
-
-
-async def within(awaitable: Awaitable[_T], timeout: Optional[float]) -> _T:
-    """Await *awaitable*, raising ``asyncio.TimeoutError`` after *timeout* seconds (``None``: no limit).
-
-    Not ``asyncio.wait_for``: that runs the awaitable in a task of its own (a task per read of a stream),
-    and before Python 3.12 a cancellation that arrives as the inner task fails can be lost. This cancels
-    the current task when time is up and turns that one cancellation into the timeout, as
-    ``asyncio.timeout()`` (3.11+) does.
-    """
-    if timeout is None:
-        return await awaitable
-    task = asyncio.current_task()
-    assert task is not None
-    expired = False
-
-    def expire() -> None:
-        nonlocal expired
-        expired = True
-        task.cancel()
-
-    handle = asyncio.get_running_loop().call_later(timeout, expire)
-    try:
-        return await awaitable
-    except asyncio.CancelledError:
-        if not expired:
-            raise
-        uncancel = getattr(task, "uncancel", None)  # 3.11+: count this cancellation as ours, not the caller's
-        if uncancel is not None and uncancel() > 0:
-            raise  # the caller cancelled too: that wins
-        raise asyncio.TimeoutError(f"no answer within {timeout} s") from None
-    finally:
-        handle.cancel()
 
 
 async def connect(origin: Origin, ssl_context: ssl.SSLContext, timeout: Optional[float]) -> AsyncConnection:

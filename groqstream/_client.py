@@ -44,6 +44,7 @@ from typing import (
 
 from ._capture import CaptureWriter, messages_digest
 from ._completion_types import attach_response
+from ._drain import DEFAULT_DRAIN_BYTES, DEFAULT_DRAIN_SECONDS
 from ._errors import (
     APIConnectionError,
     APIStatusError,
@@ -62,7 +63,7 @@ from ._errors import (
     UnprocessableEntityError,
     snippet,
 )
-from ._http import ConnectionPool, Headers, Origin, Proxies, Response, drain, response_headers, reusable
+from ._http import ConnectionPool, Headers, Origin, Proxies, Response, response_headers, reusable
 from ._lines import DEFAULT_MAX_EVENT_BYTES
 from ._params import check_params
 from ._stream import Stream
@@ -410,9 +411,11 @@ def _is_event_stream(headers: Headers) -> bool:
 class _ResponseBody:
     """A streaming response as ``Stream``'s source: ``read1`` with errors mapped, bytes optionally recorded.
 
-    On ``close()``: after a stream that reached its end, what is left of the
-    body is drained (bounded, see ``_http.drain``) and the connection goes
-    back to the pool; after an early ``break`` or an error it is closed.
+    ``Stream`` drains what is left of the body after the stream's end (it
+    finds the ``http.client`` response as ``raw``, see ``_drain``). On
+    ``close()`` the connection goes back to the pool when the body was read
+    to its end; after an early ``break``, an error or a drain that ran out of
+    bounds, it is closed.
     """
 
     def __init__(
@@ -427,6 +430,8 @@ class _ResponseBody:
         self._request = request
         self._connection = connection
         self._response = response
+        self.raw = response
+        """The ``http.client`` response (for ``Stream``'s drain to find its socket)."""
         self._capture = capture
         self.stream: Optional[Stream] = None
 
@@ -448,13 +453,9 @@ class _ResponseBody:
         return data
 
     def close(self) -> None:
-        finished = self.stream is not None and self.stream.finished
         keep = False
         try:
-            if finished:
-                keep = drain(self._response, self._connection.sock, self.read1) and reusable(self._response)
-            else:
-                keep = reusable(self._response)
+            keep = reusable(self._response)
             if self._capture is not None:
                 self._capture.close()  # the tail of a cut stream is kept too
         finally:
@@ -512,6 +513,8 @@ class Client(_ClientBase):
         max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
         unicode_errors: str = "replace",
         accumulate: bool = True,
+        drain_bytes: int = DEFAULT_DRAIN_BYTES,
+        drain_seconds: float = DEFAULT_DRAIN_SECONDS,
         extra_headers: Optional[Mapping[str, Optional[str]]] = None,
         extra_query: Optional[Mapping[str, object]] = None,
         extra_body: Optional[Mapping[str, Any]] = None,
@@ -525,8 +528,8 @@ class Client(_ClientBase):
             messages: the conversation, as the API takes it.
             capture: a binary file to record the response in, as a timed capture
                 (docs/capture-format.md). The file is left open.
-            require_done, strict, max_event_bytes, unicode_errors, accumulate:
-                the ``Stream``'s options (never sent to the server).
+            require_done, strict, max_event_bytes, unicode_errors, accumulate,
+                drain_bytes, drain_seconds: the ``Stream``'s options (never sent to the server).
             extra_headers: headers for this request (``None`` removes one).
             extra_query: query parameters for this request.
             extra_body: JSON keys added to the body, over the named parameters.
@@ -544,6 +547,7 @@ class Client(_ClientBase):
             UnexpectedContentTypeError: a 2xx response that is not an event stream.
             APIConnectionError, APITimeoutError: the connection failed.
         """
+        messages = list(messages)  # read once: it goes into the body and into the capture's digest
         request = self._build(
             "chat_stream", dict(params), model=model, messages=messages, stream=True,
             extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body, timeout=timeout,
@@ -558,7 +562,8 @@ class Client(_ClientBase):
         try:
             stream = Stream(
                 source, require_done=require_done, strict=strict, max_event_bytes=max_event_bytes,
-                unicode_errors=unicode_errors, accumulate=accumulate,
+                unicode_errors=unicode_errors, accumulate=accumulate, drain_bytes=drain_bytes,
+                drain_seconds=drain_seconds,
             )  # fmt: skip
         except BaseException:  # a bad option: the connection is not left open
             source.close()

@@ -18,23 +18,16 @@ from __future__ import annotations
 import base64
 import http.client
 import select
-import socket
 import ssl
 import threading
-import time
 import urllib.parse
 import urllib.request
-from typing import Callable, Dict, Iterable, Iterator, List, Mapping, NamedTuple, Optional, Tuple
+from typing import Dict, Iterable, Iterator, List, Mapping, NamedTuple, Optional, Tuple
 
-__all__ = ["ConnectionPool", "Headers", "Origin", "Proxies", "Response", "drain"]
+__all__ = ["ConnectionPool", "Headers", "Origin", "Proxies", "Response"]
 
 # How many idle connections a client keeps per origin (more are closed when released).
 MAX_IDLE_PER_ORIGIN = 8
-# What is read of a body after the stream ended at [DONE], so the connection can be reused:
-# normally only the chunked body's last few bytes, already arrived. A server that sends more,
-# or holds the body open, costs at most this many bytes and seconds; then the connection is dropped.
-DRAIN_MAX_BYTES = 64 * 1024
-DRAIN_MAX_SECONDS = 0.05
 
 
 class Headers(Mapping[str, str]):
@@ -244,29 +237,3 @@ class ConnectionPool:
 def reusable(response: http.client.HTTPResponse) -> bool:
     """True when *response* was read to its end and the server keeps the connection open."""
     return response.isclosed() and not response.will_close
-
-
-def drain(response: http.client.HTTPResponse, sock: Optional[socket.socket], read1: Callable[[int], bytes]) -> bool:
-    """Read what is left of *response*'s body (bounded: ``DRAIN_MAX_BYTES``, ``DRAIN_MAX_SECONDS``) through *read1*.
-
-    True when the body was read to its end, so the connection can carry the next request.
-    """
-    if response.isclosed():
-        return True
-    if sock is None:
-        return False
-    deadline = time.monotonic() + DRAIN_MAX_SECONDS
-    total = 0
-    try:
-        while not response.isclosed():
-            left = deadline - time.monotonic()
-            if left <= 0 or total > DRAIN_MAX_BYTES:
-                return False
-            sock.settimeout(left)
-            data = read1(DRAIN_MAX_BYTES)
-            if not data:
-                break
-            total += len(data)
-    except Exception:  # a timeout or a broken body: the connection is not reused, nothing else is lost
-        return False
-    return response.isclosed()

@@ -8,14 +8,17 @@ speed-up with no effect on results that async sources never need.
 
 Byte sources, in the order they are recognised:
 
-* sync: ``bytes``/``bytearray``/``memoryview`` (the whole body); an object
-  with ``read1`` (binary files, ``http.client``/``urllib`` responses: returns
-  what has arrived instead of waiting for a full buffer); ``recv`` (sockets);
+* sync: ``bytes``/``bytearray``/``memoryview`` (the whole body); an httpx
+  response (``iter_bytes()``) or a requests one (``iter_content(None)``),
+  so that ``Stream`` can also drain it (see ``_drain``); an object with
+  ``read1`` (binary files, ``http.client``/``urllib`` responses: returns what
+  has arrived instead of waiting for a full buffer); ``recv`` (sockets);
   ``read``; otherwise any iterable of bytes-like chunks.
-* async: an object with ``read`` and ``__aiter__`` (``asyncio.StreamReader``,
-  aiohttp's ``StreamReader``): read in blocks, because iterating a
-  StreamReader yields lines and fails on long ones; otherwise any async
-  iterable of bytes-like chunks.
+* async: an httpx response (``aiter_bytes()``) or an aiohttp one (its
+  ``content``); an object with ``read`` and ``__aiter__``
+  (``asyncio.StreamReader``, aiohttp's ``StreamReader``): read in blocks,
+  because iterating a StreamReader yields lines and fails on long ones;
+  otherwise any async iterable of bytes-like chunks.
 
 None of these functions closes the source; ``Stream``/``AsyncStream`` do.
 """
@@ -57,7 +60,7 @@ if TYPE_CHECKING:
         def flush(self) -> List[_Out]: ...
 
 
-__all__ = ["aiter_chunks", "aiter_events", "iter_chunks", "iter_events"]
+__all__ = ["aiter_bytes", "aiter_chunks", "aiter_events", "iter_chunks", "iter_events", "reads"]
 
 # 64 KiB per read: large enough that a fast local stream costs few calls, and
 # read1/recv return as soon as anything has arrived, so it adds no latency.
@@ -82,6 +85,12 @@ def reads(source: ByteSource) -> Iterator[Any]:
         return iter((bytes(source),) if source else ())
     if isinstance(source, str):
         as_bytes(source)  # raises the TypeError that explains what to pass
+    iter_bytes = getattr(source, "iter_bytes", None)  # an httpx response (its read() takes no size)
+    if iter_bytes is not None:
+        return iter(iter_bytes())
+    iter_content = getattr(source, "iter_content", None)  # a requests response: None yields data as it arrives
+    if iter_content is not None:
+        return iter(iter_content(chunk_size=None))
     read = getattr(source, "read1", None) or getattr(source, "recv", None) or getattr(source, "read", None)
     if read is not None:
         return iter(partial(read, READ_SIZE), b"")  # calls read until it returns b"": no Python frame per read
@@ -142,6 +151,16 @@ def _batches(decoder: _Decoder[_Out], reads: Iterable[Any], limit: int) -> Gener
 
 async def aiter_bytes(source: AsyncByteSource) -> AsyncGenerator[Any, None]:
     """Yield the reads of an async source as they arrive (see the module docstring)."""
+    if hasattr(source, "aiter_bytes"):  # an httpx response: its body's iterator is ours to close
+        body = source.aiter_bytes()
+        try:
+            async for data in body:
+                yield data
+        finally:
+            await body.aclose()  # left to the event loop, it would be finalised only at the loop's shutdown
+        return
+    if hasattr(getattr(source, "content", None), "readany"):  # an aiohttp response: the body is its StreamReader
+        source = source.content
     if not hasattr(source, "__aiter__"):
         raise TypeError(
             f"expected an async iterable of bytes or an asyncio.StreamReader, got {type(source).__name__}; "
@@ -236,23 +255,25 @@ class ChunkStreamDecoder:
         return self.chunks.flush()
 
 
-def iter_chunks(source: ByteSource, decoder: ChunkStreamDecoder) -> Iterator[ChatCompletionChunk]:
-    """Yield the chunks of a sync byte source, stopping at ``[DONE]`` or an error."""
-    return drive(decoder, reads(source), decoder.sse.max_event_bytes)
+def iter_chunks(source_reads: Iterator[Any], decoder: ChunkStreamDecoder) -> Iterator[ChatCompletionChunk]:
+    """Yield the chunks of the reads of a sync source (``reads``), stopping at ``[DONE]`` or an error.
+
+    *source_reads* is left where the end was found: ``Stream`` drains it, then closes the source.
+    """
+    return drive(decoder, source_reads, decoder.sse.max_event_bytes)
 
 
 async def aiter_chunks(
-    source: AsyncByteSource, decoder: ChunkStreamDecoder
+    reader: AsyncIterator[Any], decoder: ChunkStreamDecoder
 ) -> AsyncGenerator[ChatCompletionChunk, None]:
-    """Yield the chunks of an async byte source, stopping at ``[DONE]`` or an error."""
-    reader = aiter_bytes(source)
-    try:
-        async for data in reader:
-            for chunk in decoder.feed(data):
-                yield chunk
-            if decoder.done:
-                break
-    finally:
-        await reader.aclose()
+    """Yield the chunks of the reads of an async source (``aiter_bytes``), stopping at ``[DONE]`` or an error.
+
+    *reader* is left open: ``AsyncStream`` drains it after the end, and closes it.
+    """
+    async for data in reader:
+        for chunk in decoder.feed(data):
+            yield chunk
+        if decoder.done:
+            break
     for chunk in decoder.flush():
         yield chunk

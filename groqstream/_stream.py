@@ -6,15 +6,14 @@ iteration, context management and closing, and nothing that parses.
 
 from __future__ import annotations
 
-import contextlib
-import sys
 from types import TracebackType
 
 from ._accumulate import ChatCompletionAccumulator
 from ._completion_types import attach_response
+from ._drain import DEFAULT_DRAIN_BYTES, DEFAULT_DRAIN_SECONDS, adrain, check_limits, drain
 from ._errors import GroqStreamError, StreamClosedError
 from ._lines import DEFAULT_MAX_EVENT_BYTES
-from ._pipeline import AsyncByteSource, ByteSource, ChunkStreamDecoder, aiter_chunks, iter_chunks
+from ._pipeline import AsyncByteSource, ByteSource, ChunkStreamDecoder, aiter_bytes, aiter_chunks, iter_chunks, reads
 
 TYPE_CHECKING = False  # as typing's, without importing typing at run time: see docs/architecture.md
 if TYPE_CHECKING:
@@ -36,31 +35,6 @@ def _note(error: BaseException, close_error: BaseException) -> None:
         error.__notes__ = [*getattr(error, "__notes__", []), message]
 
 
-def _drain_http_response(source: Any) -> None:
-    """After the end of a stream, read the rest of an ``http.client`` response's body, bounded.
-
-    The server's last bytes (the chunked body's terminator) often arrive just
-    after ``[DONE]``; left unread, they would be taken for the next response's
-    status line on the same ``HTTPConnection`` (``BadStatusLine: 0``). At most
-    ``_http.DRAIN_MAX_BYTES`` and ``DRAIN_MAX_SECONDS`` are spent; a body that goes
-    on longer is closed as before. Other sources are closed without reading.
-    """
-    http_client = sys.modules.get("http.client")  # not imported here: a source of that type implies it
-    if http_client is None or not isinstance(source, http_client.HTTPResponse) or source.isclosed():
-        return
-    sock = getattr(getattr(getattr(source, "fp", None), "raw", None), "_sock", None)  # SocketIO's socket
-    if sock is None:
-        return
-    from ._http import drain
-
-    timeout = sock.gettimeout()
-    try:
-        drain(source, sock, source.read1)
-    finally:
-        with contextlib.suppress(OSError):  # a socket the drain gave up on may be closed
-            sock.settimeout(timeout)  # the connection's own timeout, for its next request
-
-
 class _StreamBase:
     """What Stream and AsyncStream share: options, the decoder, counters."""
 
@@ -73,7 +47,10 @@ class _StreamBase:
         require_done: Optional[bool] = None,
         strict: bool = False,
         accumulate: bool = True,
+        drain_bytes: int = DEFAULT_DRAIN_BYTES,
+        drain_seconds: float = DEFAULT_DRAIN_SECONDS,
     ) -> None:
+        check_limits(drain_bytes, drain_seconds)
         self.source = source
         """The byte source this stream reads and closes."""
         self.response: Optional[Response] = None
@@ -84,15 +61,18 @@ class _StreamBase:
         self._closed = False  # closed explicitly: iterating raises
         self._released = False  # the source has been closed
         self._finished = False  # iteration reached the end of the stream
+        self._read_to_end = False  # the source's reads ended (at the end of input, or drained after [DONE])
         self._error: Optional[GroqStreamError] = None  # the error that ended iteration
         # Every yielded chunk is merged here, so final_completion() after a loop
         # still covers the whole stream. Merging is O(1) per delta; the text it
         # keeps is what accumulate=False saves on very long streams.
         self._accumulator: Optional[ChatCompletionAccumulator] = ChatCompletionAccumulator() if accumulate else None
+        self._drain_bytes = drain_bytes
+        self._drain_seconds = drain_seconds
         self._iterator = self._open()
 
     def _open(self) -> Any:
-        """Start the generator that reads ``self.source`` (sync or async, per subclass)."""
+        """Start the reads of ``self.source`` (kept in ``_reads``, to drain) and the chunks they give."""
         raise NotImplementedError
 
     @property
@@ -104,6 +84,21 @@ class _StreamBase:
     def finished(self) -> bool:
         """True once iteration reached the stream's end (``[DONE]``, or a complete end without it)."""
         return self._finished
+
+    @property
+    def read_to_end(self) -> bool:
+        """True once the source was read to its end: its input ended, or what followed ``[DONE]`` was drained.
+
+        An HTTP connection can carry the next request only then: with a bare
+        ``http.client`` connection, ``close()`` it when this is false (the next
+        ``request()`` opens a new one). Pooling libraries check this themselves.
+        """
+        return self._read_to_end
+
+    def _drained(self, reached_end: bool) -> None:
+        """Record how the end went: *reached_end* from the drain after ``[DONE]``."""
+        # Finished without [DONE] means the input ended: read to its end with nothing to drain.
+        self._read_to_end = reached_end or not self._decoder.done
 
     @property
     def deviations(self) -> List[Deviation]:
@@ -190,6 +185,12 @@ class Stream(_StreamBase):
         accumulate: merge every chunk into the completion ``final_completion()``
             returns (the default). Turn off to keep memory flat on very long
             streams when only the chunks matter.
+        drain_bytes, drain_seconds: after the end (``[DONE]``), what is left of
+            an HTTP body is read before it is closed, so the HTTP library can
+            reuse the connection: at most this many bytes and seconds (64 KiB,
+            50 ms), then it is closed unread. ``drain_seconds=0`` turns that
+            off. Sources read: ``http.client``/urllib, httpx and requests
+            responses (docs/transports.md, "Connection reuse").
 
     Raises (while iterating):
         StreamAPIError: the server reported an error in the stream.
@@ -203,7 +204,8 @@ class Stream(_StreamBase):
     _iterator: Iterator[ChatCompletionChunk]
 
     def _open(self) -> Iterator[ChatCompletionChunk]:
-        return iter_chunks(self.source, self._decoder)
+        self._reads: Iterator[Any] = reads(self.source)
+        return iter_chunks(self._reads, self._decoder)
 
     def __iter__(self) -> Iterator[ChatCompletionChunk]:
         return self
@@ -258,7 +260,13 @@ class Stream(_StreamBase):
         self._released = True
         self._iterator = iter(())  # let go of the pipeline: nothing is read from it again
         if self._finished and error is None:
-            _drain_http_response(self.source)
+            self._drained(
+                self._decoder.done and drain(self.source, self._reads, self._drain_bytes, self._drain_seconds)
+            )
+        if self._reads is not self.source:  # our own reads (an httpx or requests body's iterator): end them first
+            close_reads = getattr(self._reads, "close", None)
+            if close_reads is not None:
+                close_reads()
         close = getattr(self.source, "close", None)
         if not callable(close):
             return
@@ -283,9 +291,12 @@ class AsyncStream(_StreamBase):
     """Async ``Stream``: ``async for`` over chunks, ``async with``, ``await aclose()``.
 
     Args:
-        source: an async iterable of bytes-like chunks (httpx ``aiter_bytes()``,
-            aiohttp ``content.iter_any()``) or an ``asyncio.StreamReader``.
+        source: an httpx or aiohttp response, an async iterable of bytes-like
+            chunks (httpx ``aiter_bytes()``, aiohttp ``content.iter_any()``) or
+            an ``asyncio.StreamReader``.
         max_event_bytes, unicode_errors, require_done, strict, accumulate: as for ``Stream``.
+        drain_bytes, drain_seconds: as for ``Stream``; every async source but
+            a bare ``asyncio.StreamReader`` is drained.
 
     The source is closed (``aclose()``, else ``close()``, awaited when it
     returns an awaitable) when iteration ends for any reason, on
@@ -296,7 +307,8 @@ class AsyncStream(_StreamBase):
     _iterator: AsyncGenerator[ChatCompletionChunk, None]
 
     def _open(self) -> AsyncGenerator[ChatCompletionChunk, None]:
-        return aiter_chunks(self.source, self._decoder)
+        self._reads: AsyncGenerator[Any, None] = aiter_bytes(self.source)
+        return aiter_chunks(self._reads, self._decoder)
 
     def __aiter__(self) -> AsyncIterator[ChatCompletionChunk]:
         return self
@@ -348,6 +360,13 @@ class AsyncStream(_StreamBase):
 
     async def _close(self, error: Optional[BaseException]) -> None:
         await self._iterator.aclose()
+        if self._finished and error is None:
+            self._drained(
+                self._decoder.done and await adrain(self.source, self._reads, self._drain_bytes, self._drain_seconds)
+            )
+        # An async generator left suspended is only finalised by the event loop's
+        # shutdown hook; close it now so the source is released promptly.
+        await self._reads.aclose()
         close = getattr(self.source, "aclose", None) or getattr(self.source, "close", None)
         if not callable(close):
             return

@@ -1,7 +1,16 @@
-"""The one-line recipes of docs/transports.md, each run against a real local server.
+"""The recipes of docs/transports.md, each run against a real local keep-alive server that counts its accepts.
 
-Each recipe runs only when its library happens to be installed; the suite
-itself needs nothing but pytest, so the others are skipped with a reason.
+Each third-party recipe runs only when its library happens to be installed
+(CI installs them in a step of their own); the suite itself needs nothing
+but pytest, so the others are skipped with a reason. groqstream's own
+clients and ``http.client`` always run.
+
+What every recipe must show (issue 17): 20 sequential streams on one client
+use one connection (the body's end after ``[DONE]`` is drained, so the
+library's pool takes the connection back); a body held open after ``[DONE]``
+ends the stream within the drain bound; an early ``break`` or an error
+closes the connection at once, reading nothing more; the bound is settable
+and ``drain_seconds=0`` turns the drain off.
 """
 
 from __future__ import annotations
@@ -13,7 +22,7 @@ import socket
 import threading
 import time
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable, List, NamedTuple, Optional, Protocol
 
 import pytest
 
@@ -22,6 +31,139 @@ from tests.servers import WAIT, Handler, RawServer, SSEServer
 
 SAMPLE = (Path(gs.__file__).parent / "sample.sse").read_bytes()
 TEXT = gs.Stream(SAMPLE).text()
+FIRST_EVENT = SAMPLE[: SAMPLE.index(b"\n\n") + 2]
+ERROR_EVENT = b'data: {"error": {"message": "the model fell over", "type": "internal_server_error"}}\n\n'
+PATH = "/openai/v1/chat/completions"
+# The drain bound is 50 ms; every "ends within the bound" check allows 1 s, for a loaded machine.
+WITHIN_THE_BOUND = 1.0
+
+
+class Result(NamedTuple):
+    """One stream as a recipe read it."""
+
+    text: Optional[str]  # None when the stream was left early (a break, an error)
+    seconds: float  # from the stream's start to its close
+    read_to_end: bool
+
+
+def consume(stream: gs.Stream, how: str) -> Result:
+    """Read *stream* as a program would: all of it ("text"), its first chunk ("break"), or up to an error."""
+    started = time.monotonic()
+    text = None
+    with stream:
+        if how == "text":
+            text = stream.text()
+        elif how == "break":
+            for _ in stream:
+                break
+        else:
+            with pytest.raises(gs.StreamAPIError):
+                stream.text()
+    return Result(text, time.monotonic() - started, stream.read_to_end)
+
+
+async def aconsume(stream: gs.AsyncStream, how: str) -> Result:
+    """``consume`` for an ``AsyncStream``."""
+    started = time.monotonic()
+    text = None
+    async with stream:
+        if how == "text":
+            text = await stream.text()
+        elif how == "break":
+            async for _ in stream:
+                break
+        else:
+            with pytest.raises(gs.StreamAPIError):
+                await stream.text()
+    return Result(text, time.monotonic() - started, stream.read_to_end)
+
+
+# --- the recipes: each opens *count* streams one after another on one client and reads each with `how` ----------
+# They are written as docs/transports.md gives them; `options` are the Stream's (drain_seconds, say).
+
+
+class Recipe(Protocol):
+    def __call__(self, server: SSEServer, how: str, count: int, **options: Any) -> List[Result]: ...
+
+
+def http_client_recipe(server: SSEServer, how: str, count: int, **options: Any) -> List[Result]:
+    results = []
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=WAIT)
+    try:
+        for _ in range(count):
+            conn.request("POST", PATH, body=b"{}", headers={"Content-Type": "application/json"})
+            with gs.Stream(conn.getresponse(), **options) as stream:
+                results.append(consume(stream, how))
+            if not stream.read_to_end:
+                conn.close()  # the body was left unfinished: the next request() opens a new connection
+    finally:
+        conn.close()
+    return results
+
+
+def httpx_recipe(server: SSEServer, how: str, count: int, **options: Any) -> List[Result]:
+    import httpx
+
+    with httpx.Client(timeout=WAIT) as client:
+        results = []
+        for _ in range(count):
+            with client.stream("POST", server.url + "/chat/completions", json={}) as response:
+                results.append(consume(gs.Stream(response, **options), how))
+        return results
+
+
+def httpx_async_recipe(server: SSEServer, how: str, count: int, **options: Any) -> List[Result]:
+    import httpx
+
+    async def main() -> List[Result]:
+        async with httpx.AsyncClient(timeout=WAIT) as client:
+            results = []
+            for _ in range(count):
+                async with client.stream("POST", server.url + "/chat/completions", json={}) as response:
+                    results.append(await aconsume(gs.AsyncStream(response, **options), how))
+            return results
+
+    return asyncio.run(main())
+
+
+def requests_recipe(server: SSEServer, how: str, count: int, **options: Any) -> List[Result]:
+    import requests
+
+    with requests.Session() as session:
+        results = []
+        for _ in range(count):
+            with session.post(server.url + "/chat/completions", json={}, stream=True, timeout=WAIT) as response:
+                results.append(consume(gs.Stream(response, **options), how))
+        return results
+
+
+def aiohttp_recipe(server: SSEServer, how: str, count: int, **options: Any) -> List[Result]:
+    import aiohttp
+
+    async def main() -> List[Result]:
+        async with aiohttp.ClientSession() as session:
+            results = []
+            for _ in range(count):
+                async with session.post(server.url + "/chat/completions", json={}) as response:
+                    results.append(await aconsume(gs.AsyncStream(response, **options), how))
+            return results
+
+    return asyncio.run(main())
+
+
+def client_recipe(server: SSEServer, how: str, count: int, **options: Any) -> List[Result]:
+    with gs.Client(api_key="k", base_url=server.url, timeout=WAIT, max_retries=0) as client:
+        return [consume(client.chat_stream(model="m", messages=[], **options), how) for _ in range(count)]
+
+
+def async_client_recipe(server: SSEServer, how: str, count: int, **options: Any) -> List[Result]:
+    async def main() -> List[Result]:
+        async with gs.AsyncClient(api_key="k", base_url=server.url, timeout=WAIT, max_retries=0) as client:
+            return [
+                await aconsume(await client.chat_stream(model="m", messages=[], **options), how) for _ in range(count)
+            ]
+
+    return asyncio.run(main())
 
 
 def installed(name: str) -> pytest.MarkDecorator:
@@ -30,133 +172,173 @@ def installed(name: str) -> pytest.MarkDecorator:
     )
 
 
-def serve_sample(handler: Handler) -> None:
-    handler.send_body(SAMPLE, pieces=13)
+RECIPES = [
+    pytest.param(http_client_recipe, id="http.client"),
+    pytest.param(httpx_recipe, id="httpx", marks=installed("httpx")),
+    pytest.param(httpx_async_recipe, id="httpx-async", marks=installed("httpx")),
+    pytest.param(requests_recipe, id="requests", marks=installed("requests")),
+    pytest.param(aiohttp_recipe, id="aiohttp", marks=installed("aiohttp")),
+    pytest.param(client_recipe, id="gs.Client"),
+    pytest.param(async_client_recipe, id="gs.AsyncClient"),
+]
 
 
-@installed("httpx")
-def test_httpx_sync_recipe() -> None:
-    import httpx
-
-    with SSEServer(serve_sample) as server, httpx.Client() as client:
-        with client.stream("POST", server.url + "/chat/completions", json={}) as response:
-            text = gs.Stream(response.iter_bytes()).text()
-    assert text == TEXT
+# --- what the server sends -----------------------------------------------------------------------------------
 
 
-@installed("httpx")
-def test_httpx_async_recipe() -> None:
-    import httpx
+def end_after(seconds: float) -> Callable[[Handler], None]:
+    """The sample, then the chunked body's terminator *seconds* later, in a write of its own."""
 
-    async def main(url: str) -> str:
-        async with httpx.AsyncClient() as client:
-            async with client.stream("POST", url, json={}) as response:
-                return await gs.AsyncStream(response.aiter_bytes()).text()
-
-    with SSEServer(serve_sample) as server:
-        assert asyncio.run(main(server.url + "/chat/completions")) == TEXT
-
-
-@installed("requests")
-def test_requests_recipe() -> None:
-    import requests
-
-    with SSEServer(serve_sample) as server:
-        with requests.post(server.url + "/chat/completions", json={}, stream=True, timeout=WAIT) as response:
-            text = gs.Stream(response.iter_content(chunk_size=None)).text()
-    assert text == TEXT
-
-
-@installed("aiohttp")
-def test_aiohttp_recipe() -> None:
-    import aiohttp
-
-    async def main(url: str) -> str:
-        async with aiohttp.ClientSession() as session:
-            async with session.post(url, json={}) as response:
-                return await gs.AsyncStream(response.content.iter_any()).text()
-
-    with SSEServer(serve_sample) as server:
-        assert asyncio.run(main(server.url + "/chat/completions")) == TEXT
-
-
-def test_http_client_recipe() -> None:
-    with SSEServer(serve_sample) as server:
-        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=WAIT)
-        conn.request("POST", "/openai/v1/chat/completions", body=b"{}", headers={"Accept": "text/event-stream"})
-        with gs.Stream(conn.getresponse()) as stream:
-            text = stream.text()
-        conn.close()
-    assert text == TEXT
-
-
-def test_http_client_recipe_reuses_its_connection_after_done() -> None:
-    # The terminator of the chunked body comes after [DONE], in a read of its own: the stream reads it
-    # (bounded) before closing, or the next response on the connection would begin with it.
     def scenario(handler: Handler) -> None:
         handler.start_sse()
         handler.chunk(SAMPLE)
-        time.sleep(0.005)
+        time.sleep(seconds)
         handler.end()
 
-    with SSEServer(scenario, keep_alive=True) as server:
-        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=WAIT)
-        for _ in range(20):
-            conn.request("POST", "/openai/v1/chat/completions", body=b"{}")
-            with gs.Stream(conn.getresponse()) as stream:
-                assert stream.text() == TEXT
-        conn.close()
+    return scenario
+
+
+@pytest.mark.parametrize("recipe", RECIPES)
+def test_twenty_sequential_streams_use_one_connection(recipe: Recipe) -> None:
+    with SSEServer(end_after(0.005), keep_alive=True) as server:
+        results = recipe(server, "text", 20)
+    assert [result.text for result in results] == [TEXT] * 20
+    assert all(result.read_to_end for result in results)
     assert server.accepts == 1
-    assert conn.timeout == WAIT
 
 
-def seconds_until_closed(
-    scenario: Callable[[Handler, threading.Event], None], read: Callable[[gs.Stream], None]
-) -> float:
-    """One stream over http.client from a server that waits on an event: seconds from the response to its close."""
+@pytest.mark.parametrize("recipe", RECIPES)
+def test_a_body_held_open_after_done_ends_the_stream_within_the_drain_bound(recipe: Recipe) -> None:
     release = threading.Event()
-    with SSEServer(lambda handler: scenario(handler, release), keep_alive=True) as server:
-        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=WAIT)
-        conn.request("POST", "/openai/v1/chat/completions", body=b"{}")
-        started = time.monotonic()
-        with gs.Stream(conn.getresponse()) as stream:
-            read(stream)
-        elapsed = time.monotonic() - started
-        release.set()
-        conn.close()
-    return elapsed
 
-
-def test_http_client_stream_ends_within_the_drain_bound_when_the_body_stays_open() -> None:
-    def scenario(handler: Handler, release: threading.Event) -> None:
+    def scenario(handler: Handler) -> None:
         handler.start_sse()
         handler.chunk(SAMPLE)
         handler.chunk(b": more after [DONE]\n\n")
-        release.wait(WAIT)  # the body never ends while the client drains
+        release.wait(WAIT)  # the body does not end while the client drains
         handler.end()
 
-    def read(stream: gs.Stream) -> None:
-        assert stream.text() == TEXT
+    with SSEServer(scenario, keep_alive=True) as server:
+        try:
+            (result,) = recipe(server, "text", 1)
+        finally:
+            release.set()
+    assert result.text == TEXT
+    assert result.seconds < WITHIN_THE_BOUND
+    assert not result.read_to_end
 
-    # The drain gives up after DRAIN_MAX_SECONDS (50 ms); 1 s leaves room for a slow machine.
-    assert seconds_until_closed(scenario, read) < 1.0
 
+@pytest.mark.parametrize("how", ["break", "error"])
+@pytest.mark.parametrize("recipe", RECIPES)
+def test_an_early_break_or_an_error_closes_the_connection_without_reading_on(recipe: Recipe, how: str) -> None:
+    closed: List[bool] = []
 
-def test_http_client_early_break_closes_without_reading_the_rest() -> None:
-    first = SAMPLE.index(b"\n\n") + 2
-
-    def scenario(handler: Handler, release: threading.Event) -> None:
+    def scenario(handler: Handler) -> None:
         handler.start_sse()
-        handler.chunk(SAMPLE[:first])
-        release.wait(WAIT)
-        handler.chunk(SAMPLE[first:])
+        handler.chunk(FIRST_EVENT if how == "break" else ERROR_EVENT)
+        closed.append(handler.wait_for_client_close())  # sends nothing more: a client reading on would wait here
+
+    with SSEServer(scenario, keep_alive=True) as server:
+        (result,) = recipe(server, how, 1, drain_seconds=WAIT)  # a drain now would take WAIT seconds
+    assert result.seconds < WITHIN_THE_BOUND
+    assert not result.read_to_end
+    assert closed == [True]  # the client closed its connection, not kept it with a body half read
+
+
+@pytest.mark.parametrize(
+    "terminator_after, options, accepts",
+    [
+        pytest.param(0.3, {"drain_seconds": 2.0}, 1, id="a longer bound waits for a late end"),
+        pytest.param(0.3, {}, 2, id="the default bound does not"),
+        pytest.param(0.005, {"drain_seconds": 0}, 2, id="drain_seconds=0 turns it off"),
+    ],
+)
+@pytest.mark.parametrize("recipe", RECIPES)
+def test_the_drain_bound_is_settable(recipe: Recipe, terminator_after: float, options: Any, accepts: int) -> None:
+    with SSEServer(end_after(terminator_after), keep_alive=True) as server:
+        results = recipe(server, "text", 2, **options)
+    assert [result.text for result in results] == [TEXT] * 2
+    assert all(result.read_to_end is (accepts == 1) for result in results)
+    assert server.accepts == accepts
+
+
+def test_drain_bounds_must_not_be_negative() -> None:
+    with pytest.raises(ValueError, match="drain_bytes must be >= 0"):
+        gs.Stream(SAMPLE, drain_bytes=-1)
+    with pytest.raises(ValueError, match="drain_seconds must be >= 0"):
+        gs.AsyncStream(SAMPLE, drain_seconds=float("nan"))
+
+
+def test_more_than_drain_bytes_after_done_closes_the_body_unread() -> None:
+    def scenario(handler: Handler) -> None:
+        handler.start_sse()
+        handler.chunk(SAMPLE)
+        handler.chunk(b": padding\n" * 100)  # 1000 bytes after [DONE]
         handler.end()
 
-    def read(stream: gs.Stream) -> None:
-        for _ in stream:
-            break
+    with SSEServer(scenario, keep_alive=True) as server:
+        small = http_client_recipe(server, "text", 2, drain_bytes=500)
+        large = http_client_recipe(server, "text", 2, drain_bytes=5000)
+    assert [result.read_to_end for result in small + large] == [False, False, True, True]
+    assert server.accepts == 2 + 1
 
-    assert seconds_until_closed(scenario, read) < 1.0
+
+# --- the other shapes a source can take ------------------------------------------------------------------------
+
+
+@installed("httpx")
+def test_an_httpx_body_iterator_is_read_but_not_drained() -> None:
+    # `Stream(response.iter_bytes())`, the recipe before the response itself was accepted: nothing can bound
+    # a read of a bare iterator, so it is closed unread after [DONE] and httpx opens a new connection.
+    import httpx
+
+    with SSEServer(end_after(0.005), keep_alive=True) as server, httpx.Client(timeout=WAIT) as client:
+        for _ in range(2):
+            with client.stream("POST", server.url + "/chat/completions", json={}) as response:
+                with gs.Stream(response.iter_bytes()) as stream:
+                    assert stream.text() == TEXT
+                assert not stream.read_to_end
+    assert server.accepts == 2
+
+
+@installed("aiohttp")
+def test_an_aiohttp_body_iterator_is_drained_like_the_response() -> None:
+    import aiohttp
+
+    async def main(url: str) -> None:
+        async with aiohttp.ClientSession() as session:
+            for _ in range(3):
+                async with session.post(url, json={}) as response:
+                    async with gs.AsyncStream(response.content.iter_any()) as stream:
+                        assert await stream.text() == TEXT
+                    assert stream.read_to_end
+
+    with SSEServer(end_after(0.005), keep_alive=True) as server:
+        asyncio.run(main(server.url + "/chat/completions"))
+    assert server.accepts == 1
+
+
+def test_a_bare_asyncio_stream_reader_is_not_drained() -> None:
+    # A raw connection speaking SSE: nothing to reuse, so the end of the stream waits for nothing.
+    release = threading.Event()
+
+    def scenario(conn: socket.socket) -> None:
+        conn.sendall(SAMPLE + b": more\n\n")
+        release.wait(WAIT)
+
+    async def main(port: int) -> float:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        started = time.monotonic()
+        async with gs.AsyncStream(reader, drain_seconds=5.0) as stream:
+            assert await stream.text() == TEXT
+        writer.close()
+        return time.monotonic() - started
+
+    with RawServer(scenario) as server:
+        try:
+            assert asyncio.run(main(server.address[1])) < WITHIN_THE_BOUND
+        finally:
+            release.set()
 
 
 def test_socket_recipe() -> None:
@@ -164,3 +346,4 @@ def test_socket_recipe() -> None:
         with gs.Stream(socket.create_connection(server.address, timeout=WAIT)) as stream:
             text = stream.text()
     assert text == TEXT
+    assert not stream.read_to_end  # [DONE] ended it, and a bare socket is not drained: nothing could reuse it

@@ -303,6 +303,23 @@ def test_match_by_request_finds_what_chat_record_wrote(tmp_path: Path) -> None:
             client.chat(model="m1", messages=[{"role": "user", "content": "never recorded"}])
 
 
+def test_both_clients_record_the_digest_of_the_messages_they_sent_even_from_a_generator(tmp_path: Path) -> None:
+    messages = [{"role": "user", "content": "hello"}]
+    with gs.serve([("src.sse", timed_capture([0.0], model="m1"))], loop=True) as source:
+        with open(tmp_path / "sync.sse", "wb") as fh:
+            client_for(source).chat_stream(model="m1", messages=iter(messages), capture=fh).text()
+
+        async def record() -> None:
+            async with gs.AsyncClient(base_url=source.url + "/v1", api_key="k", max_retries=0) as client:
+                with open(tmp_path / "async.sse", "wb") as fh:
+                    await (await client.chat_stream(model="m1", messages=iter(messages), capture=fh)).text()
+
+        asyncio.run(record())
+    for name in ("sync.sse", "async.sse"):
+        header = (tmp_path / name).read_bytes().split(b"\n")[0]
+        assert f"request={gs.messages_digest(messages)}".encode() in header, name
+
+
 def test_messages_digest_ignores_key_order() -> None:
     assert gs.messages_digest([{"role": "user", "content": "é"}]) == gs.messages_digest(
         [{"content": "é", "role": "user"}]

@@ -53,8 +53,11 @@ def test_tool_call_fragments_arrive_under_their_own_index(mode: str) -> None:
     assert arguments == expected(path)["tool_arguments"]
 
 
+@pytest.mark.parametrize("drain_seconds", [gs.DEFAULT_DRAIN_SECONDS, 0])
 @pytest.mark.parametrize("mode", MODES)
-def test_nothing_after_done_is_read(mode: str) -> None:
+def test_nothing_after_done_is_parsed_and_only_a_drain_reads_it(mode: str, drain_seconds: float) -> None:
+    # After [DONE] the rest is never parsed. It is read only to drain: async sources are (bounded),
+    # a sync iterable is not (nothing could bound a read of it), drain_seconds=0 reads nothing.
     pieces = [
         b'data: {"id":"a","object":"x","created":1,"model":"m","choices":[]}\n\n',
         b"data: [DONE]\n\n",
@@ -68,7 +71,7 @@ def test_nothing_after_done_is_read(mode: str) -> None:
             yield piece
 
     if mode == "sync":
-        assert len(list(gs.Stream(source()))) == 1
+        assert len(list(gs.Stream(source(), drain_seconds=drain_seconds))) == 1
     else:
 
         async def asource() -> AsyncIterator[bytes]:
@@ -76,10 +79,11 @@ def test_nothing_after_done_is_read(mode: str) -> None:
                 yield piece
 
         async def consume() -> int:
-            return len([c async for c in gs.AsyncStream(asource())])
+            return len([c async for c in gs.AsyncStream(asource(), drain_seconds=drain_seconds)])
 
         assert asyncio.run(consume()) == 1
-    assert read == pieces[:2]
+    drained = mode == "async" and drain_seconds > 0
+    assert read == (pieces if drained else pieces[:2])
 
 
 @pytest.mark.parametrize("mode", MODES)

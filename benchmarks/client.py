@@ -110,6 +110,20 @@ def use_proxy(proxy_url: Optional[str]) -> None:
         os.environ["HTTPS_PROXY"] = proxy_url
 
 
+def print_rows(
+    scenario: Callable[[str, str, str, argparse.Namespace, Optional[str]], List[str]],
+    host: str,
+    cert: str,
+    args: argparse.Namespace,
+    proxy_url: str,
+) -> None:
+    """Print *scenario*'s table rows for the server reached directly, then through the proxy."""
+    for row in scenario("local HTTPS", host, cert, args, None):
+        print(row, flush=True)
+    for row in scenario(f"HTTPS via proxy, +{args.rtt * 1000:.0f} ms RTT", host, cert, args, proxy_url):
+        print(row, flush=True)
+
+
 # --- the clients -----------------------------------------------------------------------------
 
 Run = Callable[[], Iterator[Any]]  # one request: yields each chunk as it arrives
@@ -232,10 +246,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
               f"{args.rounds} rounds x {args.requests} requests per client\n")  # fmt: skip
         print("| server | client | first chunk (median) | CPU per request (median) | connections | SDK/groqstream |")
         print("|---|---|---|---|---|---|")
-        for row in scenario("local HTTPS", host, cert, args, None):
-            print(row, flush=True)
-        for row in scenario(f"HTTPS via proxy, +{args.rtt * 1000:.0f} ms RTT", host, cert, args, proxy_url):
-            print(row, flush=True)
+        print_rows(scenario, host, cert, args, proxy_url)
     return 0
 
 

@@ -33,7 +33,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this checkout's groqstream
 
 import groqstream as gs
-from benchmarks.client import MESSAGES, accepts, https_servers, use_proxy
+from benchmarks.client import MESSAGES, accepts, https_servers, print_rows, use_proxy
 
 BODY = {"model": "m", "messages": MESSAGES, "stream": True}
 # One round of `requests` streams: the first-chunk latency of each, and the answer's text (to check).
@@ -170,10 +170,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
               f"{args.rounds} rounds x {args.requests} requests per client\n")  # fmt: skip
         print("| server | recipe | connections | first chunk (median) | after/before |")
         print("|---|---|---|---|---|")
-        for row in scenario("local HTTPS", host, cert, args, None):
-            print(row, flush=True)
-        for row in scenario(f"HTTPS via proxy, +{args.rtt * 1000:.0f} ms RTT", host, cert, args, proxy_url):
-            print(row, flush=True)
+        print_rows(scenario, host, cert, args, proxy_url)
     return 0
 
 

@@ -87,7 +87,7 @@ class _StreamBase:
 
     @property
     def read_to_end(self) -> bool:
-        """True once the source was read to its end: its input ended, or what followed ``[DONE]`` was drained.
+        """True once the stream ended well and its source was read to its end (or what followed ``[DONE]`` drained).
 
         An HTTP connection can carry the next request only then: with a bare
         ``http.client`` connection, ``close()`` it when this is false (the next

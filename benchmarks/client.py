@@ -112,12 +112,15 @@ def use_proxy(proxy_url: Optional[str]) -> None:
 
 def print_rows(
     scenario: Callable[[str, str, str, argparse.Namespace, Optional[str]], List[str]],
+    columns: List[str],
     host: str,
     cert: str,
     args: argparse.Namespace,
     proxy_url: str,
 ) -> None:
-    """Print *scenario*'s table rows for the server reached directly, then through the proxy."""
+    """Print a table of *columns*: *scenario*'s rows for the server reached directly, then through the proxy."""
+    print("| " + " | ".join(columns) + " |")
+    print("|" + "---|" * len(columns))
     for row in scenario("local HTTPS", host, cert, args, None):
         print(row, flush=True)
     for row in scenario(f"HTTPS via proxy, +{args.rtt * 1000:.0f} ms RTT", host, cert, args, proxy_url):
@@ -244,9 +247,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         peers = "groq " + importlib.metadata.version("groq") if importlib.util.find_spec("groq") else "none"
         print(f"groqstream {gs.__version__}, Python {sys.version.split()[0]}; peers: {peers}; "
               f"{args.rounds} rounds x {args.requests} requests per client\n")  # fmt: skip
-        print("| server | client | first chunk (median) | CPU per request (median) | connections | SDK/groqstream |")
-        print("|---|---|---|---|---|---|")
-        print_rows(scenario, host, cert, args, proxy_url)
+        columns = ["server", "client", "first chunk (median)", "CPU per request (median)", "connections"]
+        print_rows(scenario, [*columns, "SDK/groqstream"], host, cert, args, proxy_url)
     return 0
 
 

@@ -168,9 +168,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     with https_servers(args.rtt) as (host, cert, proxy_url):
         print(f"groqstream {gs.__version__}, httpx {httpx.__version__}, Python {sys.version.split()[0]}; "
               f"{args.rounds} rounds x {args.requests} requests per client\n")  # fmt: skip
-        print("| server | recipe | connections | first chunk (median) | after/before |")
-        print("|---|---|---|---|---|")
-        print_rows(scenario, host, cert, args, proxy_url)
+        columns = ["server", "recipe", "connections", "first chunk (median)", "after/before"]
+        print_rows(scenario, columns, host, cert, args, proxy_url)
     return 0
 
 

@@ -150,6 +150,14 @@ def test_vendored_copy_works_as_a_sub_package(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "20 °C."
+    # What docs/vendoring.md says of isolated mode: -I leaves the working directory off sys.path, so the
+    # application (and its copy) is found only once the program puts its folder there.
+    isolated = [sys.executable, "-I", "-c"]
+    result = subprocess.run([*isolated, "import myapp"], capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert "No module named 'myapp'" in result.stderr
+    code = f"import sys; sys.path.insert(0, {str(tmp_path)!r}); from myapp._vendor import groqstream as gs; gs.Stream"
+    result = subprocess.run([*isolated, code], capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert result.returncode == 0, result.stderr
 
 
 def test_vendored_cli_runs_from_the_copy(tmp_path: Path) -> None:

@@ -281,7 +281,7 @@ def __getattr__(name: str) -> object:
 
 
 def __dir__() -> "list[str]":
-    """The public names and the module's own dunders: not ``_EXPORTS``, nor the private submodules once loaded."""
+    """The public names (``__all__``) and the module's own dunders; not the private submodules once loaded."""
     return sorted(set(__all__) | {name for name in globals() if name.startswith("__") and name.endswith("__")})
 
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT. Copyright (c) 2026 the groqstream developers (the LICENSE file).
 """groqstream: Groq and OpenAI-compatible chat-completion streams, parsed with the standard library only.
 
 Bring your own I/O: hand ``Stream`` any bytes source (a file, a socket, a
@@ -8,7 +9,11 @@ mirror the Groq SDK's ``ChatCompletionChunk``::
 
     with gs.Stream(response) as stream:
         for chunk in stream:
-            print(chunk.choices[0].delta.content or "", end="")
+            print(chunk.text, end="")
+
+``chunk.text`` is the text the chunk adds to choice 0, ``""`` when it adds
+none: unlike ``chunk.choices[0]``, it cannot fail on the usage-only chunk
+(``"choices": []``) a stream may end with.
 
 This module is the whole public API; everything else is private and may move.
 """
@@ -16,7 +21,7 @@ This module is the whole public API; everything else is private and may move.
 # Names are imported on first use (PEP 562), so ``import groqstream`` costs
 # almost nothing and the client's urllib/ssl, say, load only for those who use
 # it. Type checkers and IDEs see every name through the block below.
-TYPE_CHECKING = False
+TYPE_CHECKING = False  # as typing's, without importing typing; deleted below, so that dir() does not show it
 if TYPE_CHECKING:  # pragma: no cover
     from ._accumulate import (
         AccumulatorEvent,
@@ -153,6 +158,8 @@ if TYPE_CHECKING:  # pragma: no cover
         XGroqUsage,
     )
 
+del TYPE_CHECKING
+
 __version__ = "0.1.0"
 
 _EXPORTS = {
@@ -274,7 +281,8 @@ def __getattr__(name: str) -> object:
 
 
 def __dir__() -> "list[str]":
-    return sorted(set(globals()) | set(_EXPORTS))
+    """The public names (``__all__``) and the module's own dunders; not the private submodules once loaded."""
+    return sorted(set(__all__) | {name for name in globals() if name.startswith("__") and name.endswith("__")})
 
 
 __all__ = [

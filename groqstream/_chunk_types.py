@@ -42,7 +42,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ChoiceDeltaFunctionCall(WireObject):
     """Deprecated ``function_call`` fragment (replaced by ``tool_calls``)."""
 
@@ -54,7 +54,7 @@ class ChoiceDeltaFunctionCall(WireObject):
     """Keys this class does not know, as parsed."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ChoiceDeltaToolCallFunction(WireObject):
     """The function part of a tool-call fragment."""
 
@@ -101,7 +101,7 @@ def _infer_tool_call_index(lenient: Lenient, values: Dict[str, Any]) -> int:
     return index
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ChoiceDeltaToolCall(WireObject):
     """A fragment of one tool call; fragments with the same ``index`` belong together."""
 
@@ -123,7 +123,7 @@ class ChoiceDeltaToolCall(WireObject):
     }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ChoiceDelta(MessageLike):
     """What one chunk adds to a choice's message. Every field is optional.
 
@@ -158,7 +158,7 @@ class ChoiceDelta(MessageLike):
     """Keys this class does not know, as parsed (e.g. gpt-oss's ``channel``)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Choice(WireObject):
     """One choice of a chunk (``n > 1`` gives several, told apart by ``index``)."""
 
@@ -177,7 +177,7 @@ class Choice(WireObject):
     _watch: ClassVar[Tuple[str, ...]] = ("index", "finish_reason")  # for a stream's end without [DONE]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class XGroq(WireObject):
     """Groq's own metadata, in the first and last chunks of a stream."""
 
@@ -197,7 +197,7 @@ class XGroq(WireObject):
     """Keys this class does not know, as parsed."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ChatCompletionChunk(WireObject):
     """One streamed chat-completion chunk (``"object": "chat.completion.chunk"``)."""
 
@@ -225,6 +225,22 @@ class ChatCompletionChunk(WireObject):
 
     _empty: ClassVar[Dict[str, Any]] = {"id": "", "choices": list, "created": 0, "model": "", "object": ""}
     _truncated: ClassVar[Tuple[str, ...]] = ("created",)
+
+    @property
+    def text(self) -> str:
+        """The assistant text this chunk adds to choice 0; ``""`` when it adds none. Never raises.
+
+        ``chunk.choices[0].delta.content`` raises ``IndexError`` on the usage-only
+        chunk (``"choices": []``) and gives ``None`` on a role-only one; this is
+        the choice whose ``index`` is 0 (as ``Stream.text()`` reads), wherever
+        it is in the list. Not a wire field: it is not in ``to_dict()``,
+        ``dataclasses.fields`` or ``==``, and a ``"text"`` key sent by a server
+        goes to ``extra``.
+        """
+        for choice in self.choices:
+            if choice.index == 0:
+                return choice.delta.content or ""
+        return ""
 
 
 compile_wire_classes(globals())

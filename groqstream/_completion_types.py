@@ -46,7 +46,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ChatCompletionMessageToolCallFunction(WireObject):
     """The function a finished tool call names."""
 
@@ -71,7 +71,7 @@ class ChatCompletionMessageToolCallFunction(WireObject):
         return parser.finish()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ChatCompletionMessageToolCallCustom(WireObject):
     """What a custom tool call (OpenAI's ``"type": "custom"``) passes: free-form input."""
 
@@ -83,7 +83,7 @@ class ChatCompletionMessageToolCallCustom(WireObject):
     """Keys this class does not know, as parsed."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ChatCompletionMessageToolCall(WireObject):
     """A finished tool call: a function call (``type`` ``"function"``) or, from OpenAI, a custom one."""
 
@@ -103,7 +103,7 @@ class ChatCompletionMessageToolCall(WireObject):
     _empty: ClassVar[Dict[str, Any]] = {"id": "", "type": "function"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class FunctionCall(WireObject):
     """A finished deprecated ``function_call``."""
 
@@ -115,7 +115,7 @@ class FunctionCall(WireObject):
     """Keys this class does not know, as parsed."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ChatCompletionMessage(MessageLike):
     """The assistant message of a finished choice; ``reasoning_text`` is its reasoning, whatever the key."""
 
@@ -150,7 +150,7 @@ class ChatCompletionMessage(MessageLike):
     _empty: ClassVar[Dict[str, Any]] = {"role": "assistant"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ChatCompletionChoice(WireObject):
     """One finished choice."""
 
@@ -169,7 +169,7 @@ class ChatCompletionChoice(WireObject):
     _empty: ClassVar[Dict[str, Any]] = {"index": POSITION}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class XGroqUsage(WireObject):
     """Groq's hardware cache statistics in a non-streaming response's ``x_groq``."""
 
@@ -181,7 +181,7 @@ class XGroqUsage(WireObject):
     """Keys this class does not know, as parsed."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ChatCompletionXGroq(WireObject):
     """Groq's metadata in a finished completion (a non-streaming response's ``x_groq``).
 
@@ -203,7 +203,7 @@ class ChatCompletionXGroq(WireObject):
     """Keys this class does not know, as parsed."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class McpListToolTool(WireObject):
     """One tool an MCP server offers."""
 
@@ -219,7 +219,7 @@ class McpListToolTool(WireObject):
     """Keys this class does not know, as parsed."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class McpListTool(WireObject):
     """The tools one connected MCP server offers (Groq)."""
 
@@ -235,7 +235,7 @@ class McpListTool(WireObject):
     """Keys this class does not know, as parsed."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ChatCompletion(WireObject):
     """A finished chat completion (``"object": "chat.completion"``), as a non-streaming call returns it."""
 

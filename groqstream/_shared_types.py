@@ -50,7 +50,7 @@ __all__ = [
 # --- usage -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class CompletionTokensDetails(WireObject):
     """Breakdown of the tokens in the completion (every counter optional, as in OpenAI's schema)."""
 
@@ -66,7 +66,7 @@ class CompletionTokensDetails(WireObject):
     """Keys this class does not know, as parsed."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class PromptTokensDetails(WireObject):
     """Breakdown of the tokens in the prompt (every counter optional, as in OpenAI's schema)."""
 
@@ -78,7 +78,7 @@ class PromptTokensDetails(WireObject):
     """Keys this class does not know, as parsed."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class CompletionUsage(WireObject):
     """Token counts (and Groq's timings) for a request: once, near the end of a stream (some servers: every chunk)."""
 
@@ -116,7 +116,7 @@ class CompletionUsage(WireObject):
 # --- logprobs ----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class TopLogprob(WireObject):
     """One of the most likely tokens at a position."""
 
@@ -130,7 +130,7 @@ class TopLogprob(WireObject):
     """Keys this class does not know, as parsed."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ChatCompletionTokenLogprob(WireObject):
     """Log probability information for one generated token."""
 
@@ -148,7 +148,7 @@ class ChatCompletionTokenLogprob(WireObject):
     _empty: ClassVar[Dict[str, Any]] = {"top_logprobs": list}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ChoiceLogprobs(WireObject):
     """Log probabilities for the tokens of one delta (or a whole choice); present when the request set ``logprobs``."""
 
@@ -163,7 +163,7 @@ class ChoiceLogprobs(WireObject):
 # --- annotations, content parts, reasoning details -----------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class AnnotationDocumentCitation(WireObject):
     """A citation of a document given in the request."""
 
@@ -177,7 +177,7 @@ class AnnotationDocumentCitation(WireObject):
     """Keys this class does not know, as parsed."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class AnnotationFunctionCitation(WireObject):
     """A citation of a tool call's result."""
 
@@ -191,7 +191,7 @@ class AnnotationFunctionCitation(WireObject):
     """Keys this class does not know, as parsed."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class AnnotationURLCitation(WireObject):
     """A citation of a web page (OpenAI's web search)."""
 
@@ -207,7 +207,7 @@ class AnnotationURLCitation(WireObject):
     """Keys this class does not know, as parsed."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Annotation(WireObject):
     """A citation attached to the content."""
 
@@ -223,7 +223,7 @@ class Annotation(WireObject):
     """Keys this class does not know, as parsed."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ContentPart(WireObject):
     """One typed part of a content list (Mistral's reasoning models send content this way).
 
@@ -241,7 +241,7 @@ class ContentPart(WireObject):
     """Keys this class does not know, as parsed (e.g. a thinking part's ``signature``)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ReasoningDetail(WireObject):
     """One entry of OpenRouter's ``reasoning_details``: reasoning text, a summary, or encrypted reasoning.
 
@@ -340,7 +340,7 @@ class MessageLike(WireObject):
 # --- executed tools (Groq compound models) --------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ExecutedToolBrowserResult(WireObject):
     """A page visited by a browser tool."""
 
@@ -356,7 +356,7 @@ class ExecutedToolBrowserResult(WireObject):
     """Keys this class does not know, as parsed."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ExecutedToolCodeResultChartElement(WireObject):
     """One element (bar, point, slice...) of a chart produced by code execution."""
 
@@ -388,7 +388,7 @@ class ExecutedToolCodeResultChartElement(WireObject):
     """Keys this class does not know, as parsed."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ExecutedToolCodeResultChart(WireObject):
     """A chart produced by code execution."""
 
@@ -422,7 +422,7 @@ class ExecutedToolCodeResultChart(WireObject):
     """Keys this class does not know, as parsed."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ExecutedToolCodeResult(WireObject):
     """The result of running code."""
 
@@ -438,7 +438,7 @@ class ExecutedToolCodeResult(WireObject):
     """Keys this class does not know, as parsed."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ExecutedToolSearchResultsResult(WireObject):
     """One web search hit."""
 
@@ -454,7 +454,7 @@ class ExecutedToolSearchResultsResult(WireObject):
     """Keys this class does not know, as parsed."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ExecutedToolSearchResults(WireObject):
     """The results of a web search tool."""
 
@@ -466,7 +466,7 @@ class ExecutedToolSearchResults(WireObject):
     """Keys this class does not know, as parsed."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ExecutedTool(WireObject):
     """A tool a compound model ran on the server.
 
@@ -495,7 +495,7 @@ class ExecutedTool(WireObject):
 # --- per-model usage and debug output (Groq) ---------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class UsageBreakdownModel(WireObject):
     """Usage of one model within a compound request."""
 
@@ -507,7 +507,7 @@ class UsageBreakdownModel(WireObject):
     """Keys this class does not know, as parsed."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class UsageBreakdown(WireObject):
     """Per-model usage of a compound request."""
 
@@ -517,7 +517,7 @@ class UsageBreakdown(WireObject):
     """Keys this class does not know, as parsed."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class XGroqDebug(WireObject):
     """Token-level debug output; present only when the request set ``debug``."""
 

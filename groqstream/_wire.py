@@ -551,6 +551,24 @@ class WireObject:
             for key in keys
         }
 
+    def __repr__(self) -> str:
+        """``Name(field=value, ...)``: the fields the constructor requires, then the others that are set.
+
+        The wire classes are declared with ``repr=False``: the dataclass repr
+        would list every field, and nearly all of a chunk's are ``None`` (one
+        token's chunk printed 556 characters). Fields that are ``None``, and
+        an empty ``extra``, are left out, as ``to_dict()`` leaves out what was
+        absent; every field left out has that value as its default, so the
+        repr of a constructed instance is still a call that rebuilds it.
+        """
+        parts = []
+        for declared in declared_fields(type(self)):
+            value = getattr(self, declared.name)
+            required = declared.default is MISSING and declared.default_factory is MISSING
+            if required or not (value is None or (declared.name == "extra" and not value)):
+                parts.append(f"{declared.name}={value!r}")
+        return f"{type(self).__name__}({', '.join(parts)})"
+
     def _dump_key(self, key: str) -> Any:
         if key not in self._convert:
             return copy_json(self.extra[key])

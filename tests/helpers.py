@@ -17,15 +17,25 @@ FIXTURES = TESTS / "fixtures"
 # The real Groq captures live beside the repository (read-only, never copied in).
 CAPTURES = TESTS.parent.parent / "shared" / "fixtures" / "captures"
 
+
+def _optional_folder(what: str, folder: Path) -> str:
+    """The skip reason of a test that needs a folder of real streams kept outside the repository."""
+    relative = "../shared/fixtures/" + folder.name
+    return (
+        f"needs {what} in {relative} (at {folder}): an optional folder of recorded streams kept beside"
+        " the repository, not part of it; the suite passes without it (see the README, Development)"
+    )
+
+
 requires_captures = pytest.mark.skipif(
-    not CAPTURES.is_dir(), reason=f"real Groq captures not found at {CAPTURES} (the shared/ folder beside the repo)"
+    not CAPTURES.is_dir(), reason=_optional_folder("the real Groq captures", CAPTURES)
 )
 # Real streams of other OpenAI-compatible providers, also beside the repository; their expected
 # outcomes (written by reading each stream) are ours, in tests/fixtures/providers.
 PROVIDERS = TESTS.parent.parent / "shared" / "fixtures" / "providers"
 PROVIDER_EXPECTED = FIXTURES / "providers"
 requires_providers = pytest.mark.skipif(
-    not PROVIDERS.is_dir(), reason=f"provider streams not found at {PROVIDERS} (the shared/ folder beside the repo)"
+    not PROVIDERS.is_dir(), reason=_optional_folder("real streams of other providers", PROVIDERS)
 )
 
 

@@ -9,17 +9,22 @@ A block whose first line is ``# fragment: ...`` (it needs names the text around 
 from __future__ import annotations
 
 import ast
+import importlib.util
+import inspect
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
-from typing import Iterator, List, Tuple
+from typing import Dict, Iterator, List, Tuple
 
 import pytest
 
+import groqstream as gs
+from tests import helpers
 from tests.servers import Handler, SSEServer
 
 REPO = Path(__file__).resolve().parent.parent
@@ -88,3 +93,110 @@ def test_code_block_runs_as_written(doc: str, line: int, code: str, server: SSES
         [sys.executable, "block.py"], cwd=tmp_path, env=env, capture_output=True, timeout=60, stdin=subprocess.DEVNULL
     )
     assert result.returncode == 0, f"{doc}:{line} failed:\n{result.stderr.decode('utf-8', 'replace')}"
+
+
+def _mypy_file(doc: str, line: int, code: str) -> Tuple[str, int]:
+    """A block as a module mypy can check, and how many lines were put before the block's first line.
+
+    A fragment uses names the text around it describes (``response``, ``stream``): they are left undefined, so
+    mypy reads them as ``Any`` and checks everything the block does with groqstream's own values. A fragment
+    that awaits at top level (the body of an async function) is checked inside one.
+    """
+    if not code.startswith(FRAGMENT):
+        return code, 0
+    head = '# mypy: disable-error-code="name-defined"\n'
+    if not re.search(r"\bas gs$", code, re.M):
+        head += "import groqstream as gs\n"
+    try:
+        compile(code, f"{doc}:{line}", "exec")
+    except SyntaxError:  # top-level await, async for, async with
+        head += "async def _fragment() -> None:\n"
+        code = textwrap.indent(code, "    ")
+    return head + code, head.count("\n")
+
+
+# Third-party libraries in the recipes (and vendoring.md's example project) are read as Any, installed or not:
+# the check is about groqstream's types.
+MYPY_CONFIG = """\
+[mypy]
+strict = True
+mypy_path = {repo}
+[mypy-httpx.*,requests.*,aiohttp.*,groq.*,openai.*,myapp.*]
+follow_imports = skip
+ignore_missing_imports = True
+"""
+
+
+def test_code_blocks_pass_mypy_strict(tmp_path: Path) -> None:
+    """The README promises typed use: every block type-checks as written (one mypy run over all of them)."""
+    if importlib.util.find_spec("mypy") is None:
+        pytest.skip("mypy is not installed (pip install -e '.[dev]' installs it)")
+    where: Dict[str, Tuple[str, int, int]] = {}
+    for number, (doc, line, code) in enumerate(BLOCKS):
+        source, added = _mypy_file(doc, line, code)
+        name = f"block_{number:03d}.py"
+        (tmp_path / name).write_text(source, encoding="utf-8")
+        where[name] = (doc, line, added)
+    (tmp_path / "mypy.ini").write_text(MYPY_CONFIG.format(repo=REPO), encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--config-file", "mypy.ini", "--no-incremental", "--no-error-summary", *where],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    def in_the_doc(match: re.Match[str]) -> str:  # block_007.py:3: -> README.md:118:
+        doc, line, added = where[match.group(1)]
+        return f"{doc}:{line + int(match.group(2)) - added}:"
+
+    report = re.sub(r"^(block_\d+\.py):(\d+):", in_the_doc, result.stdout, flags=re.M)
+    assert result.returncode == 0, report + result.stderr
+
+
+def test_the_api_reference_signatures_match_the_code() -> None:
+    """Each ``gs.Name(parameters)`` in api.md names the parameters the code takes, keyword-only after ``*``."""
+    text = re.sub(r"\n\s*", " ", (REPO / "docs" / "api.md").read_text(encoding="utf-8"))
+    checked = 0
+    for match in re.finditer(r"`gs\.(\w+)(?:\.(\w+))?\(([^`]*)\)(?: -> [^`]*)?`", text):
+        name, method, documented = match.groups()
+        if documented.strip() == "...":
+            continue  # "the same arguments as ..."
+        target = getattr(gs, name)
+        if method:
+            target = getattr(target, method)
+        expected: List[Tuple[str, bool]] = []
+        keyword_only = False
+        for part in (p.strip() for p in documented.split(",")):
+            if part == "*":
+                keyword_only = True
+            elif part:
+                expected.append((part.split("=")[0].strip().lstrip("*"), keyword_only))
+        actual = [
+            (p.name, p.kind is inspect.Parameter.KEYWORD_ONLY) for p in inspect.signature(target).parameters.values()
+        ]
+        assert expected == actual, f"api.md: {match.group(0)[:80]}"
+        checked += 1
+    assert checked >= 20
+
+
+def test_the_readme_quotes_no_commit_hash() -> None:
+    # A hash means nothing to a reader of a release, and goes stale: say which change instead.
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    hashes = [h for h in re.findall(r"\b[0-9a-f]{7,40}\b", readme) if re.search(r"[a-f]", h) and re.search(r"\d", h)]
+    assert hashes == []
+
+
+def test_vendoring_says_what_python_dash_i_does_to_sys_path() -> None:
+    vendoring = (REPO / "docs" / "vendoring.md").read_text(encoding="utf-8")
+    assert "python -I" in vendoring and "sys.path" in vendoring
+
+
+def test_the_readme_says_what_the_shared_fixtures_are_and_that_the_suite_passes_without_them() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    development = readme.split("## Development", 1)[1].split("\n## ", 1)[0]
+    assert "../shared/fixtures" in development and "passes without" in development
+    # The skip lines say the same plainly, with the path.
+    for mark in (helpers.requires_captures, helpers.requires_providers):
+        reason = mark.kwargs["reason"]
+        assert "passes without" in reason and "../shared/fixtures/" in reason, reason

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import itertools
 import re
 import shutil
 import subprocess
@@ -149,6 +150,14 @@ def test_vendored_copy_works_as_a_sub_package(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "20 °C."
+    # What docs/vendoring.md says of isolated mode: -I leaves the working directory off sys.path, so the
+    # application (and its copy) is found only once the program puts its folder there.
+    isolated = [sys.executable, "-I", "-c"]
+    result = subprocess.run([*isolated, "import myapp"], capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert "No module named 'myapp'" in result.stderr
+    code = f"import sys; sys.path.insert(0, {str(tmp_path)!r}); from myapp._vendor import groqstream as gs; gs.Stream"
+    result = subprocess.run([*isolated, code], capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert result.returncode == 0, result.stderr
 
 
 def test_vendored_cli_runs_from_the_copy(tmp_path: Path) -> None:
@@ -171,3 +180,48 @@ def test_py_typed_is_shipped() -> None:
     assert (PACKAGE / "py.typed").exists()
     # hatchling ships every file of the package folder (CI checks the built wheel holds py.typed and sample.sse)
     assert 'packages = ["groqstream"]' in (REPO / "pyproject.toml").read_text()
+
+
+def test_dir_shows_the_public_names_and_no_machinery() -> None:
+    names = dir(gs)
+    assert "TYPE_CHECKING" not in names and "_EXPORTS" not in names
+    assert [n for n in names if not n.startswith("__")] == sorted(set(gs.__all__) - {"__version__"})
+    assert "__version__" in names and "__doc__" in names
+    with pytest.raises(AttributeError):
+        gs.TYPE_CHECKING  # noqa: B018
+
+
+def test_the_package_docstring_example_runs_on_a_usage_only_chunk() -> None:
+    # help(gs) shows this example first: it must not fail on the chunk `include_usage` adds (`"choices": []`).
+    after = (gs.__doc__ or "").split("::\n", 1)[1].splitlines()
+    block = itertools.takewhile(lambda line: not line or line.startswith("    "), after)  # the indented lines
+    code = textwrap.dedent("\n".join(block))
+    assert "gs.Stream(response)" in code
+    body = (
+        b'data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m",'
+        b'"choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":"stop"}]}\n\n'
+        b'data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[],'
+        b'"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}\n\n'
+        b"data: [DONE]\n\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", f"import io\nresponse = io.BytesIO({body!r})\n{code}"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "Hi"
+
+
+LICENSE_HOLDER = "Copyright (c) 2026 the groqstream developers"
+
+
+def test_the_license_is_at_the_root_and_its_notice_in_the_package() -> None:
+    license_text = (REPO / "LICENSE").read_text(encoding="utf-8")
+    assert license_text.startswith("MIT License\n") and LICENSE_HOLDER in license_text
+    assert 'license = "MIT"' in (REPO / "pyproject.toml").read_text()
+    # A copied groqstream/ folder carries the notice: the first line of its __init__.py.
+    first = (PACKAGE / "__init__.py").read_text(encoding="utf-8").splitlines()[0]
+    assert first == f"# SPDX-License-Identifier: MIT. {LICENSE_HOLDER} (the LICENSE file)."

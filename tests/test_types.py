@@ -711,3 +711,40 @@ def test_an_openai_non_streaming_response_reads_refusal_url_citations_and_custom
     assert (custom.function.name, custom.function.arguments) == ("", "")  # a custom call has no function
     assert completion.service_tier == "default"
     assert json.dumps(completion.to_dict()) == json.dumps(OPENAI_RESPONSE)
+
+
+def test_a_chunks_repr_shows_what_is_set_not_every_none() -> None:
+    chunk = gs.ChatCompletionChunk.from_dict(base_chunk())
+    assert repr(chunk) == (
+        "ChatCompletionChunk(id='chatcmpl-1', choices=[Choice(delta=ChoiceDelta(content='hi'), index=0)],"
+        " created=1763683201, model='llama-3.1-8b-instant', object='chat.completion.chunk', system_fingerprint='fp_1')"
+    )
+    assert "None" not in repr(chunk)
+    # Unknown keys show as extra; a constructed instance reads the same, and its repr rebuilds it.
+    assert repr(gs.ChoiceDelta.from_dict({"channel": "analysis"})) == "ChoiceDelta(extra={'channel': 'analysis'})"
+    usage = gs.CompletionUsage(completion_tokens=2, prompt_tokens=1, total_tokens=3)
+    assert eval(repr(usage), vars(gs)) == usage  # our own repr, of our own object
+    # Required fields show even when empty: what the class needs is always visible.
+    assert repr(gs.ChatCompletionChunk.from_dict(base_chunk(choices=[]))).startswith(
+        "ChatCompletionChunk(id='chatcmpl-1', choices=[], created="
+    )
+
+
+def test_a_chunks_text_is_choice_zeros_content_and_never_raises() -> None:
+    assert gs.ChatCompletionChunk.from_dict(base_chunk()).text == "hi"
+    usage = {"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3}
+    usage_only = gs.ChatCompletionChunk.from_dict(base_chunk(choices=[], usage=usage))
+    assert usage_only.text == ""  # where chunk.choices[0] raises IndexError
+    role_only = base_chunk(choices=[{"index": 0, "delta": {"role": "assistant"}, "finish_reason": None}])
+    assert gs.ChatCompletionChunk.from_dict(role_only).text == ""
+    # With n > 1, the choice whose index is 0 (as Stream.text()), wherever it is in the list.
+    two = base_chunk(
+        choices=[{"index": 1, "delta": {"content": "b"}}, {"index": 0, "delta": {"content": "a"}}],
+    )
+    assert gs.ChatCompletionChunk.from_dict(two).text == "a"
+    # Not a wire field: not in the dataclass fields, not in to_dict(), not in ==.
+    chunk = gs.ChatCompletionChunk.from_dict(base_chunk())
+    assert "text" not in {f.name for f in dataclasses.fields(chunk)}
+    assert "text" not in chunk.to_dict() and chunk.to_dict() == base_chunk()
+    assert gs.ChatCompletionChunk.from_dict(base_chunk(text="sent")).extra == {"text": "sent"}
+    assert gs.ChatCompletionChunk.from_dict(base_chunk(text="sent")).text == "hi"

@@ -810,6 +810,17 @@ class _Handler(BaseHTTPRequestHandler):
                    {"Connection": "close", **({"Allow": "GET, POST"} if code == 405 else {})})  # fmt: skip
         self._done(started, code, None, "", error="bad request")
 
+    def handle_expect_100(self) -> bool:
+        """A client asking before it sends a body (curl does past 1 MiB) hears the 413 now, not "100 Continue"."""
+        try:
+            self._body_length()
+        except _NotServed as exc:
+            started = time.monotonic()
+            self.close_connection = True
+            self._done(started, self._error(exc), None, "")
+            return False
+        return super().handle_expect_100()
+
     def do_GET(self) -> None:
         started = time.monotonic()
         self._events = self._sent = 0

@@ -111,6 +111,15 @@ def test_a_body_over_the_cap_gets_413_at_once_without_being_read() -> None:
         assert exchange(server, json_post({"stream": False, "pad": "x" * 1000})).status == 413
 
 
+def test_a_client_that_expects_100_continue_hears_the_413_before_sending() -> None:
+    with gs.serve([SAMPLE], loop=True, max_body_bytes=1000) as server:
+        with connect(server) as sock:
+            sock.sendall(post(b"", "Content-Length: 5000", "Expect: 100-continue"))
+            reply = read_reply(sock)
+        assert eventually(lambda: server.requests == 1)
+    assert reply.status == 413 and server.served[-1].status == 413
+
+
 def test_four_large_bodies_at_once_do_not_grow_the_server() -> None:
     # What used to cost 820 MB of RSS: each body is refused from its header, so nothing of it is kept (the
     # bytes the client still sends are never read). Counted, not timed: every answer is a 413.

@@ -92,6 +92,13 @@ def _positive(text: str) -> float:
     return value
 
 
+def _positive_int(text: str) -> int:
+    """A whole number of at least 1 (serve's --max-body and --max-connections)."""
+    if not (text.isascii() and text.strip().isdigit()) or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive whole number: {text!r}")
+    return int(text)
+
+
 def _parser() -> argparse.ArgumentParser:
     raw = argparse.RawDescriptionHelpFormatter
     parser = argparse.ArgumentParser(
@@ -207,7 +214,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Serve captures as a Groq/OpenAI-compatible endpoint (POST /openai/v1/chat/completions and "
         "/v1/chat/completions, GET /v1/models): each answer is a capture's bytes as recorded, event by event, at "
         "the recorded times. A request names a capture with the X-Groqstream-Capture header, and asks for a fault "
-        "with X-Groqstream-Fault. The API key is ignored. See docs/serve.md.",
+        "with X-Groqstream-Fault. The API key is ignored. Bounded for use in test suites: body size, open "
+        "connections, idle time. The guide is docs/serve.md in the groqstream source (not in the wheel); "
+        "`python -m pydoc groqstream.CaptureServer` shows the Python API.",
         epilog=_SERVE_EXAMPLES,
         formatter_class=raw,
     )
@@ -231,8 +240,20 @@ def _parser() -> argparse.ArgumentParser:
         "--fault",
         metavar="SPEC",
         help="a fault for every request, e.g. 'status=503,retry-after=2', 'after=3,cut', 'cut-bytes=200', "
-        "'after=2,stall=5', 'after=1,error', 'after=2,drop'",
+        "'after=2,stall=5', 'after=1,error', 'after=2,drop'; add 'times=N' for the first N requests only",
     )
+    serve.add_argument(
+        "--max-body", type=_positive_int, default=8 * 1024 * 1024, metavar="BYTES",
+        help="largest request body read; a larger one gets 413 (default: 8 MiB)",
+    )  # fmt: skip
+    serve.add_argument(
+        "--max-connections", type=_positive_int, default=256, metavar="N",
+        help="connections served at once; past it a new one gets 503 (default: 256)",
+    )  # fmt: skip
+    serve.add_argument(
+        "--idle-timeout", type=_positive, default=15.0, metavar="SECONDS",
+        help="close a connection silent this long (default: 15)",
+    )  # fmt: skip
     return parser
 
 

@@ -15,15 +15,22 @@ is a thin layer over ``http.server``.
 
 from __future__ import annotations
 
+import collections
+import contextlib
+import errno
+import ipaddress
 import json
+import math
 import os
+import signal
 import socket
+import socketserver
 import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import IO, Any, Callable, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple, Union
+from typing import IO, Any, Callable, Deque, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple, Union
 
 from ._capture import CaptureHeader, messages_digest
 from ._errors import GroqStreamError
@@ -36,6 +43,26 @@ CAPTURE_HEADER = "X-Groqstream-Capture"
 FAULT_HEADER = "X-Groqstream-Fault"
 _TIME = b": t="
 _BOM = b"\xef\xbb\xbf"
+
+# The bounds that let serve run unattended in a test suite (docs/serve.md, "Limits"). Each is a keyword of
+# CaptureServer and an option of the command.
+DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024
+"""Largest request body read (8 MiB). A chat request is kilobytes; a long conversation with a few images as
+data URLs is a few MiB (the real API's own limit is of this order). Past it: 413, the connection closed."""
+DEFAULT_MAX_CONNECTIONS = 256
+"""Connections served at once, one thread each. Past it a new connection gets a 503 with Retry-After and is
+closed: a test suite's clients are a few dozen; a flood must not grow threads without end."""
+DEFAULT_IDLE_TIMEOUT = 15.0
+"""Seconds a connection may be silent (between requests, or inside one) before it is closed and its thread
+freed. Longer than the pool expiry of httpx (5 s); groqstream's clients replace a pooled connection closed
+while idle."""
+DEFAULT_KEEP_SERVED = 1000
+"""How many ``ServedRequest`` entries ``CaptureServer.served`` keeps (the newest); ``requests`` counts all."""
+BACKLOG = 128
+"""Connections the kernel holds until they are accepted (http.server's default, 5, reset a burst of clients)."""
+_MAX_STALL = 86400.0  # a day: longer is a mistake, and threading's waits overflow near 2**63 ns
+_ACCEPT_BACKOFF = (0.01, 0.25)  # first and longest wait after accept fails for lack of descriptors
+_LOG_PATH_CHARS = 200  # a path longer than this is cut in the log line (its request line may be 64 KiB)
 
 
 # --- captures as blocks ---------------------------------------------------------------------
@@ -186,8 +213,12 @@ class Fault:
         after=2, stall=5            pause 5 seconds after 2 events, then go on
         after=1, error              send an in-band error event after 1 event, then end
         after=2, drop               close the connection in the middle of the 3rd event
+        status=429, times=1         only the first request gets the fault; later ones are served
 
     ``after`` counts events (blocks with a ``data`` line) and defaults to 0.
+    ``times=N`` limits the fault to the first N requests it applies to: for
+    ``--fault``, the server's first N requests; for the header, the first N
+    requests carrying that same spelling (a client's retries resend it).
     """
 
     ACTIONS = ("cut", "error", "drop")
@@ -201,6 +232,7 @@ class Fault:
         action: Optional[str] = None,
         cut_bytes: Optional[int] = None,
         stall: Optional[float] = None,
+        times: Optional[int] = None,
     ) -> None:
         self.status = status
         self.retry_after = retry_after
@@ -208,6 +240,7 @@ class Fault:
         self.action = action
         self.cut_bytes = cut_bytes
         self.stall = stall
+        self.times = times
 
     @classmethod
     def parse(cls, text: str) -> Fault:
@@ -226,20 +259,21 @@ class Fault:
                 if "action" in values:
                     raise ValueError(f"two actions: {values['action']} and {key}")
                 values["action"] = key
-            elif key in ("status", "after", "cut-bytes") and has_value:
+            elif key in ("status", "after", "cut-bytes", "times") and has_value:
                 number = _fault_value(item, int, value)
-                if number < 0 or (key == "status" and not 400 <= number <= 599):
+                if number < (1 if key == "times" else 0) or (key == "status" and not 400 <= number <= 599):
                     raise ValueError(f"{key}={value} is out of range")
                 values[key.replace("-", "_")] = number
             elif key in ("retry-after", "stall") and has_value:
                 seconds = _fault_value(item, float, value)
-                if not seconds >= 0:
-                    raise ValueError(f"{key}={value} is not a number of seconds")
+                # Finite and at most a day: inf or 1e300 would overflow the server's wait, after the headers.
+                if not (math.isfinite(seconds) and 0 <= seconds <= _MAX_STALL):
+                    raise ValueError(f"{key}={value} is not a number of seconds from 0 to {_MAX_STALL:g}")
                 values[key.replace("-", "_")] = seconds
             else:
                 raise ValueError(
                     f"unknown fault item {item!r} (items: status=CODE, retry-after=SECONDS, after=N, cut, "
-                    "cut-bytes=N, stall=SECONDS, error, drop)"
+                    "cut-bytes=N, stall=SECONDS, error, drop, times=N)"
                 )
         return cls(**values)
 
@@ -262,6 +296,8 @@ class Fault:
             parts.append(f"cut-bytes={self.cut_bytes}")
         if self.action:
             parts.append(self.action)
+        if self.times is not None:
+            parts.append(f"times={self.times}")
         return ",".join(parts)
 
 
@@ -269,8 +305,47 @@ def _fault_value(item: str, convert: Callable[[str], Any], value: str) -> Any:
     """*value* of a fault item as a number, or the ``ValueError`` that names the item."""
     try:
         return convert(value)
-    except ValueError as exc:
-        raise ValueError(f"bad value in fault item {item!r}: {exc}") from None
+    except ValueError:
+        # Not the conversion's own message: int() of a 5,000-digit value quotes Python's digit limit.
+        raise ValueError(f"bad value in fault item {_printable(item, 60)!r}: not a number") from None
+
+
+# The error body's "type" (and "code", where the real API sets one) for a status fault, as Groq's and
+# OpenAI's APIs answer: 4xx are "invalid_request_error", a 401 says "invalid_api_key", a 429 is a rate limit
+# ("requests"/"tokens" in the type, "rate_limit_exceeded" in the code), 5xx "internal_server_error".
+_FAULT_ERRORS = {401: ("invalid_request_error", "invalid_api_key"), 429: ("requests", "rate_limit_exceeded")}
+
+
+def _fault_error(status: int) -> Tuple[str, str]:
+    """``(type, code)`` of the error body a status fault answers with."""
+    if status in _FAULT_ERRORS:
+        return _FAULT_ERRORS[status]
+    return ("invalid_request_error" if status < 500 else "internal_server_error"), "fault"
+
+
+def _printable(text: str, limit: int = _LOG_PATH_CHARS) -> str:
+    """*text* with every unprintable character escaped (``\\x1b``, ``\\u202e``) and cut to *limit* characters.
+
+    What reaches the log from the network (a method, a path) goes through this: a raw ESC would let a client
+    drive the terminal that shows the log. A backslash is escaped too, so an escape seen is one made here.
+    """
+    out: List[str] = []
+    size = 0
+    for char in text:
+        if char.isprintable() and char != "\\":
+            piece = char
+        elif char == "\\":
+            piece = "\\\\"
+        elif ord(char) <= 0xFF:
+            piece = f"\\x{ord(char):02x}"
+        else:
+            piece = f"\\u{ord(char):04x}" if ord(char) <= 0xFFFF else f"\\U{ord(char):08x}"
+        if size + len(piece) > limit:
+            out.append("\u2026")
+            break
+        out.append(piece)
+        size += len(piece)
+    return "".join(out)
 
 
 # --- choosing a capture -------------------------------------------------------------------------
@@ -279,12 +354,24 @@ def _fault_value(item: str, convert: Callable[[str], Any], value: str) -> Any:
 class _NotServed(Exception):
     """A request that gets an API error instead of a capture."""
 
-    def __init__(self, status: int, message: str, kind: str = "invalid_request_error", code: str = "") -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        kind: str = "invalid_request_error",
+        code: str = "",
+        *,
+        close: bool = False,
+        retry_after: Optional[float] = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.kind = kind
         self.code = code
+        self.close = close
+        """Close the connection after the answer: the request's body was not read, so nothing after it can be."""
+        self.retry_after = retry_after
 
 
 class _Chooser:
@@ -354,10 +441,15 @@ class ServedRequest(NamedTuple):
     status: int
     capture: Optional[str]
     events: int
+    """Events sent (whole blocks written), whatever the outcome: a client that left mid-stream included."""
     bytes: int
+    """Body bytes written (chunk framing not counted), whatever the outcome."""
     seconds: float
     api_key: bool
     fault: str
+    """The fault applied, in its spelling; ``""`` when none was (or its ``times`` were used up)."""
+    error: str = ""
+    """Why the request failed on the server's side (a malformed request, a client gone), ``""`` otherwise."""
 
 
 class CaptureServer:
@@ -366,6 +458,8 @@ class CaptureServer:
     Args:
         captures: capture files (paths), or ``(name, bytes)`` pairs.
         host, port: where to listen; port 0 picks a free one (see ``url``).
+            IPv6 addresses (``::1``) work; an address other machines can
+            reach (``0.0.0.0``, ``::``) gets a warning in the log.
         match: ``"order"`` (a playlist: each request gets the next capture)
             or ``"request"`` (the capture recorded for the request's model and
             messages: docs/serve.md says the rule). The ``X-Groqstream-Capture``
@@ -377,7 +471,14 @@ class CaptureServer:
         fault: a ``Fault`` (or its spelling) for every request; the
             ``X-Groqstream-Fault`` header overrides it per request.
         log: where to write one line per request (a text file such as
-            ``sys.stderr``), or ``None``. ``served`` keeps them all.
+            ``sys.stderr``), or ``None``.
+        max_body_bytes: the largest request body read; a larger one is a 413.
+        max_connections: connections served at once; past it a new one gets a 503.
+        idle_timeout: seconds a connection may be silent before it is closed.
+        keep_served: how many entries ``served`` keeps (the newest).
+
+    Raises:
+        ValueError: a bad option. OSError: the address cannot be listened on.
 
     Use it as a context manager (it starts on entry and stops on exit), or
     call ``start()`` and ``close()``.
@@ -396,6 +497,10 @@ class CaptureServer:
         rate: Optional[float] = None,
         fault: Union[Fault, str, None] = None,
         log: Optional[IO[str]] = None,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
+        keep_served: int = DEFAULT_KEEP_SERVED,
     ) -> None:
         if not captures:
             raise ValueError("serve needs at least one capture")
@@ -403,6 +508,12 @@ class CaptureServer:
             raise ValueError(f"speed must be positive, not {speed!r}")
         if rate is not None and not rate > 0:
             raise ValueError(f"rate must be positive, not {rate!r}")
+        for name, value in (("max_body_bytes", max_body_bytes), ("max_connections", max_connections),
+                            ("keep_served", keep_served)):  # fmt: skip
+            if isinstance(value, bool) or not isinstance(value, int) or value < (0 if name == "keep_served" else 1):
+                raise ValueError(f"{name} must be a positive whole number, not {value!r}")
+        if not (isinstance(idle_timeout, (int, float)) and 0 < idle_timeout <= _MAX_STALL):
+            raise ValueError(f"idle_timeout must be a number of seconds from 0 to {_MAX_STALL:g}, not {idle_timeout!r}")
         self.captures = [c if isinstance(c, Capture) else Capture(c) for c in captures]
         self._chooser = _Chooser(self.captures, match, loop)
         self.speed = speed
@@ -410,19 +521,42 @@ class CaptureServer:
         self.rate = rate
         self.fault = Fault.parse(fault) if isinstance(fault, str) else fault
         self.log = log
-        self.served: List[ServedRequest] = []
-        """Every request answered so far, in order."""
+        self.max_body_bytes = max_body_bytes
+        self.max_connections = max_connections
+        self.idle_timeout = float(idle_timeout)
+        self.served: Deque[ServedRequest] = collections.deque(maxlen=keep_served)
+        """The newest ``keep_served`` requests answered, in order (older ones are dropped: memory stays bounded)."""
+        self.requests = 0
+        """How many requests were answered in all."""
+        self.refused = 0
+        """How many connections were refused with a 503 because ``max_connections`` were open."""
+        self._fault_uses: Dict[Tuple[str, str], int] = {}
         self._stopping = threading.Event()
         self._log_lock = threading.Lock()
-        self._httpd = _HTTPServer((host, port), _Handler)
-        self._httpd.owner = self
+        family = _family(host, port)
+        self._httpd = _HTTPServer((host, port), _Handler, family, self)
         self._thread: Optional[threading.Thread] = None
+        if not self.loopback:
+            self._write_log(
+                f"serve: warning: {self.url} is reachable from other machines (no authentication); "
+                "--host 127.0.0.1 keeps it on this one"
+            )
 
     @property
     def url(self) -> str:
         """``http://HOST:PORT``: the Groq SDK's ``base_url``; add ``/v1`` for the OpenAI SDK or groqstream's client."""
         host, port = self._httpd.server_address[:2]
-        return f"http://{host!s}:{port}"
+        host = str(host)
+        return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+    @property
+    def loopback(self) -> bool:
+        """Whether the server listens on a loopback address only (reachable from this machine alone)."""
+        host = str(self._httpd.server_address[0]).split("%", 1)[0]
+        try:
+            return ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            return False
 
     @property
     def models(self) -> List[str]:
@@ -431,6 +565,7 @@ class CaptureServer:
 
     def start(self) -> CaptureServer:
         """Serve in a background thread; returns the server."""
+        _load_thread_exit()
         if self._thread is None:
             self._thread = threading.Thread(
                 target=self._httpd.serve_forever, args=(0.05,), name="groqstream-serve", daemon=True
@@ -440,6 +575,7 @@ class CaptureServer:
 
     def serve_forever(self) -> None:
         """Serve in this thread until ``close()`` (from another thread) or Ctrl-C (``KeyboardInterrupt``)."""
+        _load_thread_exit()
         self._httpd.serve_forever()
 
     def close(self) -> None:
@@ -462,18 +598,38 @@ class CaptureServer:
     def _record(self, entry: ServedRequest) -> None:
         with self._log_lock:
             self.served.append(entry)
-            if self.log is not None:
-                what = f"capture={entry.capture} events={entry.events} bytes={entry.bytes}" if entry.capture else ""
-                fault = f" fault={entry.fault}" if entry.fault else ""
-                line = (
-                    f"serve: {entry.method} {entry.path} {entry.status} {what} {entry.seconds:.3f}s "
-                    f"api-key={'yes' if entry.api_key else 'no'}{fault}"
-                )
-                try:
-                    self.log.write(" ".join(line.split()) + "\n")
-                    self.log.flush()
-                except (OSError, ValueError):
-                    pass  # a closed log must not break serving
+            self.requests += 1
+        what = f"capture={entry.capture} events={entry.events} bytes={entry.bytes}" if entry.capture else ""
+        fault = f" fault={entry.fault}" if entry.fault else ""
+        error = f" error={entry.error}" if entry.error else ""
+        # Method and path come from the network: escaped, and the query (which may hold a key) left out.
+        path, query, _ = entry.path.partition("?")
+        self._write_log(
+            f"serve: {_printable(entry.method, 20)} {_printable(path)}{'?…' if query else ''} {entry.status} {what} "
+            f"{entry.seconds:.3f}s api-key={'yes' if entry.api_key else 'no'}{fault}{error}"
+        )
+
+    def _write_log(self, line: str) -> None:
+        if self.log is None:
+            return
+        with self._log_lock:
+            try:
+                self.log.write(" ".join(line.split()) + "\n")
+                self.log.flush()
+            except (OSError, ValueError):
+                pass  # a closed log must not break serving
+
+    def _take_fault(self, fault: Optional[Fault], source: str) -> Optional[Fault]:
+        """*fault*, unless its ``times`` are used up: counted per source (flag or header) and spelling."""
+        if fault is None or fault.times is None:
+            return fault
+        key = (source, fault.describe())
+        with self._log_lock:
+            uses = self._fault_uses.get(key, 0)
+            if uses >= fault.times:
+                return None
+            self._fault_uses[key] = uses + 1
+        return fault
 
     def _wait_until(self, started: float, at: float) -> bool:
         """Sleep until *at* seconds after *started*; False when the server is stopping."""
@@ -498,32 +654,138 @@ class CaptureServer:
             yield at, block
 
 
+def _load_thread_exit() -> None:
+    """End one thread now, so that what a thread's end needs is loaded before descriptors can run out.
+
+    glibc loads libgcc_s (one file descriptor) the first time a thread exits; a process at its descriptor
+    limit then aborts ("libgcc_s.so.1 must be installed for pthread_exit to work") when a handler thread ends.
+    """
+    thread = threading.Thread(target=int, name="groqstream-serve-warmup")
+    thread.start()
+    thread.join()
+
+
+def _family(host: str, port: int) -> int:
+    """The address family to listen with: IPv6 for ``::1`` or a name that resolves only to IPv6."""
+    if host in ("", "0.0.0.0"):
+        return socket.AF_INET
+    try:
+        infos = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM, 0, socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise OSError(f"cannot resolve the address {host!r}: {exc.strerror}") from None
+    return int(infos[0][0])
+
+
+# accept() failing with these means "no descriptor (or memory) for a new connection now": the connection waits
+# in the backlog, and accepting again at once fails again (a busy loop: issue #24).
+_ACCEPT_EXHAUSTED = {errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM}
+
+
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True  # a client holding a connection open must not keep the process alive
     allow_reuse_address = True
-    owner: CaptureServer
+    request_queue_size = BACKLOG
+
+    def __init__(self, address: Tuple[str, int], handler: Any, family: int, owner: CaptureServer) -> None:
+        self.address_family = family
+        self.owner = owner
+        self._open = 0  # connections being served (each a thread)
+        self._open_lock = threading.Lock()
+        self._backoff = 0.0
+        super().__init__(address, handler)
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind asks DNS for the host's full name (getfqdn), which can take seconds for 0.0.0.0
+        # or ::, and is never used here.
+        socketserver.TCPServer.server_bind(self)
+        host, port = self.server_address[:2]
+        self.server_name, self.server_port = str(host), int(port)
+
+    def get_request(self) -> Tuple[socket.socket, Any]:
+        try:
+            request = super().get_request()
+        except OSError as exc:
+            if exc.errno in _ACCEPT_EXHAUSTED:
+                # Back off (10 ms, doubling to 250 ms) instead of spinning; close() still stops within 250 ms.
+                # Connections already open keep being served, and free descriptors as they end.
+                first, longest = _ACCEPT_BACKOFF
+                self._backoff = min(longest, max(first, self._backoff * 2))
+                self.owner._stopping.wait(self._backoff)
+            raise  # socketserver drops the failed accept and polls again
+        self._backoff = 0.0
+        return request
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._open_lock:
+            full = self._open >= self.owner.max_connections
+            if not full:
+                self._open += 1
+        if full:
+            self._refuse(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:  # no thread could be started: this connection is not open after all
+            with self._open_lock:
+                self._open -= 1
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            with self._open_lock:
+                self._open -= 1
+
+    def _refuse(self, request: socket.socket) -> None:
+        """Answer a connection past ``max_connections`` with a 503, without a thread, and close it."""
+        owner = self.owner
+        with owner._log_lock:
+            owner.refused += 1
+        message = f"serve is at its limit of {owner.max_connections} open connections (max_connections)"
+        body = json.dumps({"error": {"message": message, "type": "internal_server_error", "code": "overloaded"}})
+        head = (
+            "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\nRetry-After: 1\r\nConnection: close\r\n\r\n"
+        )
+        try:
+            request.setblocking(False)  # a few hundred bytes fit any fresh socket's buffer; never wait here
+            request.send((head + body).encode())
+        except OSError:
+            pass
+        self.shutdown_request(request)
+        owner._write_log(f"serve: refused a connection: {message}")
 
     def handle_error(self, request: Any, client_address: Any) -> None:
-        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError, socket.timeout)):
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, TimeoutError, socket.timeout)):
             return  # a client that went away (or stayed idle too long) is no error of the server's
-        super().handle_error(request, client_address)
+        # One line, not a traceback: the handler answers every request it can, so this is a connection the
+        # handler could not even answer (the log says what, for a bug report).
+        self.owner._write_log(f"serve: error on a connection: {type(exc).__name__}: {_printable(str(exc))}")
 
 
 class _Cut(Exception):
     """The connection is to be closed without finishing the response (the ``drop`` fault)."""
 
 
+_DIGITS = frozenset("0123456789")
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, and chunked bodies
-    timeout = 120  # seconds a kept-alive connection may stay idle (or a write block) before it is closed
     server: _HTTPServer
     server_version = "groqstream-serve"
 
     def setup(self) -> None:
         super().setup()
+        # A connection silent this long (idle between requests, or stuck inside one) is closed, its thread freed.
+        self.connection.settimeout(self.server.owner.idle_timeout)
         # Each event goes out on its own, at once: without this, Nagle's algorithm holds a small write back
         # until the client acknowledges the one before, which a client delays (up to 40 ms on Linux).
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self._events = self._sent = 0
+        self._replied = False
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
         pass  # one line per request is written by CaptureServer._record instead
@@ -531,51 +793,87 @@ class _Handler(BaseHTTPRequestHandler):
     def _owner(self) -> CaptureServer:
         return self.server.owner
 
+    def send_error(self, code: int, message: Optional[str] = None, explain: Optional[str] = None) -> None:
+        """What http.server answers a request it cannot parse with: the API's JSON error shape, not HTML."""
+        # http.server calls this for a bad request line (400), one too long (414), too many or too long header
+        # lines (431), and a method with no do_* (501, which is a 405 here: the method is known, not served).
+        started = time.monotonic()
+        if code == 501:
+            code, message = 405, f"method {_printable(self.command or '', 20)} is not allowed (GET and POST are)"
+        text = message or self.responses.get(code, ("error",))[0]
+        self.close_connection = True  # after a request that could not be read, nothing on the connection can be
+        if self.request_version == "HTTP/0.9":
+            # http.server's guess for a line it could not split; HTTP/0.9 answers have no status line or headers,
+            # which no client of this server could read. Nobody speaks 0.9 any more: answer with a status line.
+            self.request_version = "HTTP/1.0"
+        self._json(code, {"error": {"message": text, "type": "invalid_request_error", "code": None}},
+                   {"Connection": "close", **({"Allow": "GET, POST"} if code == 405 else {})})  # fmt: skip
+        self._done(started, code, None, "", error="bad request")
+
+    def handle_expect_100(self) -> bool:
+        """A client asking before it sends a body (curl does past 1 MiB) hears the 413 now, not "100 Continue"."""
+        try:
+            self._body_length()
+        except _NotServed as exc:
+            started = time.monotonic()
+            self.close_connection = True
+            self._done(started, self._error(exc), None, "")
+            return False
+        return super().handle_expect_100()
+
     def do_GET(self) -> None:
         started = time.monotonic()
-        path = self.path.split("?", 1)[0].rstrip("/")
-        if path in MODELS_PATHS:
+        self._events = self._sent = 0
+        self._replied = False
+        path = self.path.split("?", 1)[0]
+        if self.headers.get("Content-Length", "0").strip() not in ("", "0") or "Transfer-Encoding" in self.headers:
+            self.close_connection = True  # a body on a GET is never read: the next request cannot be found
+        if path.rstrip("/") in MODELS_PATHS:
             models = [
                 {"id": m, "object": "model", "created": 0, "owned_by": "groqstream-serve"} for m in self._owner().models
             ]
             status = self._json(200, {"object": "list", "data": models})
         else:
             status = self._error(
-                _NotServed(404, f"no route for GET {path} (try POST /v1/chat/completions)", code="not_found")
+                _NotServed(
+                    404,
+                    f"no route for GET {path} (try POST /v1/chat/completions or GET /v1/models)",
+                    code="not_found",
+                )
             )
-        self._done(started, status, None, 0, 0, "")
+        self._done(started, status, None, "")
 
     def do_POST(self) -> None:
         started = time.monotonic()
+        self._events = self._sent = 0
+        self._replied = False
         owner = self._owner()
-        path = self.path.split("?", 1)[0].rstrip("/")
+        path = self.path.split("?", 1)[0]
         capture: Optional[Capture] = None
-        fault = owner.fault
-        fault_text = ""
-        events = sent = 0
+        fault_text = error = ""
         try:
             body = self._read_body()
-            if path not in CHAT_PATHS:
+            if path.rstrip("/") not in CHAT_PATHS:
                 raise _NotServed(
                     404, f"no route for POST {path} (the endpoints: {', '.join(CHAT_PATHS)})", code="not_found"
                 )
+            fault, source = owner.fault, "flag"
             header = self.headers.get(FAULT_HEADER)
             if header is not None:
                 try:
-                    fault = Fault.parse(header)
+                    fault, source = Fault.parse(header), "header"
                 except ValueError as exc:
                     raise _NotServed(400, f"{FAULT_HEADER}: {exc}") from None
-            fault_text = fault.describe() if fault else ""
             capture = owner._chooser.choose(self.headers.get(CAPTURE_HEADER), body)
+            fault = owner._take_fault(fault, source)
+            fault_text = fault.describe() if fault else ""
             if fault is not None and fault.status is not None:
+                kind, code = _fault_error(fault.status)
                 raise _NotServed(
-                    fault.status,
-                    f"fault asked for: status {fault.status}",
-                    kind="rate_limit_exceeded" if fault.status == 429 else "internal_server_error",
-                    code="fault",
+                    fault.status, f"fault asked for: status {fault.status}", kind, code, retry_after=fault.retry_after
                 )
             if body.get("stream") is True:
-                events, sent = self._stream(capture, body, fault, started)
+                self._stream(capture, body, fault, started)
                 status = 200
             else:
                 try:
@@ -586,32 +884,68 @@ class _Handler(BaseHTTPRequestHandler):
                     ) from None
                 status = self._json(200, completion)
         except _NotServed as exc:
-            status = self._error(exc, retry_after=fault.retry_after if exc.code == "fault" and fault else None)
+            if exc.close:
+                self.close_connection = True
+            status = self._error(exc)
         except _Cut:
             status = 200
             self.close_connection = True
-        except (ConnectionError, socket.timeout):  # the client went away
-            status = 499
+        except (ConnectionError, socket.timeout) as exc:  # the client went away, or stopped reading
+            status = 200 if self._replied else 499
+            error = "client gone" if isinstance(exc, ConnectionError) else "client timed out"
             self.close_connection = True
-        self._done(started, status, capture, events, sent, fault_text)
+        except Exception as exc:  # a bug here: answer (if still possible) rather than leave the client hanging
+            error = f"internal error: {type(exc).__name__}"
+            self.close_connection = True
+            status = 500
+            if not self._replied:
+                with contextlib.suppress(OSError):
+                    self._error(_NotServed(500, f"serve failed on this request: {type(exc).__name__}", "api_error"))
+        self._done(started, status, capture, fault_text, error=error)
 
-    def _done(
-        self, started: float, status: int, capture: Optional[Capture], events: int, sent: int, fault: str
-    ) -> None:
-        api_key = bool(self.headers.get("Authorization") or self.headers.get("api-key"))
+    def _done(self, started: float, status: int, capture: Optional[Capture], fault: str, error: str = "") -> None:
+        headers = getattr(self, "headers", None)  # none when the request line itself was bad
+        api_key = bool(headers and (headers.get("Authorization") or headers.get("api-key")))
         name = capture.name if capture else None
         seconds = time.monotonic() - started
-        entry = ServedRequest(self.command, self.path, status, name, events, sent, seconds, api_key, fault)
+        entry = ServedRequest(
+            self.command or "-", getattr(self, "path", "") or "-", status, name, self._events, self._sent,
+            seconds, api_key, fault, error,
+        )  # fmt: skip
         self._owner()._record(entry)
 
+    def _body_length(self) -> int:
+        """The request body's length from its headers, or the ``_NotServed`` that refuses it."""
+        if "Transfer-Encoding" in self.headers:
+            # Every client that sends JSON sends a Content-Length; a chunked body is not worth a parser here.
+            raise _NotServed(411, "a request body must come with Content-Length (not chunked)", close=True)
+        values = self.headers.get_all("Content-Length") or []
+        if not values:
+            return 0
+        value = values[0].strip()
+        if len(set(v.strip() for v in values)) > 1 or not value or not set(value) <= _DIGITS:
+            # Not "1e3", not "-1", not two different lengths (which two servers could read differently).
+            shown = _printable(", ".join(values), 40)
+            raise _NotServed(400, f"Content-Length: {shown!r} is not one number of bytes", close=True)
+        limit = self._owner().max_body_bytes
+        if len(value) > 20 or int(value) > limit:  # 20 digits: int() of a huge value is never needed
+            raise _NotServed(
+                413,
+                f"the request body is {value if len(value) <= 20 else 'over 10^20'} bytes; serve reads at most "
+                f"{limit} (max_body_bytes, --max-body)",
+                code="request_too_large",
+                close=True,
+            )
+        return int(value)
+
     def _read_body(self) -> Dict[str, Any]:
-        length = int(self.headers.get("Content-Length") or 0)
+        length = self._body_length()
         raw = self.rfile.read(length) if length else b""
-        if self.command != "POST":
-            return {}
+        if len(raw) < length:
+            raise ConnectionResetError("the client closed the connection before the end of the body")
         try:
             body = json.loads(raw or b"{}")
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nesting deeper than the interpreter's stack
             raise _NotServed(400, "the request body is not JSON") from None
         if not isinstance(body, dict):
             raise _NotServed(400, "the request body is not a JSON object")
@@ -619,24 +953,28 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _json(self, status: int, payload: Any, headers: Optional[Dict[str, str]] = None) -> int:
         data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        self._replied = True
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         self.end_headers()
-        self.wfile.write(data)
+        if self.command != "HEAD":
+            self.wfile.write(data)
         return status
 
-    def _error(self, exc: _NotServed, retry_after: Optional[float] = None) -> int:
-        headers = {"Retry-After": f"{retry_after:g}"} if retry_after is not None else {}
+    def _error(self, exc: _NotServed) -> int:
+        headers = {"Retry-After": f"{exc.retry_after:g}"} if exc.retry_after is not None else {}
+        if exc.close:
+            headers["Connection"] = "close"
         error = {"message": exc.message, "type": exc.kind, "code": exc.code or None}
         return self._json(exc.status, {"error": error}, headers)
 
-    def _stream(
-        self, capture: Capture, body: Dict[str, Any], fault: Optional[Fault], started: float
-    ) -> Tuple[int, int]:
+    def _stream(self, capture: Capture, body: Dict[str, Any], fault: Optional[Fault], started: float) -> None:
+        """Send *capture* as an event stream; what went out is counted in ``_events``/``_sent`` as it goes."""
         owner = self._owner()
+        self._replied = True
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-cache")
@@ -646,12 +984,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.flush()  # the headers at once, before the first event's delay
         options = body.get("stream_options")
         drop_usage = isinstance(options, dict) and options.get("include_usage") is False
-        events = sent = 0
         stalled = False
         for at, block in owner._schedule(capture):
             if drop_usage and block.is_event and capture.usage_only(block):
                 continue
-            if fault is not None and events >= fault.after:
+            if fault is not None and self._events >= fault.after:
                 if fault.stall is not None and not stalled:
                     stalled = True
                     if not owner._wait_until(time.monotonic(), fault.stall):
@@ -661,31 +998,29 @@ class _Handler(BaseHTTPRequestHandler):
                     break
                 if fault.action == "error":
                     error = {"error": {"message": "fault asked for: an error event", "type": "internal_server_error"}}
-                    sent += self._chunk(b"data: " + json.dumps(error).encode() + b"\n\n")
-                    events += 1
+                    self._chunk(b"data: " + json.dumps(error).encode() + b"\n\n")
+                    self._events += 1
                     break
                 if fault.action == "drop" and block.is_event:
                     self._chunk(block.data[: max(1, len(block.data) // 2)])
-                    self.wfile.flush()
                     self.connection.shutdown(socket.SHUT_RDWR)
                     raise _Cut
             if not owner._wait_until(started, at):
                 break
             data = block.data
             if fault is not None and fault.cut_bytes is not None:
-                data = data[: max(0, fault.cut_bytes - sent)]
+                data = data[: max(0, fault.cut_bytes - self._sent)]
                 if not data:
                     break
-            sent += self._chunk(data)
-            events += block.is_event
+            self._chunk(data)
+            self._events += block.is_event
         self.wfile.write(b"0\r\n\r\n")
         self.wfile.flush()
-        return events, sent
 
-    def _chunk(self, data: bytes) -> int:
+    def _chunk(self, data: bytes) -> None:
         self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
         self.wfile.flush()  # each block on its own, as the server sent it
-        return len(data)
+        self._sent += len(data)  # counted once written: what the client was sent, whatever happens next
 
 
 def serve(captures: Sequence[Union[str, os.PathLike[str], Tuple[str, bytes]]], **options: Any) -> CaptureServer:
@@ -693,15 +1028,33 @@ def serve(captures: Sequence[Union[str, os.PathLike[str], Tuple[str, bytes]]], *
     return CaptureServer(captures, **options).start()
 
 
+def _stop_on_sigterm() -> Optional[Any]:
+    """Make SIGTERM (what kill, CI and docker send) stop serve as Ctrl-C does; the handler it replaced."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGTERM"):
+        return None
+
+    def stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    return signal.signal(signal.SIGTERM, stop)
+
+
 def run(args: Any, out: IO[str], err: IO[str]) -> int:
-    """``groqstream serve``: load, report what does not validate, serve until Ctrl-C."""
+    """``groqstream serve``: load, report what does not validate, serve until Ctrl-C or SIGTERM."""
     try:
         server = CaptureServer(
             args.captures, host=args.host, port=args.port, match=args.match, loop=args.loop,
             speed=args.speed, delay=not args.no_delay, rate=args.rate, fault=args.fault, log=err,
+            max_body_bytes=args.max_body, max_connections=args.max_connections, idle_timeout=args.idle_timeout,
         )  # fmt: skip
     except OSError as exc:
-        err.write(f"groqstream serve: cannot listen or read: {exc}\n")
+        if exc.errno == errno.EADDRINUSE:
+            err.write(
+                f"groqstream serve: port {args.port} on {args.host} is in use (another serve?); "
+                "choose another with --port, or --port 0 for a free one\n"
+            )
+        else:
+            err.write(f"groqstream serve: cannot listen or read: {exc}\n")
         return 2
     except ValueError as exc:
         err.write(f"groqstream serve: {exc}\n")
@@ -719,10 +1072,13 @@ def run(args: Any, out: IO[str], err: IO[str]) -> int:
         "Ctrl-C stops\n"
     )
     err.flush()
+    previous = _stop_on_sigterm()
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         err.write("serve: stopped\n")
     finally:
         server.close()
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     return 0

@@ -42,11 +42,13 @@ def call(kind: str, client: Any, **options: Any) -> str:
             return str(stream.text())
 
     async def main() -> str:
-        stream = await client.chat_stream(model="m", messages=MESSAGES, **options)
-        async with stream:
-            text: str = await stream.text()
-        await client.aclose()
-        return text
+        try:
+            stream = await client.chat_stream(model="m", messages=MESSAGES, **options)
+            async with stream:
+                text: str = await stream.text()
+            return text
+        finally:
+            await client.aclose()  # in its loop: an idle connection left to the finalizer would warn
 
     return asyncio.run(asyncio.wait_for(main(), SHORT * 3))
 
@@ -348,7 +350,7 @@ def test_url_credentials_and_secret_query_values_are_in_no_connection_error_or_r
     client = make(kind, api_key="k", base_url=url, default_query=SECRET_QUERY)
     with pytest.raises(gs.APIConnectionError, match="connection refused") as info:
         call(kind, client)
-    assert_no_secret(texts_of(info.value) + [repr(client)])
+    assert_no_secret([*texts_of(info.value), repr(client)])
     message = str(info.value)
     assert "127.0.0.1" in message and "api-version=2024-06" in message and "api-key=***" in message
     assert "http://***@127.0.0.1" in message and "http://***@127.0.0.1" in repr(client)
@@ -366,10 +368,10 @@ def test_secrets_in_the_url_are_in_no_status_error_response_or_timeout(kind: str
         with pytest.raises(gs.AuthenticationError) as info:
             call(kind, client)
     assert info.value.response is not None
-    assert_no_secret(texts_of(info.value) + [repr(info.value.response), info.value.response.url])
+    assert_no_secret([*texts_of(info.value), repr(info.value.response), info.value.response.url])
 
-    with ScriptedServer(b"") as server:  # reads the request, answers nothing
-        base = server.url.replace("http://", "http://alice:hunter2pw@")
+    with ScriptedServer(b"") as silent:  # reads the request, answers nothing
+        base = silent.url.replace("http://", "http://alice:hunter2pw@")
         client = make(kind, api_key="k", base_url=base, default_query=SECRET_QUERY, timeout=0.3)
         with pytest.raises(gs.APITimeoutError) as timeout:
             call(kind, client)

@@ -383,3 +383,28 @@ def test_a_base_url_that_is_not_http_is_refused_without_its_credentials() -> Non
         with pytest.raises(ValueError, match="not an http:// or https:// URL") as info:
             make(kind, base_url="ftp://alice:hunter2pw@example.com/v1?key=s3cr3tB")
         assert_no_secret(texts_of(info.value))
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("https://api.groq.com/openai/v1/chat/completions", "https://api.groq.com/openai/v1/chat/completions"),
+        ("http://tok3n@[::1]:8000/v1", "http://***@[::1]:8000/v1"),
+        ("http://a:b@c@host/v1?x=1", "http://***@host/v1?x=1"),
+        (
+            "https://h/v1?api-version=2024&api%2Dkey=s3cr3t&Sig=a%3D%3D&AUTH_TOKEN=s3cr3t&flag",
+            "https://h/v1?api-version=2024&api%2Dkey=***&Sig=***&AUTH_TOKEN=***&flag",
+        ),
+        ("http://[::1/v1", "<a URL that does not parse>"),
+    ],
+)
+def test_redact_url_masks_credentials_and_secret_query_values_and_nothing_else(url: str, shown: str) -> None:
+    from groqstream._sanitize import redact_url
+
+    assert redact_url(url) == shown
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_header_value_that_is_not_a_string_is_a_type_error_naming_it(kind: str) -> None:
+    with pytest.raises(TypeError, match=r"default_headers: the value of header 'X-Count' must be a str, got int"):
+        make(kind, default_headers={"X-Count": 3})

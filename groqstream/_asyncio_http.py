@@ -14,6 +14,7 @@ lives in ``AsyncClient``, since its connections belong to one event loop.
 from __future__ import annotations
 
 import asyncio
+import re
 import socket
 import ssl
 from typing import Dict, List, Optional, Tuple
@@ -23,12 +24,32 @@ from ._timeout import within
 
 __all__ = ["AsyncConnection", "AsyncResponse", "connect"]
 
-_MAX_HEAD_BYTES = 64 * 1024  # status line and headers together
+_MAX_HEAD_BYTES = 64 * 1024  # status line and headers together; the trailers after a chunked body too
 _MAX_HEADERS = 200
+# A line longer than this is refused by asyncio's StreamReader (its default limit), as http.client
+# refuses one over its _MAXLINE of 64 KiB: a server that sends one is broken or hostile.
+_MAX_LINE = 64 * 1024
+# Exactly what RFC 9112 allows, not what int() takes ("-1", "+5", "1_0", " 5", non-ASCII digits):
+# a negative size would read to the end of the connection, whatever its length.
+_CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,16}")
+# ASCII digits only: str.isdigit() also takes "²", which int() then refuses with a bare ValueError.
+_DIGITS = re.compile(r"[0-9]{1,19}")
 
 
 class ProtocolError(OSError):
-    """The server's bytes are not an HTTP/1.1 response (reported as a connection error)."""
+    """The server's bytes are not an HTTP/1.1 response (reported as a connection error, and so retried)."""
+
+
+async def _readline(reader: asyncio.StreamReader, what: str) -> bytes:
+    """One line (``b""`` at EOF); a ``ProtocolError`` naming *what* for a line over 64 KiB.
+
+    asyncio raises a bare ``ValueError`` there (its ``LimitOverrunError`` re-raised); that must not reach
+    the caller as anything but a broken connection.
+    """
+    try:
+        return await reader.readline()
+    except ValueError:
+        raise ProtocolError(f"the server sent a {what} longer than {_MAX_LINE} bytes") from None
 
 
 class AsyncConnection:
@@ -54,7 +75,14 @@ class AsyncConnection:
         self, method: str, target: str, headers: Dict[str, str], body: bytes, timeout: Optional[float]
     ) -> AsyncResponse:
         """Send a request and read the response's status line and headers."""
-        head = [f"{method} {target} HTTP/1.1", f"Host: {self.origin.netloc}", "Accept-Encoding: identity"]
+        # The headers were checked when the request was built (_sanitize): no name or value can break a line.
+        # A Host or Accept-Encoding given by the caller replaces the default, as http.client does.
+        given = {name.lower() for name in headers}
+        head = [f"{method} {target} HTTP/1.1"]
+        if "host" not in given:
+            head.append(f"Host: {self.origin.netloc}")
+        if "accept-encoding" not in given:
+            head.append("Accept-Encoding: identity")
         head += [f"{name}: {value}" for name, value in headers.items()]
         head.append(f"Content-Length: {len(body)}")
         self.writer.write("\r\n".join(head).encode("latin-1") + b"\r\n\r\n" + body)
@@ -66,7 +94,7 @@ class AsyncConnection:
         lines: List[bytes] = []
         size = 0
         while True:
-            line = await self.reader.readline()
+            line = await _readline(self.reader, "header line" if lines else "status line")
             if not line:
                 raise ConnectionResetError("the server closed the connection before sending a response")
             size += len(line)
@@ -81,7 +109,7 @@ class AsyncConnection:
         status_line = lines[0].decode("latin-1").rstrip("\r\n")
         version, _, rest = status_line.partition(" ")
         code, _, reason = rest.partition(" ")
-        if not version.startswith("HTTP/1.") or not code.isdigit() or len(code) != 3:
+        if not version.startswith("HTTP/1.") or not _DIGITS.fullmatch(code) or len(code) != 3:
             raise ProtocolError(f"not an HTTP/1.x status line: {status_line[:100]!r}")
         items: List[Tuple[str, str]] = []
         for raw in lines[1:]:
@@ -109,7 +137,7 @@ class AsyncResponse:
         if status in (204, 304):
             self._left = 0
         elif not self._chunked:
-            if length is not None and length.strip().isdigit():
+            if length is not None and _DIGITS.fullmatch(length.strip()):
                 self._left = int(length)
             else:
                 self.will_close = True  # the body ends when the connection does
@@ -131,20 +159,25 @@ class AsyncResponse:
                 self.complete = True  # read until close: the close is the end
             return data
         if not self._left:
-            if self._chunk_started and await reader.readline() not in (b"\r\n", b"\n"):  # the chunk's CRLF
+            if self._chunk_started and await _readline(reader, "chunk end") not in (b"\r\n", b"\n"):
+                return b""  # not the CRLF after a chunk's data: the body ended early
+            line = await _readline(reader, "chunk size line")
+            if not line:  # the server closed where a chunk should start: the body just ended early
                 return b""
-            line = await reader.readline()
             size_text = line.split(b";", 1)[0].strip()
-            try:
-                self._left = int(size_text, 16)
-            except ValueError:
-                if not line:  # the server closed where a chunk should start: the body just ended early
-                    return b""
-                raise ProtocolError(f"malformed chunk size line: {line[:100]!r}") from None
+            if not _CHUNK_SIZE.fullmatch(size_text):
+                raise ProtocolError(f"malformed chunk size line: {line[:100]!r}")
+            self._left = int(size_text, 16)
             self._chunk_started = True
             if self._left == 0:
-                while (await reader.readline()) not in (b"\r\n", b"\n", b""):  # trailers
-                    pass
+                trailers = 0
+                while True:
+                    line = await _readline(reader, "trailer line")
+                    if line in (b"\r\n", b"\n", b""):
+                        break
+                    trailers += len(line)
+                    if trailers > _MAX_HEAD_BYTES:
+                        raise ProtocolError(f"trailers larger than {_MAX_HEAD_BYTES} bytes after the body")
                 self.complete = True
                 return b""
         data = await reader.read(min(size, self._left))

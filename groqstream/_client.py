@@ -10,7 +10,11 @@ subclass per status), ``APIConnectionError``, ``APITimeoutError``, also when
 they happen between two chunks mid-stream.
 
 The API key goes into the ``Authorization`` header and nowhere else: not into
-``repr``, exception messages, logs or recorded captures.
+``repr``, exception messages, logs or recorded captures. What a request may
+carry (header names and values, the key, ``base_url``) is checked in
+``_sanitize`` before anything is sent, the same for both clients; a URL is
+shown (in messages, ``repr`` and ``Response.url``) with its credentials and
+secret-looking query values masked.
 """
 
 from __future__ import annotations
@@ -66,6 +70,7 @@ from ._errors import (
 from ._http import ConnectionPool, Headers, Origin, Proxies, Response, response_headers, reusable
 from ._lines import DEFAULT_MAX_EVENT_BYTES
 from ._params import check_params
+from ._sanitize import check_api_key, check_base_url, check_headers, redact_url
 from ._stream import Stream
 from ._types import ChatCompletion
 
@@ -217,7 +222,7 @@ def _connection_error(exc: BaseException, url: str, chunks_received: Optional[in
 class _Request(NamedTuple):
     """One request, built once and sent (again, on a retry) as is."""
 
-    url: str
+    url: str  # as shown in messages and Response.url: credentials and secret query values masked
     origin: Origin
     target: str  # what goes on the request line
     headers: Dict[str, str]
@@ -248,23 +253,28 @@ class _ClientBase:
             raise ValueError(f"max_retries must be 0 or more, got {max_retries!r}")
         if timeout is not None and not timeout > 0:
             raise ValueError(f"timeout must be a positive number of seconds or None, got {timeout!r}")
-        self.api_key = api_key if api_key is not None else os.environ.get("GROQ_API_KEY")
+        if api_key is None:
+            api_key = os.environ.get("GROQ_API_KEY")
+            if api_key is not None:
+                check_api_key(api_key, source="api_key (from GROQ_API_KEY)")
+        self.api_key = api_key
+        self._proxies = Proxies()
         if base_url is None:
             host = os.environ.get("GROQ_BASE_URL")
+            if host:
+                check_base_url(host, source="base_url (from GROQ_BASE_URL)")
             base_url = _groq_api_root(host) if host else DEFAULT_BASE_URL
-        self.base_url = base_url.rstrip("/")
-        """The API root requests go to: ``{base_url}/chat/completions``."""
+        self.base_url = base_url
         self.timeout = timeout
         """Seconds for connecting and for each read (so also between two chunks); ``None`` waits forever."""
         self.max_retries = max_retries
         """Retries of a request that failed before its response began (see ``Client``)."""
         self.default_headers: Dict[str, str] = dict(default_headers or {})
         """Headers sent with every request (``extra_headers=`` adds to them, or removes one with ``None``)."""
+        check_headers(self.default_headers, argument="default_headers")  # a bad one fails here, not at a request
         self.default_query: Dict[str, object] = dict(default_query or {})
-        """Query parameters added to every request's URL."""
+        """Query parameters added to every request's URL (percent-encoded, so they cannot break the request)."""
         self._ssl_context = ssl_context if ssl_context is not None else ssl.create_default_context()
-        self._proxies = Proxies()
-        self._proxies.origin(self.base_url)  # a base_url that is not http(s) fails here, not at the first request
         self._closed = False
         self._sleep: Callable[[float], Any] = time.sleep
         self._init_transport()
@@ -280,11 +290,26 @@ class _ClientBase:
 
     @api_key.setter
     def api_key(self, value: Optional[str]) -> None:
+        if value is not None:
+            check_api_key(value)  # a ValueError naming it, never showing it, before it reaches a header
         self._api_key = value
+
+    @property
+    def base_url(self) -> str:
+        """The API root requests go to: ``{base_url}/chat/completions`` (shown masked, see ``redact_url``)."""
+        return self._base_url
+
+    @base_url.setter
+    def base_url(self, value: str) -> None:
+        check_base_url(value)
+        value = value.rstrip("/")
+        self._proxies.origin(value)  # a base_url that is not http(s) fails here, not at the first request
+        self._base_url = value
 
     def __repr__(self) -> str:
         key = "set" if self._api_key else "not set"
-        return f"{type(self).__name__}(base_url={self.base_url!r}, timeout={self.timeout!r}, api_key={key})"
+        url = redact_url(self._base_url)
+        return f"{type(self).__name__}(base_url={url!r}, timeout={self.timeout!r}, api_key={key})"
 
     def _build(
         self,
@@ -301,6 +326,9 @@ class _ClientBase:
     ) -> _Request:
         """The request for a chat completion; ``TypeError`` for an unknown parameter."""
         check_params(method, params)
+        # Checked at every request: default_headers is a plain dict the caller may change after construction.
+        check_headers(self.default_headers, argument="default_headers")
+        check_headers(extra_headers or {}, argument="extra_headers")
         if self._closed:
             raise RuntimeError(f"this {type(self).__name__} was closed: make a new one to send requests")
         body = {"model": model, "messages": list(messages), **params, "stream": stream, **(extra_body or {})}
@@ -321,7 +349,7 @@ class _ClientBase:
         _merge_headers(headers, self.default_headers)
         _merge_headers(headers, extra_headers or {})
         return _Request(
-            url=url,
+            url=redact_url(url),  # only ever shown (origin and target carry the real one)
             origin=origin,
             target=origin.target(path),
             headers={name: value for name, value in headers.items() if value is not None},

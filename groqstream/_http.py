@@ -24,6 +24,8 @@ import urllib.parse
 import urllib.request
 from typing import Dict, Iterable, Iterator, List, Mapping, NamedTuple, Optional, Tuple
 
+from ._sanitize import redact_url
+
 __all__ = ["ConnectionPool", "Headers", "Origin", "Proxies", "Response"]
 
 # How many idle connections a client keeps per origin (more are closed when released).
@@ -125,7 +127,10 @@ class Proxies:
         parts = urllib.parse.urlsplit(url)
         scheme = parts.scheme.lower()
         if scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"not an http:// or https:// URL: {url!r} (a base_url is e.g. 'http://localhost:8000/v1')")
+            shown = redact_url(url)
+            raise ValueError(
+                f"not an http:// or https:// URL: {shown!r} (a base_url is e.g. 'http://localhost:8000/v1')"
+            )
         port = parts.port or (443 if scheme == "https" else 80)
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         key = (scheme, parts.hostname, port)
@@ -142,7 +147,8 @@ class Proxies:
             return None
         parts = urllib.parse.urlsplit(proxy if "://" in proxy else f"http://{proxy}")
         if parts.scheme != "http" or not parts.hostname:
-            raise ValueError(f"unsupported proxy {proxy!r} for {scheme}:// (an http:// proxy is expected)")
+            shown = redact_url(proxy)
+            raise ValueError(f"unsupported proxy {shown!r} for {scheme}:// (an http:// proxy is expected)")
         auth = None
         if parts.username is not None:
             credentials = f"{urllib.parse.unquote(parts.username)}:{urllib.parse.unquote(parts.password or '')}"

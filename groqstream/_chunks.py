@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import json
 
-from ._errors import ChunkDecodeError, GroqStreamError, IncompleteStreamError, StreamAPIError, snippet
+from ._errors import ChunkDecodeError, GroqStreamError, IncompleteStreamError, StreamAPIError, count, snippet
 from ._sse import ServerSentEvent
 from ._types import ChatCompletionChunk
 from ._wire import NO_DONE, Deviation, Lenient, _Invalid, deviation_key, invalid_to_error, watching_decoder
@@ -111,6 +111,11 @@ class ChunkDecoder:
     def error(self) -> Optional[GroqStreamError]:
         """The error that ended the stream (raised again by every later call), or ``None``."""
         return self._error
+
+    @property
+    def has_deviations(self) -> bool:
+        """True once a departure from the schema was read (``deviations`` lists them)."""
+        return bool(self._counts)
 
     @property
     def deviations(self) -> List[Deviation]:
@@ -235,7 +240,7 @@ class ChunkDecoder:
         if self._track and not pending_bytes and finished and not unfinished:
             choices = ", ".join(map(str, sorted(finished)))
             message = (
-                f"the stream ended without 'data: [DONE]' after {self.chunks_received} chunks; "
+                f"the stream ended without 'data: [DONE]' after {count(self.chunks_received, 'chunk')}; "
                 f"every choice ({choices}) had a finish_reason"
             )
             self._record(Deviation(NO_DONE, "", message, None, bytes_received))

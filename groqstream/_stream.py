@@ -11,19 +11,32 @@ from types import TracebackType
 from ._accumulate import ChatCompletionAccumulator
 from ._completion_types import attach_response
 from ._drain import DEFAULT_DRAIN_BYTES, DEFAULT_DRAIN_SECONDS, adrain, check_limits, drain
-from ._errors import GroqStreamError, StreamClosedError
+from ._errors import GroqStreamError, StreamClosedError, count
 from ._lines import DEFAULT_MAX_EVENT_BYTES
 from ._pipeline import AsyncByteSource, ByteSource, ChunkStreamDecoder, aiter_bytes, aiter_chunks, iter_chunks, reads
 
 TYPE_CHECKING = False  # as typing's, without importing typing at run time: see docs/architecture.md
 if TYPE_CHECKING:
-    from typing import Any, AsyncGenerator, AsyncIterator, Iterator, List, Optional, Type
+    from typing import Any, AsyncGenerator, AsyncIterator, Iterator, List, Optional, Type, TypeVar
 
     from ._http import Response
     from ._types import ChatCompletion, ChatCompletionChunk
     from ._wire import Deviation
 
+    _S = TypeVar("_S", bound="_StreamBase")
+
 __all__ = ["AsyncStream", "Stream"]
+
+# The keyword options of Stream and AsyncStream (their shared __init__'s), to name a misspelt one.
+_OPTIONS = (
+    "max_event_bytes",
+    "unicode_errors",
+    "require_done",
+    "strict",
+    "accumulate",
+    "drain_bytes",
+    "drain_seconds",
+)
 
 
 def _note(error: BaseException, close_error: BaseException) -> None:
@@ -37,6 +50,21 @@ def _note(error: BaseException, close_error: BaseException) -> None:
 
 class _StreamBase:
     """What Stream and AsyncStream share: options, the decoder, counters."""
+
+    def __new__(cls: Type[_S], *args: Any, **options: Any) -> _S:
+        # A misspelt option would otherwise be reported by the shared __init__, under this private class's
+        # name ("_StreamBase.__init__() got an unexpected keyword argument"): name the public class and
+        # suggest the option meant, as Client does for request parameters.
+        for name in options:
+            if name not in _OPTIONS:
+                import difflib  # only on this error path
+
+                close = difflib.get_close_matches(name, _OPTIONS, n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                raise TypeError(f"{cls.__name__}() got an unexpected keyword argument {name!r}{hint}")
+        if len(args) > 1:
+            raise TypeError(f"{cls.__name__}() takes one positional argument, the source: its options are keywords")
+        return super().__new__(cls)
 
     def __init__(
         self,
@@ -117,8 +145,20 @@ class _StreamBase:
 
     def _closed_error(self) -> StreamClosedError:
         return StreamClosedError(
-            f"this {type(self).__name__} was closed after {self.chunks_received} chunks; open a new one to read again"
+            f"this {type(self).__name__} was closed after {count(self.chunks_received, 'chunk')}; "
+            "open a new one to read again"
         )
+
+    def __repr__(self) -> str:
+        if self._finished:
+            state = "finished"
+        elif self._error is not None:
+            state = f"failed: {type(self._error).__name__}"
+        else:
+            state = "closed" if self._closed else "reading"
+        rules = list(dict.fromkeys(d.rule for d in self.deviations)) if self._decoder.chunks.has_deviations else []
+        shown = f" deviations={rules!r}" if rules else ""
+        return f"<{type(self).__name__} chunks_received={self.chunks_received} {state}{shown}>"
 
     def _require_accumulator(self) -> ChatCompletionAccumulator:
         """The accumulator; without accumulate=True, one that starts now if nothing was read yet."""

@@ -17,7 +17,8 @@ This layer holds the chat-stream conventions, which are not part of SSE:
 * ``end()`` (or ``flush()``) at end of input accepts a stream without
   ``[DONE]`` when every choice that appeared has a ``finish_reason``
   (recorded as a deviation) and raises ``IncompleteStreamError`` otherwise;
-  ``require_done`` and ``strict`` change that.
+  ``require_done`` and ``strict`` change that. A ``data: [DONE]`` that lacks
+  only its blank line (``end(unterminated=...)``) is ``[DONE]``, recorded.
 
 Once an error is raised the decoder stays failed: later calls raise it again.
 """
@@ -29,7 +30,16 @@ import json
 from ._errors import ChunkDecodeError, GroqStreamError, IncompleteStreamError, StreamAPIError, count, snippet
 from ._sse import ServerSentEvent
 from ._types import ChatCompletionChunk
-from ._wire import NO_DONE, Deviation, Lenient, _Invalid, deviation_key, invalid_to_error, watching_decoder
+from ._wire import (
+    NO_DONE,
+    UNTERMINATED_DONE,
+    Deviation,
+    Lenient,
+    _Invalid,
+    deviation_key,
+    invalid_to_error,
+    watching_decoder,
+)
 
 TYPE_CHECKING = False  # as typing's, without importing typing at run time: see docs/architecture.md
 if TYPE_CHECKING:
@@ -217,20 +227,37 @@ class ChunkDecoder:
             self._first[key] = deviation
             self._counts[key] = 1
 
-    def end(self, *, bytes_received: Optional[int] = None, pending_bytes: Optional[int] = None) -> None:
+    def end(
+        self,
+        *,
+        bytes_received: Optional[int] = None,
+        pending_bytes: Optional[int] = None,
+        unterminated: Optional[ServerSentEvent] = None,
+        looks_like: Optional[str] = None,
+    ) -> None:
         """Mark the end of input and decide whether the stream is complete.
 
         Args:
             bytes_received: the stream's size in bytes, when the caller knows it (for the error).
             pending_bytes: bytes of an unterminated last event that were discarded; any makes the stream incomplete.
+            unterminated: that event, as a blank line would have dispatched it
+                (``SSEDecoder.unterminated``). A ``data: [DONE]`` without its
+                blank line is ``[DONE]``, recorded as ``unterminated-done``
+                (Gemini, older llama.cpp); ``strict=True`` refuses it.
+            looks_like: what the input is when it held no event at all and is
+                recognisably no event stream (see ``_sniff.not_a_stream``).
 
         Raises:
             StreamAPIError: an ``x_groq.error`` chunk was the last thing returned.
             IncompleteStreamError: the stream needed ``[DONE]`` (see ``require_done``) and ended without it.
+            ChunkDecodeError: with ``strict=True``, an unterminated ``[DONE]``.
         """
         if self._error is not None:
             raise self._error
         if self.done:
+            return
+        if unterminated is not None and unterminated.event == "message" and unterminated.data.strip() == "[DONE]":
+            self._unterminated_done(unterminated)
             return
         self.done = True
         if self.require_done is False:
@@ -251,8 +278,20 @@ class ChunkDecoder:
                 bytes_received=bytes_received,
                 pending_bytes=pending_bytes,
                 unfinished=unfinished if self._track else None,
+                looks_like=looks_like,
             )
         )
+
+    def _unterminated_done(self, event: ServerSentEvent) -> None:
+        """The input ended in ``data: [DONE]`` without its blank line: the end the server meant, unless strict."""
+        index = self.events_received
+        self.events_received += 1
+        what = "'data: [DONE]' without the blank line that ends an event, at the end of the input"
+        if self.strict:
+            reason = f"{what} (the SSE rules discard an unterminated event; strict=True does not read it as [DONE])"
+            self._fail(self._decode_error(ChunkDecodeError(reason, reason=reason), event, index))
+        self.done = True
+        self._record(Deviation(UNTERMINATED_DONE, "", f"{what}; read as [DONE]", index, event.offset))
 
     def flush(self) -> List[ChatCompletionChunk]:
         """Mark the end of input (see ``end``).

@@ -262,8 +262,8 @@ class IncompleteStreamError(GroqStreamError):
         size = f" and {count(bytes_received, 'byte')}" if bytes_received is not None else ""
         tail = ""
         if pending_bytes:
-            tail = f"; {count(pending_bytes, 'byte')} of an unterminated event {'was' if pending_bytes == 1 else 'were'}"
-            tail += " discarded"
+            verb = "was" if pending_bytes == 1 else "were"
+            tail = f"; {count(pending_bytes, 'byte')} of an unterminated event {verb} discarded"
         if unfinished:
             which = ", ".join(map(str, unfinished))
             tail += f"; choice{'s' if len(unfinished) > 1 else ''} {which} had no finish_reason"

@@ -251,7 +251,7 @@ class ChunkStreamDecoder:
             pending = self.sse.pending_bytes if self.sse.pending_data else 0
             received = self.sse.bytes_received
             self.sse.flush()
-            self.chunks.end(bytes_received=received, pending_bytes=pending)
+            self.chunks.end(bytes_received=received, pending_bytes=pending, unterminated=self.sse.unterminated)
         return self.chunks.flush()
 
 

@@ -520,7 +520,7 @@ def test_a_misspelt_option_names_the_public_class_and_the_closest_keyword(cls: t
     assert message.startswith(f"{cls.__name__}() got an unexpected keyword argument 'strictt'"), message
     assert "did you mean 'strict'?" in message and "_StreamBase" not in message
     with pytest.raises(TypeError, match=r"Stream\(\) got an unexpected keyword argument 'colour'$"):
-        gs.Stream(b"", colour=True)
+        gs.Stream(b"", colour=True)  # type: ignore[call-arg]
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -545,7 +545,7 @@ def test_a_stream_repr_shows_its_state() -> None:
     assert repr(stream) == f"<Stream chunks_received={stream.chunks_received} finished>"
     stream = gs.Stream(SAMPLE.replace(b"data: [DONE]", b""))
     list(stream)
-    assert repr(stream).endswith(f"finished deviations=['no-done']>")
+    assert repr(stream).endswith("finished deviations=['no-done']>")
     stream = gs.Stream(SAMPLE[:300])
     with pytest.raises(gs.IncompleteStreamError):
         list(stream)

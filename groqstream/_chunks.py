@@ -306,6 +306,14 @@ class ChunkDecoder:
         self.end()
         return []
 
+    def fail_with_body_error(self, payload: Any) -> NoReturn:
+        """The whole input was a JSON error body (an HTTP error response read as a stream): raise it as such.
+
+        Raises:
+            StreamAPIError: with the server's message, type and code; the decoder stays failed.
+        """
+        self._fail(self._api_error(payload, None))
+
     def _fail(self, error: GroqStreamError) -> NoReturn:
         self._error = error
         self.done = True
@@ -334,10 +342,22 @@ class ChunkDecoder:
             offset=event.offset,
         )
 
-    def _api_error(self, payload: Any, event: ServerSentEvent) -> StreamAPIError:
+    def _api_error(self, payload: Any, event: Optional[ServerSentEvent]) -> StreamAPIError:
+        """The error *payload* reports; *event* carried it (``None``: the whole body was this JSON error)."""
         body = payload
         if type(payload) is dict and "error" in payload:
             body = payload["error"]
+        where = "instead of an event stream (the body is a JSON error response, not an event stream)"
+        if event is None:
+            message = body.get("message") if type(body) is dict else body
+            return StreamAPIError(
+                message if isinstance(message, str) else json.dumps(body)[:1000],
+                type=_opt_str(body.get("type")) if type(body) is dict else None,
+                code=_opt_str(body.get("code")) if type(body) is dict else None,
+                status_code=_opt_int(body.get("status_code")) if type(body) is dict else None,
+                body=body,
+                where=where,
+            )
         if type(body) is dict:
             message = body.get("message")
             return StreamAPIError(

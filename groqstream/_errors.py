@@ -267,8 +267,12 @@ class IncompleteStreamError(GroqStreamError):
         if unfinished:
             which = ", ".join(map(str, unfinished))
             tail += f"; choice{'s' if len(unfinished) > 1 else ''} {which} had no finish_reason"
-        ended = f"stream ended without 'data: [DONE]' after {count(chunks_received, 'chunk')}{size}{tail}"
-        super().__init__(f"the input is {looks_like} ({ended})" if looks_like else ended)
+        if looks_like:  # no event at all: what the input is says it all, its size shows how much there was
+            message = f"the input is {looks_like}"
+            message += f" ({count(bytes_received, 'byte')}, not one event)" if bytes_received else ""
+        else:
+            message = f"stream ended without 'data: [DONE]' after {count(chunks_received, 'chunk')}{size}{tail}"
+        super().__init__(message)
         self.chunks_received = chunks_received
         self.bytes_received = bytes_received
         self.pending_bytes = pending_bytes

@@ -27,6 +27,10 @@ if TYPE_CHECKING:
 
 __all__ = ["AsyncStream", "Stream"]
 
+# How much of an HTTP error response's body is read for its message: any JSON error fits, a hostile body
+# (an endless one) is cut there.
+ERROR_BODY_BYTES = 65536
+
 # The keyword options of Stream and AsyncStream (their shared __init__'s), to name a misspelt one.
 _OPTIONS = (
     "max_event_bytes",
@@ -37,6 +41,28 @@ _OPTIONS = (
     "drain_bytes",
     "drain_seconds",
 )
+
+
+def _error_status(source: Any) -> Optional[int]:
+    """The status of *source* when it is an HTTP response with a 4xx/5xx one, else ``None``.
+
+    httpx and requests name it ``status_code``; ``http.client``, urllib (an
+    ``HTTPError`` too), urllib3 and aiohttp name it ``status``. Only an
+    ``int`` counts, so no other object is taken for a response.
+    """
+    status = getattr(source, "status_code", None)
+    if status is None:
+        status = getattr(source, "status", None)
+    return status if type(status) is int and status >= 400 else None
+
+
+def _status_error(source: Any, status: int, body: bytes) -> GroqStreamError:
+    """The ``APIStatusError`` (per-status subclass) for an error response, as ``Client`` raises it."""
+    from ._client import status_error  # only for a response with an error status
+
+    headers = getattr(source, "headers", None)
+    items = headers.items() if headers is not None and hasattr(headers, "items") else ()
+    return status_error(status, {str(name).lower(): str(value) for name, value in items}, body)
 
 
 def _note(error: BaseException, close_error: BaseException) -> None:
@@ -245,7 +271,20 @@ class Stream(_StreamBase):
 
     def _open(self) -> Iterator[ChatCompletionChunk]:
         self._reads: Iterator[Any] = reads(self.source)
+        status = _error_status(self.source)
+        if status is not None:  # an HTTP error: its body is the error's text, not a stream
+            return self._refuse(status)
         return iter_chunks(self._reads, self._decoder)
+
+    def _refuse(self, status: int) -> Iterator[ChatCompletionChunk]:
+        """On the first ``next()``: read the start of an error response's body and raise its status error."""
+        body = bytearray()
+        for data in self._reads:
+            body += data
+            if len(body) >= ERROR_BODY_BYTES:
+                break
+        raise _status_error(self.source, status, bytes(body[:ERROR_BODY_BYTES]))
+        yield  # a generator: nothing is read before the first next()
 
     def __iter__(self) -> Iterator[ChatCompletionChunk]:
         return self
@@ -348,7 +387,20 @@ class AsyncStream(_StreamBase):
 
     def _open(self) -> AsyncGenerator[ChatCompletionChunk, None]:
         self._reads: AsyncGenerator[Any, None] = aiter_bytes(self.source)
+        status = _error_status(self.source)
+        if status is not None:  # an HTTP error: its body is the error's text, not a stream
+            return self._refuse(status)
         return aiter_chunks(self._reads, self._decoder)
+
+    async def _refuse(self, status: int) -> AsyncGenerator[ChatCompletionChunk, None]:
+        """On the first ``__anext__()``: read the start of an error response's body and raise its status error."""
+        body = bytearray()
+        async for data in self._reads:
+            body += data
+            if len(body) >= ERROR_BODY_BYTES:
+                break
+        raise _status_error(self.source, status, bytes(body[:ERROR_BODY_BYTES]))
+        yield  # an async generator: nothing is read before the first __anext__()
 
     def __aiter__(self) -> AsyncIterator[ChatCompletionChunk]:
         return self

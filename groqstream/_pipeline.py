@@ -279,8 +279,8 @@ class ChunkStreamDecoder:
             self.sse.flush()
             unterminated = self.sse.unterminated
             looks_like = None
-            if not self.chunks.events_received and unterminated is None and self.chunks.require_done is not False:
-                looks_like = self._looks_like(received)
+            if not self.chunks.events_received and unterminated is None:
+                looks_like = self._looks_like(received)  # an error body raises even with require_done=False
             self.chunks.end(
                 bytes_received=received, pending_bytes=pending, unterminated=unterminated, looks_like=looks_like
             )

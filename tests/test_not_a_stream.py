@@ -270,3 +270,12 @@ def test_a_hostile_error_body_is_read_only_so_far() -> None:
             conn.close()
     assert isinstance(error, gs.InternalServerError)
     assert len(error.message) <= 1000
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_json_error_body_raises_even_when_any_end_is_accepted(mode: str) -> None:
+    # require_done=False accepts a stream cut anywhere; a body that is an error is still an error.
+    chunks, error = run_stream(mode, [ERROR_BODY], require_done=False)
+    assert isinstance(error, gs.StreamAPIError) and error.code == "invalid_api_key"
+    chunks, error = run_stream(mode, [HTML], require_done=False)
+    assert (chunks, error) == ([], None)

@@ -21,9 +21,9 @@ import urllib.request
 from typing import Any, List, Optional
 
 import pytest
-from groqstream._sniff import not_a_stream
 
 import groqstream as gs
+from groqstream._sniff import not_a_stream
 from tests.helpers import run_stream
 from tests.servers import WAIT, Handler, SSEServer
 

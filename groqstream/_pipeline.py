@@ -298,7 +298,8 @@ class ChunkStreamDecoder:
                 payload = json.loads(head.decode("utf-8"))
             except (UnicodeDecodeError, ValueError, RecursionError):
                 return what
-            self.chunks.fail_with_body_error(payload)
+            if type(payload) is dict and payload.get("error"):  # the in-stream rule: a non-empty "error" key
+                self.chunks.fail_with_body_error(payload)
         return what
 
 

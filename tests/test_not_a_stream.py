@@ -279,3 +279,11 @@ def test_a_json_error_body_raises_even_when_any_end_is_accepted(mode: str) -> No
     assert isinstance(error, gs.StreamAPIError) and error.code == "invalid_api_key"
     chunks, error = run_stream(mode, [HTML], require_done=False)
     assert (chunks, error) == ([], None)
+
+
+@pytest.mark.parametrize("body", [b'{"error": null, "note": "fine"}', b'[{"error": "x"}]', b'{"error": {"message": '])
+def test_json_that_only_mentions_error_is_named_not_raised_as_the_servers_error(body: bytes) -> None:
+    chunks, error = run_stream("sync", [body])
+    assert chunks == []
+    assert isinstance(error, gs.IncompleteStreamError) and error.looks_like is not None
+    assert error.looks_like.startswith("a JSON error response, not an event stream")

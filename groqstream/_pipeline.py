@@ -250,14 +250,14 @@ class ChunkStreamDecoder:
             raise self.chunks.error
         events = self.sse.feed(data)  # first: it explains a read that is not bytes
         if self._keeping:
-            self._keep(data)
+            self._keep(data, bool(events))
         # decode_event gives None for [DONE], skipped event types and whatever follows [DONE]:
         # filter(None, ...) drops those (a chunk is always true), all in C.
         return filter(None, map(self.chunks.decode_event, events))
 
-    def _keep(self, data: bytes) -> None:
-        """Keep the input's first bytes while no event has come (the events of a feed are taken before the next)."""
-        if self.chunks.events_received:
+    def _keep(self, data: bytes, dispatched: bool) -> None:
+        """Keep the input's first bytes while no event has come (*dispatched*: this read completed one)."""
+        if dispatched:
             self._head = bytearray()
             self._keeping = False
             return

@@ -287,3 +287,17 @@ def test_json_that_only_mentions_error_is_named_not_raised_as_the_servers_error(
     assert chunks == []
     assert isinstance(error, gs.IncompleteStreamError) and error.looks_like is not None
     assert error.looks_like.startswith("a JSON error response, not an event stream")
+
+
+def test_only_the_start_is_kept_and_only_until_the_first_event() -> None:
+    from groqstream._pipeline import HEAD_BYTES
+
+    stream = gs.Stream(iter([CHUNK, CHUNK, b"data: [DONE]\n\n"]))
+    next(stream)
+    next(stream)
+    assert len(stream._decoder._head) == 0  # a real stream lets go of it at its first event
+    stream = gs.Stream(iter([HTML * 100] * 10))
+    with pytest.raises(gs.IncompleteStreamError) as caught:
+        next(stream)
+    assert len(stream._decoder._head) == HEAD_BYTES
+    assert caught.value.looks_like is not None and caught.value.looks_like.startswith("an HTML page")

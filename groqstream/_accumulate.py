@@ -55,7 +55,9 @@ Snapshots and the rest:
 * Usage: the last non-null report, from the chunk's top-level ``usage`` or
   else ``x_groq.usage`` (Groq sends the same totals in both places, vLLM and
   Perplexity a running total on every chunk): never summed. It becomes the
-  completion's ``usage``.
+  completion's ``usage``. Moonshot/Kimi's ``choices[].usage`` has been read
+  as the chunk's ``usage`` by the stream decoder (``usage-in-choice``), so it
+  is not carried in the choice's ``extra``.
 * ``x_groq``: ``id`` and ``seed`` from the first chunk that has them,
   ``debug`` and ``error`` from the latest; ``usage_breakdown`` becomes the
   completion's top-level field, as in Groq's non-streaming response.
@@ -362,10 +364,12 @@ def __getattr__(name: str) -> Any:
 _PER_CHUNK_KEYS: FrozenSet[str] = frozenset({"obfuscation"})
 _PER_TOKEN_DELTA_KEYS: FrozenSet[str] = frozenset({"token_id"})
 _PER_TOKEN_CHOICE_KEYS: FrozenSet[str] = frozenset({"text"})
+# Moonshot's usage inside a choice: the chunk's usage (see _chunk_types.Choice._misplaced), not the choice's.
+_MOVED_CHOICE_KEYS: FrozenSet[str] = frozenset({"usage"})
 # Top-level chunk keys outside the chunk's schema that are fields of the finished completion.
 _COMPLETION_KEYS: Tuple[str, ...] = ("usage_breakdown", "mcp_list_tools")
 # Keys of a choice or delta that the finished choice or message builds itself.
-_CHOICE_SKIP: FrozenSet[str] = frozenset(ChatCompletionChoice._convert) | _PER_TOKEN_CHOICE_KEYS
+_CHOICE_SKIP: FrozenSet[str] = frozenset(ChatCompletionChoice._convert) | _PER_TOKEN_CHOICE_KEYS | _MOVED_CHOICE_KEYS
 _MESSAGE_SKIP: FrozenSet[str] = frozenset(ChatCompletionMessage._convert) | _PER_TOKEN_DELTA_KEYS
 _DETAIL_TEXTS = ("text", "summary", "data", "signature")  # reasoning-detail fields that concatenate
 _DETAIL_FIRST = ("type", "format", "id")  # ... and those the first fragment sets

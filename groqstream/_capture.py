@@ -286,4 +286,4 @@ def iter_timed_chunks(
     pending = reader.sse.pending_bytes if reader.sse.pending_data else 0
     received = reader.sse.bytes_received
     reader.flush()
-    decoder.end(bytes_received=received, pending_bytes=pending)
+    decoder.end(bytes_received=received, pending_bytes=pending, unterminated=reader.sse.unterminated)

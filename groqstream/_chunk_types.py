@@ -22,12 +22,21 @@ from ._shared_types import (
     UsageBreakdown,
     XGroqDebug,
 )
-from ._wire import POSITION, TOOL_CALL_INDEX, Computed, Lenient, WireObject, compile_wire_classes
+from ._wire import (
+    POSITION,
+    TOOL_CALL_INDEX,
+    USAGE_IN_CHOICE,
+    Computed,
+    Lenient,
+    WireObject,
+    compile_wire_classes,
+    copy_json,
+)
 
 TYPE_CHECKING = False  # as typing's, without importing typing at run time: see docs/architecture.md
 if TYPE_CHECKING:
     from dataclasses import dataclass, field  # the standard decorator; at run time it is deferred (_dataclass)
-    from typing import Any, ClassVar, Dict, List, Optional, Tuple
+    from typing import Any, Callable, ClassVar, Dict, List, Optional, Tuple
 else:
     from ._dataclass import dataclass, field
 
@@ -158,6 +167,21 @@ class ChoiceDelta(MessageLike):
     """Keys this class does not know, as parsed (e.g. gpt-oss's ``channel``)."""
 
 
+def _usage_in_choice(lenient: Lenient, value: Any) -> None:
+    """Moonshot/Kimi send the request's usage as ``choices[].usage``, none at the top: read it as the chunk's.
+
+    It is handed to the enclosing chunk's ``usage`` (decoded with the chunk's
+    own fields, which come after ``choices``) unless the chunk has its own;
+    the choice keeps it in ``extra``, as sent.
+    """
+    chunk = lenient.enclosing(ChatCompletionChunk)
+    taken = chunk is not None and chunk.get("usage") is None
+    if taken and chunk is not None:
+        chunk["usage"] = copy_json(value)  # a copy: decoding takes its input over, and extra keeps this one
+    read_as = "read as the chunk's usage" if taken else "the chunk's own usage is kept"
+    lenient.note(USAGE_IN_CHOICE, "usage", f"the request's usage inside the choice, not at the top level; {read_as}")
+
+
 @dataclass(frozen=True, repr=False)
 class Choice(WireObject):
     """One choice of a chunk (``n > 1`` gives several, told apart by ``index``)."""
@@ -175,6 +199,9 @@ class Choice(WireObject):
 
     _empty: ClassVar[Dict[str, Any]] = {"delta": ChoiceDelta, "index": POSITION}
     _watch: ClassVar[Tuple[str, ...]] = ("index", "finish_reason")  # for a stream's end without [DONE]
+    _misplaced: ClassVar[Dict[str, Tuple[str, Callable[[Lenient, Any], None]]]] = {
+        "usage": ("usage belongs at the chunk's top level, not inside a choice (Moonshot/Kimi)", _usage_in_choice)
+    }
 
 
 @dataclass(frozen=True, repr=False)

@@ -17,7 +17,8 @@ This layer holds the chat-stream conventions, which are not part of SSE:
 * ``end()`` (or ``flush()``) at end of input accepts a stream without
   ``[DONE]`` when every choice that appeared has a ``finish_reason``
   (recorded as a deviation) and raises ``IncompleteStreamError`` otherwise;
-  ``require_done`` and ``strict`` change that.
+  ``require_done`` and ``strict`` change that. A ``data: [DONE]`` that lacks
+  only its blank line (``end(unterminated=...)``) is ``[DONE]``, recorded.
 
 Once an error is raised the decoder stays failed: later calls raise it again.
 """
@@ -26,10 +27,19 @@ from __future__ import annotations
 
 import json
 
-from ._errors import ChunkDecodeError, GroqStreamError, IncompleteStreamError, StreamAPIError, snippet
+from ._errors import ChunkDecodeError, GroqStreamError, IncompleteStreamError, StreamAPIError, count, snippet
 from ._sse import ServerSentEvent
 from ._types import ChatCompletionChunk
-from ._wire import NO_DONE, Deviation, Lenient, _Invalid, deviation_key, invalid_to_error, watching_decoder
+from ._wire import (
+    NO_DONE,
+    UNTERMINATED_DONE,
+    Deviation,
+    Lenient,
+    _Invalid,
+    deviation_key,
+    invalid_to_error,
+    watching_decoder,
+)
 
 TYPE_CHECKING = False  # as typing's, without importing typing at run time: see docs/architecture.md
 if TYPE_CHECKING:
@@ -111,6 +121,11 @@ class ChunkDecoder:
     def error(self) -> Optional[GroqStreamError]:
         """The error that ended the stream (raised again by every later call), or ``None``."""
         return self._error
+
+    @property
+    def has_deviations(self) -> bool:
+        """True once a departure from the schema was read (``deviations`` lists them)."""
+        return bool(self._counts)
 
     @property
     def deviations(self) -> List[Deviation]:
@@ -212,20 +227,37 @@ class ChunkDecoder:
             self._first[key] = deviation
             self._counts[key] = 1
 
-    def end(self, *, bytes_received: Optional[int] = None, pending_bytes: Optional[int] = None) -> None:
+    def end(
+        self,
+        *,
+        bytes_received: Optional[int] = None,
+        pending_bytes: Optional[int] = None,
+        unterminated: Optional[ServerSentEvent] = None,
+        looks_like: Optional[str] = None,
+    ) -> None:
         """Mark the end of input and decide whether the stream is complete.
 
         Args:
             bytes_received: the stream's size in bytes, when the caller knows it (for the error).
             pending_bytes: bytes of an unterminated last event that were discarded; any makes the stream incomplete.
+            unterminated: that event, as a blank line would have dispatched it
+                (``SSEDecoder.unterminated``). A ``data: [DONE]`` without its
+                blank line is ``[DONE]``, recorded as ``unterminated-done``
+                (Gemini, older llama.cpp); ``strict=True`` refuses it.
+            looks_like: what the input is when it held no event at all and is
+                recognisably no event stream (see ``_sniff.not_a_stream``).
 
         Raises:
             StreamAPIError: an ``x_groq.error`` chunk was the last thing returned.
             IncompleteStreamError: the stream needed ``[DONE]`` (see ``require_done``) and ended without it.
+            ChunkDecodeError: with ``strict=True``, an unterminated ``[DONE]``.
         """
         if self._error is not None:
             raise self._error
         if self.done:
+            return
+        if unterminated is not None and unterminated.event == "message" and unterminated.data.strip() == "[DONE]":
+            self._unterminated_done(unterminated)
             return
         self.done = True
         if self.require_done is False:
@@ -235,7 +267,7 @@ class ChunkDecoder:
         if self._track and not pending_bytes and finished and not unfinished:
             choices = ", ".join(map(str, sorted(finished)))
             message = (
-                f"the stream ended without 'data: [DONE]' after {self.chunks_received} chunks; "
+                f"the stream ended without 'data: [DONE]' after {count(self.chunks_received, 'chunk')}; "
                 f"every choice ({choices}) had a finish_reason"
             )
             self._record(Deviation(NO_DONE, "", message, None, bytes_received))
@@ -246,8 +278,20 @@ class ChunkDecoder:
                 bytes_received=bytes_received,
                 pending_bytes=pending_bytes,
                 unfinished=unfinished if self._track else None,
+                looks_like=looks_like,
             )
         )
+
+    def _unterminated_done(self, event: ServerSentEvent) -> None:
+        """The input ended in ``data: [DONE]`` without its blank line: the end the server meant, unless strict."""
+        index = self.events_received
+        self.events_received += 1
+        what = "'data: [DONE]' without the blank line that ends an event, at the end of the input"
+        if self.strict:
+            reason = f"{what} (the SSE rules discard an unterminated event; strict=True does not read it as [DONE])"
+            self._fail(self._decode_error(ChunkDecodeError(reason, reason=reason), event, index))
+        self.done = True
+        self._record(Deviation(UNTERMINATED_DONE, "", f"{what}; read as [DONE]", index, event.offset))
 
     def flush(self) -> List[ChatCompletionChunk]:
         """Mark the end of input (see ``end``).
@@ -261,6 +305,14 @@ class ChunkDecoder:
         """
         self.end()
         return []
+
+    def fail_with_body_error(self, payload: Any) -> NoReturn:
+        """The whole input was a JSON error body (an HTTP error response read as a stream): raise it as such.
+
+        Raises:
+            StreamAPIError: with the server's message, type and code; the decoder stays failed.
+        """
+        self._fail(self._api_error(payload, None))
 
     def _fail(self, error: GroqStreamError) -> NoReturn:
         self._error = error
@@ -290,10 +342,22 @@ class ChunkDecoder:
             offset=event.offset,
         )
 
-    def _api_error(self, payload: Any, event: ServerSentEvent) -> StreamAPIError:
+    def _api_error(self, payload: Any, event: Optional[ServerSentEvent]) -> StreamAPIError:
+        """The error *payload* reports; *event* carried it (``None``: the whole body was this JSON error)."""
         body = payload
         if type(payload) is dict and "error" in payload:
             body = payload["error"]
+        where = "instead of an event stream (the body is a JSON error response, not an event stream)"
+        if event is None:
+            message = body.get("message") if type(body) is dict else body
+            return StreamAPIError(
+                message if isinstance(message, str) else json.dumps(body)[:1000],
+                type=_opt_str(body.get("type")) if type(body) is dict else None,
+                code=_opt_str(body.get("code")) if type(body) is dict else None,
+                status_code=_opt_int(body.get("status_code")) if type(body) is dict else None,
+                body=body,
+                where=where,
+            )
         if type(body) is dict:
             message = body.get("message")
             return StreamAPIError(

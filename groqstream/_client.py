@@ -65,6 +65,7 @@ from ._errors import (
     RequestTooLargeError,
     UnexpectedContentTypeError,
     UnprocessableEntityError,
+    count,
     snippet,
 )
 from ._http import ConnectionPool, Headers, Origin, Proxies, Response, response_headers, reusable
@@ -205,7 +206,7 @@ def _connection_error(exc: BaseException, url: str, chunks_received: Optional[in
     else:
         where = "while streaming" if chunks else "while reading the response of"
     if isinstance(reason, (socket.timeout, TimeoutError)):
-        return APITimeoutError(f"timed out {where} {url} after {chunks} chunks", chunks_received=chunks)
+        return APITimeoutError(f"timed out {where} {url} after {count(chunks, 'chunk')}", chunks_received=chunks)
     if isinstance(reason, ssl.SSLError):
         kind = "TLS error"
     elif isinstance(reason, socket.gaierror):

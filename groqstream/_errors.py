@@ -87,6 +87,11 @@ def snippet(value: object, limit: int = _SNIPPET_CHARS) -> str:
         return f"<{type(value).__name__} nested too deeply to show>"
 
 
+def count(number: int, noun: str) -> str:
+    """``"1 chunk"``, ``"2 chunks"``: a count as a message prints it."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def _server_said(type: Optional[str], code: Optional[str], message: str) -> str:  # noqa: A002 - the wire's names
     """``"type/code: message"`` for an error the server reported, the message cut to 300 characters."""
     label = "/".join(part for part in (type, code) if part)
@@ -185,7 +190,11 @@ class StreamAPIError(GroqStreamError):
         failed_generation: the model output that failed validation, when the server sends it.
         body: the error object as parsed (the value of ``"error"`` when nested), or the raw text.
         chunks_received: how many chunks the stream yielded before the error.
-        event: the ``ServerSentEvent`` that carried the error.
+        event: the ``ServerSentEvent`` that carried the error (``None`` when the
+            whole body was a JSON error instead of an event stream).
+
+    The constructor's *where* replaces the message's "after N chunks (event at
+    byte B)" (for a body that was a JSON error: "instead of an event stream").
     """
 
     def __init__(
@@ -199,10 +208,12 @@ class StreamAPIError(GroqStreamError):
         body: Any = None,
         chunks_received: int = 0,
         event: Optional[ServerSentEvent] = None,
+        where: Optional[str] = None,
     ) -> None:
-        where = f"after {chunks_received} chunk{'' if chunks_received == 1 else 's'}"
-        if event is not None and event.offset is not None:
-            where += f" (event at byte {event.offset})"
+        if where is None:
+            where = f"after {count(chunks_received, 'chunk')}"
+            if event is not None and event.offset is not None:
+                where += f" (event at byte {event.offset})"
         super().__init__(f"server reported an error {where}: {_server_said(type, code, message)}")
         self.message = message
         self.type = type
@@ -232,6 +243,11 @@ class IncompleteStreamError(GroqStreamError):
             (``None`` when unknown).
         unfinished: the indices of the choices that never got a
             ``finish_reason`` (``None`` when ``[DONE]`` was required regardless).
+        looks_like: what the input is when it was no event stream at all (not
+            one event in it), in the words of the CLI: ``"an HTML page, not an
+            event stream (...)"``, ``"gzip-compressed data, ..."``, ``"binary
+            data, ..."``, ``"a JSON document, ..."``; ``None`` for a stream that
+            was cut short. The message then starts with "the input is ...".
     """
 
     def __init__(
@@ -241,17 +257,27 @@ class IncompleteStreamError(GroqStreamError):
         bytes_received: Optional[int] = None,
         pending_bytes: Optional[int] = None,
         unfinished: Optional[Tuple[int, ...]] = None,
+        looks_like: Optional[str] = None,
     ) -> None:
-        size = f" and {bytes_received} bytes" if bytes_received is not None else ""
-        tail = f"; {pending_bytes} bytes of an unterminated event were discarded" if pending_bytes else ""
+        size = f" and {count(bytes_received, 'byte')}" if bytes_received is not None else ""
+        tail = ""
+        if pending_bytes:
+            verb = "was" if pending_bytes == 1 else "were"
+            tail = f"; {count(pending_bytes, 'byte')} of an unterminated event {verb} discarded"
         if unfinished:
             which = ", ".join(map(str, unfinished))
             tail += f"; choice{'s' if len(unfinished) > 1 else ''} {which} had no finish_reason"
-        super().__init__(f"stream ended without 'data: [DONE]' after {chunks_received} chunks{size}{tail}")
+        if looks_like:  # no event at all: what the input is says it all, its size shows how much there was
+            message = f"the input is {looks_like}"
+            message += f" ({count(bytes_received, 'byte')}, not one event)" if bytes_received else ""
+        else:
+            message = f"stream ended without 'data: [DONE]' after {count(chunks_received, 'chunk')}{size}{tail}"
+        super().__init__(message)
         self.chunks_received = chunks_received
         self.bytes_received = bytes_received
         self.pending_bytes = pending_bytes
         self.unfinished = unfinished
+        self.looks_like = looks_like
 
 
 class StreamClosedError(GroqStreamError, RuntimeError):

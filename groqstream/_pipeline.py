@@ -25,6 +25,7 @@ None of these functions closes the source; ``Stream``/``AsyncStream`` do.
 
 from __future__ import annotations
 
+import json
 from functools import partial
 from itertools import chain
 
@@ -65,6 +66,9 @@ __all__ = ["aiter_bytes", "aiter_chunks", "aiter_events", "iter_chunks", "iter_e
 # 64 KiB per read: large enough that a fast local stream costs few calls, and
 # read1/recv return as soon as anything has arrived, so it adds no latency.
 READ_SIZE = 65536
+# How much of an input is kept until its first event, to say what it is when none comes: any JSON error
+# body of an API fits whole (to read its message), and an HTML page or binary data shows in its start.
+HEAD_BYTES = 16384
 
 # ByteSource: bytes, a binary file or HTTP response, a socket, or an iterable of bytes-like chunks.
 # AsyncByteSource: an async iterable of bytes-like chunks, or an asyncio.StreamReader.
@@ -230,6 +234,10 @@ class ChunkStreamDecoder:
     ) -> None:
         self.sse = SSEDecoder(max_event_bytes=max_event_bytes, unicode_errors=unicode_errors)
         self.chunks = ChunkDecoder(require_done=require_done, strict=strict)
+        # The first bytes, kept until the first event: an input that ends without one is named by them
+        # (a JSON error, an HTML page, gzip...), not reported as a stream cut short.
+        self._head = bytearray()
+        self._keeping = True
 
     @property
     def done(self) -> bool:
@@ -240,19 +248,59 @@ class ChunkStreamDecoder:
         """Decode more bytes; iterate the chunks they completed."""
         if self.chunks.error is not None:
             raise self.chunks.error
+        events = self.sse.feed(data)  # first: it explains a read that is not bytes
+        if self._keeping:
+            self._keep(data, bool(events))
         # decode_event gives None for [DONE], skipped event types and whatever follows [DONE]:
         # filter(None, ...) drops those (a chunk is always true), all in C.
-        return filter(None, map(self.chunks.decode_event, self.sse.feed(data)))
+        return filter(None, map(self.chunks.decode_event, events))
+
+    def _keep(self, data: bytes, dispatched: bool) -> None:
+        """Keep the input's first bytes while no event has come (*dispatched*: this read completed one)."""
+        if dispatched:
+            self._head = bytearray()
+            self._keeping = False
+            return
+        self._head += data[: HEAD_BYTES - len(self._head)]
+        self._keeping = len(self._head) < HEAD_BYTES
 
     def flush(self) -> List[ChatCompletionChunk]:
-        """End of input: raise what is pending, or ``IncompleteStreamError`` when the stream was cut short."""
+        """End of input: raise what is pending, or ``IncompleteStreamError`` when the stream was cut short.
+
+        An input that held no event at all and is recognisably something else
+        (``_sniff.not_a_stream``) is named: a JSON error body raises
+        ``StreamAPIError`` with the server's message, type and code; any other
+        raises ``IncompleteStreamError`` whose ``looks_like`` says what it is.
+        """
         if not self.chunks.done:
             # Only an unterminated event's data is lost at the end; a comment or a field without data is not.
             pending = self.sse.pending_bytes if self.sse.pending_data else 0
             received = self.sse.bytes_received
             self.sse.flush()
-            self.chunks.end(bytes_received=received, pending_bytes=pending)
+            unterminated = self.sse.unterminated
+            looks_like = None
+            if not self.chunks.events_received and unterminated is None:
+                looks_like = self._looks_like(received)  # an error body raises even with require_done=False
+            self.chunks.end(
+                bytes_received=received, pending_bytes=pending, unterminated=unterminated, looks_like=looks_like
+            )
         return self.chunks.flush()
+
+    def _looks_like(self, received: int) -> Optional[str]:
+        """What the input is, when it held no event; a JSON error body fails the decoder with its ``StreamAPIError``."""
+        from ._sniff import not_a_stream  # only for an input that held no event
+
+        head = bytes(self._head)
+        complete = received <= len(head)
+        what = not_a_stream(head, complete=complete)
+        if what is not None and complete and what.startswith("a JSON error response"):
+            try:
+                payload = json.loads(head.decode("utf-8"))
+            except (UnicodeDecodeError, ValueError, RecursionError):
+                return what
+            if type(payload) is dict and payload.get("error"):  # the in-stream rule: a non-empty "error" key
+                self.chunks.fail_with_body_error(payload)
+        return what
 
 
 def iter_chunks(source_reads: Iterator[Any], decoder: ChunkStreamDecoder) -> Iterator[ChatCompletionChunk]:

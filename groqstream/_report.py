@@ -16,6 +16,7 @@ from xml.sax.saxutils import escape
 from ._capture import CaptureDecoder, TimedEvent, iter_timed_chunks
 from ._chunks import ChunkDecoder
 from ._errors import ChunkDecodeError, GroqStreamError, StreamAPIError, snippet
+from ._sniff import not_a_stream  # shared with Stream: the CLI and the library name a non-stream alike
 from ._sse import ServerSentEvent
 from ._types import ChatCompletionChunk, WireObject
 
@@ -24,51 +25,6 @@ __all__ = ["Finding", "Stats", "gap_histogram", "not_a_stream", "stats_of", "tim
 _BOM = b"\xef\xbb\xbf"
 # A file of garbage could yield a finding per byte; past this many the rest are counted, not listed.
 MAX_FINDINGS = 1000
-
-
-# --- what an input is, when it is no event stream -------------------------------------
-
-# Magic numbers of what a capture is not, and how to get the stream out of it.
-_MAGIC = (
-    (b"\x1f\x8b", "gzip-compressed data, not an event stream: decompress it first (gunzip -c FILE)"),
-    (b"\x28\xb5\x2f\xfd", "zstd-compressed data, not an event stream: decompress it first (zstd -dc FILE)"),
-    (b"BZh", "bzip2-compressed data, not an event stream: decompress it first (bunzip2 -c FILE)"),
-    (b"\xfd7zXZ\x00", "xz-compressed data, not an event stream: decompress it first (xz -dc FILE)"),
-    (b"PK\x03\x04", "a zip archive, not an event stream: unzip it first"),
-)
-_SSE_LINE_STARTS = (b"data", b"event", b"id", b"retry", b":")
-
-
-def not_a_stream(head: bytes, *, complete: bool) -> Optional[str]:
-    """Say what *head* is when it is recognisably not an event stream; ``None`` when it may be one.
-
-    *head* is the start of the input (all of it when *complete*): compressed data, an HTML page, a JSON
-    document (a non-streaming response), binary data, and (when *complete*) an empty input or text
-    without a single SSE line are named, with what to do about it.
-    """
-    if not head:
-        return "empty: no bytes at all" if complete else None
-    for magic, what in _MAGIC:
-        if head.startswith(magic):
-            return what
-    text = head[len(_BOM) :] if head.startswith(_BOM) else head
-    text = text.lstrip(b" \t\r\n")
-    lower = text[:200].lower()
-    if lower.startswith((b"<!doctype html", b"<html", b"<head", b"<body")) or (
-        lower.startswith(b"<") and b"html" in lower
-    ):
-        return "an HTML page, not an event stream (an error page from a proxy or the server?)"
-    if text.startswith((b"{", b"[")) and not any(line.startswith(_SSE_LINE_STARTS) for line in text.splitlines()[1:50]):
-        if b'"error"' in text[:1000]:
-            return "a JSON error response, not an event stream: " + snippet(text[:300].decode("utf-8", "replace"), 200)
-        return 'a JSON document, not an event stream: a non-streaming response? ask with "stream": true'
-    sample = head[:4096]
-    controls = sum(1 for byte in sample if byte < 9 or 13 < byte < 32 or byte == 0x7F)
-    if b"\x00" in sample or controls * 20 > len(sample):
-        return "binary data, not an event stream"
-    if complete and not any(line.lstrip(b"\xef\xbb\xbf").startswith(_SSE_LINE_STARTS) for line in head.splitlines()):
-        return "text without a single SSE line (data:, event:, id:, retry: or a : comment): not an event stream"
-    return None
 
 
 # --- stats ---------------------------------------------------------------------------

@@ -15,7 +15,9 @@ stream" and "Interpreting an event stream", field by field:
   is all ASCII digits, and any other field is ignored.
 * A blank line dispatches the event when its data buffer is not empty, and
   always resets the event type.
-* At end of input an unterminated event is discarded.
+* At end of input an unterminated event is discarded (``unterminated`` then
+  says what it would have been: the chunk layer reads a ``data: [DONE]``
+  missing its blank line as ``[DONE]``).
 
 Nothing else is rejected: the spec is lenient, and so are we. The one
 addition is a size limit (``max_event_bytes``) so memory stays bounded.
@@ -148,6 +150,11 @@ class SSEDecoder:
     done = False
     """Always false: an SSE stream ends only when its input does (``ChunkDecoder`` ends at ``[DONE]``)."""
 
+    unterminated: Optional[ServerSentEvent] = None
+    """After ``flush``: the event the input's last, unterminated block would have dispatched had a blank
+    line ended it (its last line may lack its line end too), else ``None``. The SSE rules discard it;
+    ``ChunkStreamDecoder`` reads a ``data: [DONE]`` without its blank line as ``[DONE]``."""
+
     @property
     def bytes_received(self) -> int:
         """How many bytes have been fed so far."""
@@ -231,7 +238,9 @@ class SSEDecoder:
         """
         if self._error is not None:
             raise self._error
-        self._lines.flush()
+        tail = self._lines.flush()
+        if self._data or tail:
+            self.unterminated = self._would_dispatch(tail)
         self._idle = False
         self._data = []
         self._data_bytes = 0
@@ -239,6 +248,25 @@ class SSEDecoder:
         self._retry = None
         self._block_offset = -1
         return []
+
+    def _would_dispatch(self, tail: List[bytes]) -> Optional[ServerSentEvent]:
+        """The event a blank line would dispatch now, after *tail* (the unterminated last line, if any).
+
+        The same field rules, applied to a copy of the stream's end: the event
+        is not dispatched, and neither the last event ID nor the reconnection
+        time changes. A last line that is a comment is left out (a subclass
+        may read comments: ``CaptureDecoder``'s times).
+        """
+        lines = [line for line in tail if line[:1] != b":"] + [b""]
+        events: List[ServerSentEvent] = []
+        kept = self.last_event_id, self.reconnection_time
+        try:
+            self._interpret(lines, events, self._lines.batch_offset)
+        except SSEProtocolError:  # past a limit, or invalid UTF-8 with strict decoding: nothing it could be
+            return None
+        finally:
+            self.last_event_id, self.reconnection_time = kept
+        return events[0] if events else None
 
     def _comment(self, line: bytes, offset: int, dispatched: int) -> None:
         """Hook for subclasses that read comments (timed captures); *dispatched* events precede it in this feed."""

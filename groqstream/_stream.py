@@ -11,19 +11,58 @@ from types import TracebackType
 from ._accumulate import ChatCompletionAccumulator
 from ._completion_types import attach_response
 from ._drain import DEFAULT_DRAIN_BYTES, DEFAULT_DRAIN_SECONDS, adrain, check_limits, drain
-from ._errors import GroqStreamError, StreamClosedError
+from ._errors import GroqStreamError, StreamClosedError, count
 from ._lines import DEFAULT_MAX_EVENT_BYTES
 from ._pipeline import AsyncByteSource, ByteSource, ChunkStreamDecoder, aiter_bytes, aiter_chunks, iter_chunks, reads
 
 TYPE_CHECKING = False  # as typing's, without importing typing at run time: see docs/architecture.md
 if TYPE_CHECKING:
-    from typing import Any, AsyncGenerator, AsyncIterator, Iterator, List, Optional, Type
+    from typing import Any, AsyncGenerator, AsyncIterator, Iterator, List, Optional, Type, TypeVar
 
     from ._http import Response
     from ._types import ChatCompletion, ChatCompletionChunk
     from ._wire import Deviation
 
+    _S = TypeVar("_S", bound="_StreamBase")
+
 __all__ = ["AsyncStream", "Stream"]
+
+# How much of an HTTP error response's body is read for its message: any JSON error fits, a hostile body
+# (an endless one) is cut there.
+ERROR_BODY_BYTES = 65536
+
+# The keyword options of Stream and AsyncStream (their shared __init__'s), to name a misspelt one.
+_OPTIONS = (
+    "max_event_bytes",
+    "unicode_errors",
+    "require_done",
+    "strict",
+    "accumulate",
+    "drain_bytes",
+    "drain_seconds",
+)
+
+
+def _error_status(source: Any) -> Optional[int]:
+    """The status of *source* when it is an HTTP response with a 4xx/5xx one, else ``None``.
+
+    httpx and requests name it ``status_code``; ``http.client``, urllib (an
+    ``HTTPError`` too), urllib3 and aiohttp name it ``status``. Only an
+    ``int`` counts, so no other object is taken for a response.
+    """
+    status = getattr(source, "status_code", None)
+    if status is None:
+        status = getattr(source, "status", None)
+    return status if type(status) is int and status >= 400 else None
+
+
+def _status_error(source: Any, status: int, body: bytes) -> GroqStreamError:
+    """The ``APIStatusError`` (per-status subclass) for an error response, as ``Client`` raises it."""
+    from ._client import status_error  # only for a response with an error status
+
+    headers = getattr(source, "headers", None)
+    items = headers.items() if headers is not None and hasattr(headers, "items") else ()
+    return status_error(status, {str(name).lower(): str(value) for name, value in items}, body)
 
 
 def _note(error: BaseException, close_error: BaseException) -> None:
@@ -35,8 +74,40 @@ def _note(error: BaseException, close_error: BaseException) -> None:
         error.__notes__ = [*getattr(error, "__notes__", []), message]
 
 
+class _InitSignature:
+    """``Stream.__signature__``: the options of ``__init__``, so ``help()`` and IDEs show them, not ``__new__``'s.
+
+    ``inspect.signature`` reads a class's ``__new__`` before its ``__init__``;
+    the ``__new__`` below takes ``*args, **options`` only to name a misspelt
+    option. ``inspect`` is imported only when someone asks for the signature.
+    """
+
+    def __get__(self, instance: object, owner: type) -> Any:
+        import inspect
+
+        init = inspect.signature(owner.__init__)  # type: ignore[misc]
+        return init.replace(parameters=list(init.parameters.values())[1:])  # without self
+
+
 class _StreamBase:
     """What Stream and AsyncStream share: options, the decoder, counters."""
+
+    __signature__ = _InitSignature()
+
+    def __new__(cls: Type[_S], *args: Any, **options: Any) -> _S:
+        # A misspelt option would otherwise be reported by the shared __init__, under this private class's
+        # name ("_StreamBase.__init__() got an unexpected keyword argument"): name the public class and
+        # suggest the option meant, as Client does for request parameters.
+        for name in options:
+            if name not in _OPTIONS:
+                import difflib  # only on this error path
+
+                close = difflib.get_close_matches(name, _OPTIONS, n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                raise TypeError(f"{cls.__name__}() got an unexpected keyword argument {name!r}{hint}")
+        if len(args) > 1:
+            raise TypeError(f"{cls.__name__}() takes one positional argument, the source: its options are keywords")
+        return super().__new__(cls)
 
     def __init__(
         self,
@@ -117,8 +188,20 @@ class _StreamBase:
 
     def _closed_error(self) -> StreamClosedError:
         return StreamClosedError(
-            f"this {type(self).__name__} was closed after {self.chunks_received} chunks; open a new one to read again"
+            f"this {type(self).__name__} was closed after {count(self.chunks_received, 'chunk')}; "
+            "open a new one to read again"
         )
+
+    def __repr__(self) -> str:
+        if self._finished:
+            state = "finished"
+        elif self._error is not None:
+            state = f"failed: {type(self._error).__name__}"
+        else:
+            state = "closed" if self._closed else "reading"
+        rules = list(dict.fromkeys(d.rule for d in self.deviations)) if self._decoder.chunks.has_deviations else []
+        shown = f" deviations={rules!r}" if rules else ""
+        return f"<{type(self).__name__} chunks_received={self.chunks_received} {state}{shown}>"
 
     def _require_accumulator(self) -> ChatCompletionAccumulator:
         """The accumulator; without accumulate=True, one that starts now if nothing was read yet."""
@@ -205,7 +288,20 @@ class Stream(_StreamBase):
 
     def _open(self) -> Iterator[ChatCompletionChunk]:
         self._reads: Iterator[Any] = reads(self.source)
+        status = _error_status(self.source)
+        if status is not None:  # an HTTP error: its body is the error's text, not a stream
+            return self._refuse(status)
         return iter_chunks(self._reads, self._decoder)
+
+    def _refuse(self, status: int) -> Iterator[ChatCompletionChunk]:
+        """On the first ``next()``: read the start of an error response's body and raise its status error."""
+        body = bytearray()
+        for data in self._reads:
+            body += data
+            if len(body) >= ERROR_BODY_BYTES:
+                break
+        raise _status_error(self.source, status, bytes(body[:ERROR_BODY_BYTES]))
+        yield  # a generator: nothing is read before the first next()
 
     def __iter__(self) -> Iterator[ChatCompletionChunk]:
         return self
@@ -308,7 +404,20 @@ class AsyncStream(_StreamBase):
 
     def _open(self) -> AsyncGenerator[ChatCompletionChunk, None]:
         self._reads: AsyncGenerator[Any, None] = aiter_bytes(self.source)
+        status = _error_status(self.source)
+        if status is not None:  # an HTTP error: its body is the error's text, not a stream
+            return self._refuse(status)
         return aiter_chunks(self._reads, self._decoder)
+
+    async def _refuse(self, status: int) -> AsyncGenerator[ChatCompletionChunk, None]:
+        """On the first ``__anext__()``: read the start of an error response's body and raise its status error."""
+        body = bytearray()
+        async for data in self._reads:
+            body += data
+            if len(body) >= ERROR_BODY_BYTES:
+                break
+        raise _status_error(self.source, status, bytes(body[:ERROR_BODY_BYTES]))
+        yield  # an async generator: nothing is read before the first __anext__()
 
     def __aiter__(self) -> AsyncIterator[ChatCompletionChunk]:
         return self

@@ -186,6 +186,8 @@ FLOAT_FOR_INTEGER = "float-for-integer"
 CONTENT_PARTS = "content-parts"
 TOOL_CALL_INDEX = "tool-call-index"
 NO_DONE = "no-done"
+UNTERMINATED_DONE = "unterminated-done"
+USAGE_IN_CHOICE = "usage-in-choice"
 
 DEVIATION_RULES: Dict[str, str] = {
     MISSING_KEY: 'a required key was absent: its empty value was used ("", 0, [], an empty delta, ...)',
@@ -194,6 +196,8 @@ DEVIATION_RULES: Dict[str, str] = {
     CONTENT_PARTS: "content was a list of typed parts, not a string: the text parts are the content",
     TOOL_CALL_INDEX: "a tool-call fragment had no index: a new id starts a new call, no id continues the last",
     NO_DONE: "the stream ended without 'data: [DONE]' after every choice had a finish_reason",
+    UNTERMINATED_DONE: "the input ended in 'data: [DONE]' without the blank line that ends an event: read as [DONE]",
+    USAGE_IN_CHOICE: "usage inside a choice (Moonshot/Kimi), not at the chunk's top level: read as the chunk's usage",
 }
 """Every rule a ``Deviation`` can name, with what it accepts (docs/compatibility.md says more)."""
 
@@ -397,6 +401,10 @@ class WireObject:
     _lenient_hooks: ClassVar[Dict[str, Callable[[Lenient, Any, Dict[str, Any]], Any]]] = {}
     # (index, finish_reason): the fields whose values a watching stream is told of (see watching_decoder)
     _watch: ClassVar[Tuple[str, ...]] = ()
+    # keys that are no field here but one elsewhere (Moonshot's usage inside a choice): key -> (why the strict
+    # decoder refuses it, hook(lenient, value) that reads it where it belongs and records the deviation).
+    # Either way the key stays in extra, so to_dict() gives back what was sent.
+    _misplaced: ClassVar[Dict[str, Tuple[str, Callable[[Lenient, Any], None]]]] = {}
     _decoder_namespace: ClassVar[Dict[str, Any]]  # the globals of the generated decoder
     _decoder_source: ClassVar[str]  # its source (see _decoders.py)
     # fields the constructor requires that the wire may omit (the class attribute is what an absent one reads)
@@ -474,6 +482,12 @@ class WireObject:
         raw: Dict[str, Any] = {}
         for key, value in data.items():
             if key not in convert:
+                misplaced = cls._misplaced.get(key) if value is not None else None
+                if misplaced is not None:
+                    refusal, read_elsewhere = misplaced
+                    if lenient is None:
+                        raise _at(key, _Invalid(refusal))
+                    read_elsewhere(lenient, value)
                 extra[key] = value
             elif value is None or key in cls._nested_keys:
                 values[key] = value
@@ -515,7 +529,8 @@ class WireObject:
             values["extra"] = extra
         if raw:
             values["_raw"] = raw
-        if extra or raw or filled:
+        # A key filled in, or read from elsewhere (see _misplaced), is not the source's: keep its keys.
+        if extra or raw or filled or not values.keys() <= data.keys():
             values["_present"] = tuple(data)
         obj = _new(cls)
         _set_dict(obj, values)

@@ -700,3 +700,21 @@ def test_top_level_usage_breakdown_and_mcp_list_tools_become_completion_fields()
 def test_a_top_level_usage_breakdown_of_another_shape_stays_an_unknown_key() -> None:
     completion = run(chunk([delta(content="a")], usage_breakdown={"models": "all"}))
     assert completion.usage_breakdown is None and completion.extra == {"usage_breakdown": {"models": "all"}}
+
+
+def test_usage_sent_inside_the_choice_becomes_the_completions_usage() -> None:
+    # Moonshot/Kimi put the usage of the whole request in choices[0].usage of the last chunk.
+    usage = {"prompt_tokens": 19, "completion_tokens": 13, "total_tokens": 32}
+    body = (
+        b'data: {"id":"cmpl-1","object":"chat.completion.chunk","created":1,"model":"moonshot-v1-8k",'
+        b'"choices":[{"index":0,"delta":{"role":"assistant","content":"Hi"},"finish_reason":null}]}\n\n'
+        b'data: {"id":"cmpl-1","object":"chat.completion.chunk","created":1,"model":"moonshot-v1-8k",'
+        b'"choices":[{"index":0,"delta":{},"finish_reason":"stop","usage":' + json.dumps(usage).encode() + b"}]}\n\n"
+        b"data: [DONE]\n\n"
+    )
+    stream = gs.Stream(body)
+    completion = stream.final_completion()
+    assert completion.usage == gs.CompletionUsage.from_dict(usage)
+    assert "usage" not in completion.choices[0].extra  # it moved to the completion: not kept twice
+    assert completion.to_dict()["usage"] == usage
+    assert [d.rule for d in stream.deviations] == ["usage-in-choice"]

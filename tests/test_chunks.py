@@ -417,3 +417,105 @@ def test_an_unterminated_last_event_makes_even_a_finished_stream_incomplete() ->
     for tail in (": keep-alive", ": keep-alive\n", "event: ping\n", "\n"):
         stream = gs.Stream(f"data: {body}\n\n{tail}".encode())
         assert len(list(stream)) == 1 and [d.rule for d in stream.deviations] == ["no-done"], tail
+
+
+# --- data: [DONE] without its blank line (Gemini, older llama.cpp) -------------------------------
+
+DONE_ENDINGS = ["data: [DONE]", "data: [DONE]\n", "data: [DONE]\r\n", "data:[DONE]  ", "data: [DONE]\r"]
+
+
+@pytest.mark.parametrize("ending", DONE_ENDINGS, ids=repr)
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_an_unterminated_done_at_the_end_is_done_and_a_deviation(ending: str, mode: str) -> None:
+    from tests.helpers import run_stream
+
+    first = f"data: {json.dumps(CHUNK)}\n\n"
+    body = (first + ending).encode()
+    for pieces in ([body], [body[i : i + 1] for i in range(len(body))]):
+        chunks, error = run_stream(mode, pieces)
+        assert error is None and len(chunks) == 1
+    with gs.Stream(body, require_done=True) as stream:  # [DONE] was there: a required one too
+        assert len(list(stream)) == 1
+    (deviation,) = stream.deviations
+    assert (deviation.rule, deviation.path, deviation.event_index, deviation.offset) == (
+        "unterminated-done",
+        "",
+        1,
+        len(first),
+    )
+    assert deviation.rule in gs.DEVIATION_RULES
+
+
+def test_strict_refuses_an_unterminated_done_naming_the_event() -> None:
+    first = f"data: {json.dumps(CHUNK)}\n\n"
+    stream = gs.Stream((first + "data: [DONE]").encode(), strict=True)
+    assert len([next(stream)]) == 1
+    with pytest.raises(gs.ChunkDecodeError) as info:
+        next(stream)
+    assert (info.value.path, info.value.event_index, info.value.offset) == ("", 1, len(first))
+    assert str(info.value).startswith(f"event #1 at byte {len(first)}: ")
+    assert "[DONE]" in str(info.value) and "blank line" in str(info.value)
+
+
+def test_an_unterminated_event_that_would_be_a_chunk_is_still_a_truncation() -> None:
+    first = f"data: {json.dumps(CHUNK)}\n\n"
+    finished = json.dumps(chunk_with(choices=[{"index": 0, "delta": {}, "finish_reason": "stop"}]))
+    for tail in (f"data: {finished}", f"data: {finished}\n", "data: [DONE", "event: error\ndata: [DONE]"):
+        with pytest.raises(gs.IncompleteStreamError) as info:
+            list(gs.Stream((first + tail).encode()))
+        assert info.value.pending_bytes == len(tail.encode()), tail
+
+
+def test_the_sse_decoder_still_discards_an_unterminated_event_but_says_what_it_was() -> None:
+    decoder = gs.SSEDecoder()
+    assert decoder.feed(b"id: 7\ndata: [DONE]") == []
+    assert decoder.flush() == []
+    assert decoder.unterminated == gs.ServerSentEvent(data="[DONE]", id="7")
+    assert decoder.unterminated.offset == 0
+    assert decoder.last_event_id == "7"
+    decoder = gs.SSEDecoder()
+    decoder.feed(b"data: x\n\n: comment")
+    decoder.flush()
+    assert decoder.unterminated is None
+
+
+# --- usage inside the choice (Moonshot / Kimi) ---------------------------------------------------
+
+USAGE = {"prompt_tokens": 19, "completion_tokens": 13, "total_tokens": 32}
+
+
+def moonshot_last(**top: Any) -> Dict[str, Any]:
+    return chunk_with(choices=[{"index": 0, "delta": {}, "finish_reason": "stop", "usage": dict(USAGE)}], **top)
+
+
+def test_usage_inside_the_choice_is_the_chunks_usage_and_a_deviation() -> None:
+    decoder = gs.ChunkDecoder()
+    chunk = feed(decoder, message(CHUNK), message(moonshot_last()))[-1]
+    assert chunk.usage == gs.CompletionUsage.from_dict(USAGE)
+    assert chunk.choices[0].extra == {"usage": USAGE}
+    assert chunk.to_dict() == moonshot_last()  # exactly what was sent: no top-level usage added
+    (deviation,) = decoder.deviations
+    assert (deviation.rule, deviation.path, deviation.event_index) == ("usage-in-choice", "choices[0].usage", 1)
+    assert deviation.rule in gs.DEVIATION_RULES
+
+
+def test_a_top_level_usage_wins_over_the_one_inside_the_choice() -> None:
+    top = {"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3}
+    decoder = gs.ChunkDecoder()
+    (chunk,) = feed(decoder, message(moonshot_last(usage=top)))
+    assert chunk.usage == gs.CompletionUsage.from_dict(top)
+    assert [d.rule for d in decoder.deviations] == ["usage-in-choice"]
+
+
+def test_strict_refuses_usage_inside_the_choice_with_its_path() -> None:
+    decoder = gs.ChunkDecoder(strict=True)
+    feed(decoder, message(CHUNK))
+    with pytest.raises(gs.ChunkDecodeError) as info:
+        feed(decoder, message(moonshot_last()))
+    assert (info.value.path, info.value.event_index) == ("choices[0].usage", 1)
+    with pytest.raises(gs.ChunkDecodeError):
+        gs.ChatCompletionChunk.from_dict(moonshot_last())
+    deviations: List[gs.Deviation] = []
+    chunk = gs.ChatCompletionChunk.from_dict(moonshot_last(), strict=False, deviations=deviations)
+    assert chunk.usage is not None and chunk.usage.total_tokens == 32
+    assert [d.path for d in deviations] == ["choices[0].usage"]

@@ -55,6 +55,23 @@ def loses_data(tail: bytes) -> bool:
     return data_line or (last != b"" and not last.startswith(b":"))
 
 
+def is_unterminated_done(tail: bytes) -> bool:
+    """Whether *tail* (what follows the last dispatched event) is a ``data: [DONE]`` lacking only its blank line.
+
+    Such an end is ``[DONE]`` (#25): the lines that are not comments are data
+    (or id, retry, and an event type that is "message") lines whose data,
+    joined, is ``[DONE]``.
+    """
+    lines = [line for line in re.split(rb"\r\n|\r|\n", tail) if line and not line.startswith(b":")]
+    fields = [line.partition(b":") for line in lines]
+    values = [(name, value[1:] if value.startswith(b" ") else value) for name, _, value in fields]
+    data = [value for name, value in values if name == b"data"]
+    types = [value for name, value in values if name == b"event"]
+    message = not types or types[-1] in (b"", b"message")
+    known = all(name in (b"data", b"id", b"retry", b"event") for name, _ in values)
+    return known and message and b"\n".join(data).strip() == b"[DONE]"
+
+
 def every_choice_finished(chunks: List[Any]) -> bool:
     """True when the chunks show at least one choice and every choice they show has a finish_reason."""
     seen = {c.index for chunk in chunks for c in chunk.choices}
@@ -96,8 +113,11 @@ def test_every_prefix_yields_the_complete_chunks_then_the_right_ending(path: Pat
             assert (len(chunks), error) == (len(full), full_error), cut  # the stream had already ended
         else:
             assert len(chunks) == expected, cut
+            tail = data[points[done - 1] if done else 0 : cut]
             if "x-groq-error" in path.stem and len(chunks) == len(full):
                 assert error is gs.StreamAPIError
+            elif is_unterminated_done(tail):
+                assert error is None, cut  # 'data: [DONE]' without its blank line is [DONE] (#25)
             elif every_choice_finished(chunks) and not loses_data(data[points[done - 1] if done else 0 : cut]):
                 assert error is None, cut  # no [DONE], but the answer is complete (#12)
             else:

@@ -285,7 +285,7 @@ def test_with_block_closes_after_early_break_and_then_iteration_raises() -> None
         for _ in stream:
             break
     assert source.closed == 1
-    with pytest.raises(gs.StreamClosedError, match="closed after 1 chunks"):
+    with pytest.raises(gs.StreamClosedError, match="closed after 1 chunk;"):
         next(stream)
 
 
@@ -400,7 +400,7 @@ def test_async_stream_cancellation_closes_the_source() -> None:
 
 
 def test_stream_options_are_keyword_only() -> None:
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match=r"^Stream\(\) takes one positional argument, the source"):
         gs.Stream(SAMPLE, 1024)  # type: ignore[call-arg]
 
 
@@ -507,3 +507,70 @@ def test_a_stream_without_done_whose_choices_finished_completes(mode: str) -> No
     assert gs.Stream(body).text() == gs.Stream(SAMPLE).text()
     _, error = run_stream(mode, [body], require_done=True)
     assert isinstance(error, gs.IncompleteStreamError) and error.unfinished is None
+
+
+# --- manners: a misspelt option, counts in words, a repr that shows the state --------------------
+
+
+@pytest.mark.parametrize("cls", [gs.Stream, gs.AsyncStream])
+def test_a_misspelt_option_names_the_public_class_and_the_closest_keyword(cls: type) -> None:
+    with pytest.raises(TypeError) as caught:
+        cls(b"", strictt=True)
+    message = str(caught.value)
+    assert message.startswith(f"{cls.__name__}() got an unexpected keyword argument 'strictt'"), message
+    assert "did you mean 'strict'?" in message and "_StreamBase" not in message
+    with pytest.raises(TypeError, match=r"Stream\(\) got an unexpected keyword argument 'colour'$"):
+        gs.Stream(b"", colour=True)  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_one_chunk_is_counted_as_one_chunk(mode: str) -> None:
+    one = b'data: {"id":"a","object":"x","created":1,"model":"m","choices":[{"index":0,"delta":{}}]}\n\n'
+    chunks, error = run_stream(mode, [one])
+    assert len(chunks) == 1 and isinstance(error, gs.IncompleteStreamError)
+    assert "after 1 chunk and" in str(error), str(error)
+    finished = one.replace(b'"delta":{}', b'"delta":{},"finish_reason":"stop"')
+    with gs.Stream(finished) as stream:
+        list(stream)
+    (deviation,) = stream.deviations
+    assert "after 1 chunk;" in deviation.message, deviation.message
+
+
+def test_a_stream_repr_shows_its_state() -> None:
+    stream = gs.Stream(SAMPLE)
+    assert repr(stream) == "<Stream chunks_received=0 reading>"
+    next(stream)
+    assert repr(stream) == "<Stream chunks_received=1 reading>"
+    list(stream)
+    assert repr(stream) == f"<Stream chunks_received={stream.chunks_received} finished>"
+    stream = gs.Stream(SAMPLE.replace(b"data: [DONE]", b""))
+    list(stream)
+    assert repr(stream).endswith("finished deviations=['no-done']>")
+    stream = gs.Stream(SAMPLE[:300])
+    with pytest.raises(gs.IncompleteStreamError):
+        list(stream)
+    assert repr(stream) == f"<Stream chunks_received={stream.chunks_received} failed: IncompleteStreamError>"
+    stream = gs.Stream(SAMPLE)
+    stream.close()
+    assert repr(stream) == "<Stream chunks_received=0 closed>"
+
+
+def test_an_async_stream_repr_shows_its_state() -> None:
+    async def main() -> List[str]:
+        stream = gs.AsyncStream(agen([SAMPLE]))
+        seen = [repr(stream)]
+        async for _ in stream:
+            pass
+        seen.append(repr(stream))
+        return seen
+
+    before, after = asyncio.run(main())
+    assert before == "<AsyncStream chunks_received=0 reading>"
+    assert after.startswith("<AsyncStream chunks_received=") and after.endswith(" finished>")
+
+
+def test_a_client_timeout_after_one_chunk_says_one_chunk() -> None:
+    from groqstream._client import _connection_error
+
+    error = _connection_error(socket.timeout("timed out"), "http://127.0.0.1:1/openai/v1/chat/completions", 1)
+    assert isinstance(error, gs.APITimeoutError) and str(error).endswith("after 1 chunk"), str(error)

@@ -13,7 +13,8 @@ Usage::
 problem with its byte offset and event index; ``chat`` asks Groq and streams the
 answer. With no FILE, a command reads stdin when something is piped in; ``replay``
 otherwise plays the sample bundled with the package. Exit status (docs/cli.md): 0
-clean; 1 problems found; 2 usage errors or an input that cannot be opened.
+clean; 1 problems found; 2 usage errors or an input that cannot be opened; 128 + N
+when ``chat`` is stopped by signal N.
 
 This module imports nothing of the library until a command runs, so ``--help`` and
 ``--version`` answer at once.
@@ -197,14 +198,20 @@ def _parser() -> argparse.ArgumentParser:
         "chat",
         help="ask Groq (or an OpenAI-compatible endpoint) and stream the answer",
         description="Stream a live answer to the terminal: the text as it arrives, then a summary with usage on "
-        "stderr. The API key comes from GROQ_API_KEY; the endpoint from --base-url, GROQ_BASE_URL or Groq.",
+        "stderr. The API key comes from GROQ_API_KEY (a server on this machine, such as groqstream serve, needs "
+        "none); the endpoint from --base-url, GROQ_BASE_URL or Groq.",
         epilog=_CHAT_EXAMPLES,
         formatter_class=raw,
     )
     chat.add_argument("prompt", help="the user message")
     chat.add_argument("--model", default=DEFAULT_MODEL, help=f"the model (default: {DEFAULT_MODEL})")
     chat.add_argument("--system", metavar="TEXT", help="a system message")
-    chat.add_argument("--record", metavar="FILE", help="also save the answer as a timed capture in FILE")
+    chat.add_argument(
+        "--record",
+        metavar="FILE",
+        help="also save the answer as a timed capture in FILE; FILE is replaced only by a complete answer (a cut "
+        "or interrupted one is left in FILE.partial)",
+    )
     chat.add_argument(
         "--base-url",
         metavar="URL",

@@ -151,6 +151,8 @@ def test_stats_shows_reasoning_tokens_so_the_sum_adds_up(tmp_path: Path, capsys:
     xai["completion_tokens_details"] = {"reasoning_tokens": 290}  # type: ignore[assignment]
     out = stats_text(tmp_path, chunk({"content": "4"}, "stop", usage=xai) + b"data: [DONE]\n\n", capsys)
     assert "tokens                 12 prompt + 1 completion + 290 reasoning = 303\n" in out
+    assert main(["replay", str(tmp_path / "s.sse")]) == 0  # replay's and chat's summary line add up too
+    assert capsys.readouterr().err.endswith("usage: 12 prompt + 1 completion + 290 reasoning = 303 tokens\n")
     # OpenAI, DeepSeek: reasoning tokens inside completion_tokens (6 + 212 = 218, 198 of them reasoning)
     inside = {"prompt_tokens": 6, "completion_tokens": 212, "total_tokens": 218}
     inside["completion_tokens_details"] = {"reasoning_tokens": 198}  # type: ignore[assignment]

@@ -721,13 +721,25 @@ class _Recording:
         self.path = path
         self.partial = path + ".partial"
         self.kept = False
+        self.failed = False  # a write failed: the capture is incomplete, and the user was told once
         self._file: Optional[IO[bytes]] = None
 
     def write(self, data: bytes) -> int:
-        """Write to ``FILE.partial``, opened (truncated) on the first call."""
-        if self._file is None:
-            self._file = open(self.partial, "wb")  # noqa: SIM115 - open across calls; closed by keep()
-        return self._file.write(data)
+        """Write to ``FILE.partial``, opened (truncated) on the first call.
+
+        Raises:
+            _UsageError: the file cannot be opened or written (a full disk...): once; later writes (the
+                capture's tail, as the stream closes) are dropped, so the one error is what the user sees.
+        """
+        if self.failed:
+            return len(data)
+        try:
+            if self._file is None:
+                self._file = open(self.partial, "wb")  # noqa: SIM115 - open across calls; closed by keep()
+            return self._file.write(data)
+        except OSError as exc:
+            self.failed = True
+            raise _UsageError(f"cannot write {self.partial}: {exc.strerror or exc}") from None
 
     def flush(self) -> None:
         """Flush what was written (CaptureWriter flushes at the end of the stream)."""
@@ -739,9 +751,10 @@ class _Recording:
         (``""`` when there is nothing to say), starting with ``"; "``."""
         self.kept = True
         if self._file is None:
-            return ""  # no answer came: nothing written, nothing to say
-        self._file.close()
-        if complete:
+            return ""  # no answer came (or FILE.partial could not be opened): nothing to say
+        with contextlib.suppress(OSError):  # a failed write was reported already; what was written stays
+            self._file.close()
+        if complete and not self.failed:
             _keep_mode(self.partial, self.path)
             os.replace(self.partial, self.path)
             return ""
@@ -774,7 +787,7 @@ def _print_stream(stream: Stream, base_url: str, out: IO[str], err: IO[str], arg
             text.end()
             _write(err, f"groqstream: error in the response from {base_url}: {exc}\n")
             return 1
-        except _Interrupted:
+        except BaseException:  # interrupted, or the capture cannot be written: stopped all the same
             text.end()  # the line ended and the terminal's style reset before the message
             raise
     text.end()

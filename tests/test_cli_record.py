@@ -229,3 +229,17 @@ def test_json_of_the_request_is_unchanged_by_the_key_check(monkeypatch: pytest.M
         assert main(["chat", "Hi", "--base-url", server.url]) == 0
     assert json.loads(server.requests[0]["body"])["messages"] == [{"role": "user", "content": "Hi"}]
     assert server.requests[0]["headers"]["authorization"] == "Bearer gsk_cli_test"
+
+
+def test_a_capture_that_cannot_be_written_midway_is_a_one_line_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("GROQ_API_KEY", raising=False)
+    record = tmp_path / "answer.sse"
+    record.write_bytes(EARLIER)
+    (tmp_path / "answer.sse.partial").mkdir()  # the first byte of the answer cannot be written (as root too)
+    with SSEServer(lambda handler: handler.send_body(BODY)) as server:
+        assert main(["chat", "Hi", "--record", str(record), "--base-url", server.url]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"groqstream: error: cannot write {record}.partial: ") and err.count("\n") == 1, err
+    assert record.read_bytes() == EARLIER

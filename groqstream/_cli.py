@@ -3,8 +3,8 @@
 Usage::
 
     groqstream replay [FILE ... | -] [--sample] [--format text|events|chunks|jsonl|final] [--realtime | --speed X]
-    groqstream stats [FILE ... | -] [--json] [--svg FILE]
-    groqstream validate [FILE ... | -] [--json] [--strict]
+    groqstream stats [FILE ... | - | --sample] [--json] [--svg FILE]
+    groqstream validate [FILE ... | - | --sample] [--json] [--strict] [--require-usage]
     groqstream chat PROMPT [--model M] [--system S] [--record FILE] [--base-url URL]
     python -m groqstream ...
 
@@ -13,7 +13,8 @@ Usage::
 problem with its byte offset and event index; ``chat`` asks Groq and streams the
 answer. With no FILE, a command reads stdin when something is piped in; ``replay``
 otherwise plays the sample bundled with the package. Exit status (docs/cli.md): 0
-clean; 1 problems found; 2 usage errors or an input that cannot be opened.
+clean; 1 problems found; 2 usage errors or an input that cannot be opened; 128 + N
+when ``chat`` is stopped by signal N.
 
 This module imports nothing of the library until a command runs, so ``--help`` and
 ``--version`` answer at once.
@@ -28,8 +29,11 @@ from typing import Optional, Sequence
 
 __all__ = ["DEFAULT_MODEL", "SAMPLE_PATH", "main"]
 
-SAMPLE_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sample.sse")
-"""The bundled sample capture: a short llama-3.3-70b-versatile answer, written for this package."""
+SAMPLE_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sample-timed.sse")
+"""The bundled sample: a short llama-3.3-70b-versatile answer written for this package, as a timed capture.
+
+It is ``sample.sse`` (the body as the server sent it, beside it) with the arrival times ``chat --record`` adds,
+so ``replay --realtime`` and ``stats --svg`` have a timed capture to start from."""
 DEFAULT_MODEL = "llama-3.3-70b-versatile"
 """The model ``groqstream chat`` asks when ``--model`` is not given."""
 
@@ -52,12 +56,18 @@ examples:
   groqstream stats capture.sse                tokens, timings, gap percentiles and a histogram
   groqstream stats *.sse --json               for machines
   groqstream stats capture.sse --svg t.svg    the timeline as an SVG chart (timed captures)
+  groqstream stats --sample --svg t.svg       the bundled sample's timeline
+
+a timed capture of any stream, with no API key (the second command in another terminal):
+  groqstream serve untimed.sse --rate 40
+  groqstream chat x --base-url http://127.0.0.1:8000/v1 --record timed.sse
 """
 _VALIDATE_EXAMPLES = """\
 examples:
   groqstream validate capture.sse             every problem with its byte offset and event index
   groqstream validate *.sse --json            for machines; exit status 1 if any problem
   groqstream validate vllm.sse --strict       what groqstream reads leniently counts as a problem too
+  groqstream validate *.sse --require-usage   a stream without token usage is a problem, not a note
 """
 _CHAT_EXAMPLES = """\
 examples:
@@ -166,6 +176,7 @@ def _parser() -> argparse.ArgumentParser:
     stats.add_argument("files", nargs="*", metavar="FILE", help="captured streams; '-' or a pipe reads stdin")
     stats.add_argument("--json", action="store_true", help="print JSON")
     stats.add_argument("--svg", metavar="OUT", help="write the timeline as a self-contained SVG chart")
+    stats.add_argument("--sample", action="store_true", help="measure the bundled sample (a timed capture)")
 
     check = commands.add_parser(
         "validate",
@@ -182,19 +193,32 @@ def _parser() -> argparse.ArgumentParser:
         help="report what groqstream reads leniently (an absent key, content parts, no [DONE] after every choice "
         "finished, ...) as problems, not notes: the schema Stream(strict=True) enforces",
     )
+    check.add_argument(
+        "--require-usage",
+        action="store_true",
+        help="a stream in which no chunk reports token usage is a problem (by default a note: a client must ask "
+        "for usage, with stream_options.include_usage on most servers)",
+    )
+    check.add_argument("--sample", action="store_true", help="check the bundled sample")
 
     chat = commands.add_parser(
         "chat",
         help="ask Groq (or an OpenAI-compatible endpoint) and stream the answer",
         description="Stream a live answer to the terminal: the text as it arrives, then a summary with usage on "
-        "stderr. The API key comes from GROQ_API_KEY; the endpoint from --base-url, GROQ_BASE_URL or Groq.",
+        "stderr. The API key comes from GROQ_API_KEY (a server on this machine, such as groqstream serve, needs "
+        "none); the endpoint from --base-url, GROQ_BASE_URL or Groq.",
         epilog=_CHAT_EXAMPLES,
         formatter_class=raw,
     )
     chat.add_argument("prompt", help="the user message")
     chat.add_argument("--model", default=DEFAULT_MODEL, help=f"the model (default: {DEFAULT_MODEL})")
     chat.add_argument("--system", metavar="TEXT", help="a system message")
-    chat.add_argument("--record", metavar="FILE", help="also save the answer as a timed capture in FILE")
+    chat.add_argument(
+        "--record",
+        metavar="FILE",
+        help="also save the answer as a timed capture in FILE; FILE is replaced only by a complete answer (a cut "
+        "or interrupted one is left in FILE.partial)",
+    )
     chat.add_argument(
         "--base-url",
         metavar="URL",

@@ -7,16 +7,17 @@ this, nor the library's types: ``main`` imports this module only to run a comman
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import itertools
 import json
 import os
+import signal
 import stat
 import sys
-import tempfile
 import time
 from functools import partial
-from typing import IO, Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import IO, Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, cast
 
 from ._accumulate import (
     AccumulatorEvent,
@@ -85,35 +86,65 @@ def _seconds(value: Optional[float]) -> str:
     return f"{value * 1000:.1f} ms" if value < 1 else f"{value:.3f} s"
 
 
+def _tokens(prompt: Optional[int], completion: Optional[int], total: Optional[int], reasoning: Optional[int]) -> str:
+    """Usage as a sum that adds up: reasoning tokens are shown beside completion tokens or within them, as the
+    server counted them (xAI leaves them out of ``completion_tokens``; OpenAI and DeepSeek count them in)."""
+    text = f"{prompt} prompt + {completion} completion"
+    if reasoning:
+        if prompt is not None and completion is not None and prompt + completion + reasoning == total:
+            text += f" + {reasoning} reasoning"
+        else:
+            text += f" ({reasoning} of them reasoning)"
+    return f"{text} = {total}"
+
+
 def _summary(chunks: int, completion: ChatCompletion) -> str:
     choice = next((c for c in completion.choices if c.index == 0), None)
     parts = [f"{chunks} chunks", f"finish_reason={(choice.finish_reason if choice else None) or 'none'}"]
     usage = completion.usage
     if usage is not None:
-        parts.append(
-            f"usage: {usage.prompt_tokens} prompt + {usage.completion_tokens} completion = {usage.total_tokens} tokens"
-        )
+        details = usage.completion_tokens_details
+        reasoning = details.reasoning_tokens if details is not None else None
+        tokens = _tokens(usage.prompt_tokens, usage.completion_tokens, usage.total_tokens, reasoning)
+        parts.append(f"usage: {tokens} tokens")
     else:
         parts.append("usage: not reported")
     return "-- " + ", ".join(parts)
 
 
 class _Progress:
-    """A one-line progress bar on stderr, shown only when it is a terminal and there are several files."""
+    """A one-line progress bar on stderr, shown only when it is a terminal and there are several files.
 
-    def __init__(self, err: IO[str], total: int) -> None:
+    On a terminal stdout and stderr share the screen: the bar is drawn after a file's output and erased before
+    the next file's (its ``==> FILE <==`` header, its errors), so nothing is ever written after it on its line.
+    """
+
+    def __init__(self, out: IO[str], err: IO[str], total: int) -> None:
         isatty = getattr(err, "isatty", None)
         self.enabled = total > 1 and bool(isatty and isatty())
-        self.err, self.total, self.done = err, total, 0
+        self.out, self.err, self.total, self.done = out, err, total, 0
+        self.shown = 0  # the width of the bar on the screen now (0: none)
 
     def step(self) -> None:
+        """One more file done: draw the bar (on a line of its own once every file is done)."""
         if self.enabled:
             self.done += 1
             filled = 30 * self.done // self.total
-            self.err.write(f"\r[{'#' * filled}{' ' * (30 - filled)}] {self.done}/{self.total} files")
-            self.err.flush()
+            bar = f"[{'#' * filled}{' ' * (30 - filled)}] {self.done}/{self.total} files"
+            _flush(self.out)  # what the file printed goes first, above the bar
+            self.err.write("\r" + bar)
+            self.shown = len(bar)
             if self.done == self.total:
                 self.err.write("\n")
+                self.shown = 0
+            self.err.flush()
+
+    def clear(self) -> None:
+        """Erase the bar, so that the next output starts on an empty line (spaces: any terminal understands)."""
+        if self.enabled and self.shown:
+            self.err.write("\r" + " " * self.shown + "\r")
+            self.err.flush()
+            self.shown = 0
 
 
 def _stdin_is_input() -> bool:
@@ -123,6 +154,15 @@ def _stdin_is_input() -> bool:
     except (AttributeError, OSError, ValueError, io.UnsupportedOperation):  # no stdin, or a test's stand-in
         return False
     return stat.S_ISFIFO(mode) or stat.S_ISREG(mode) or stat.S_ISSOCK(mode)
+
+
+def _sample_or_inputs(args: argparse.Namespace, command: str) -> List[Optional[str]]:
+    """``[None]`` (the bundled sample) for ``--sample``, else the inputs as ``_inputs`` finds them."""
+    if args.sample:
+        if args.files:
+            raise _UsageError("--sample reads the bundled sample: give it without FILE")
+        return [None]
+    return _inputs(args.files, command)
 
 
 def _inputs(files: Sequence[str], command: str) -> List[Optional[str]]:
@@ -159,15 +199,15 @@ def _check_stream(data: bytes, name: str, *, complete: bool) -> None:
         raise _InputError(f"{name}: {problem}", 1)
 
 
-def _read(path: str) -> bytes:
-    """The whole input: a file, or stdin for '-'."""
+def _read(path: Optional[str]) -> bytes:
+    """The whole input: a file, stdin for '-', the bundled sample for ``None``."""
     if path == "-":
         return sys.stdin.buffer.read()
     try:
-        with open(path, "rb") as fh:
+        with open(path if path is not None else SAMPLE_PATH, "rb") as fh:
             return fh.read()
     except OSError as exc:
-        raise _cannot_open(path, exc) from None
+        raise _cannot_open(_name(path), exc) from None
 
 
 def _open(path: str) -> IO[bytes]:
@@ -184,15 +224,24 @@ def _name(path: Optional[str]) -> str:
     return "the bundled sample" if path is None else ("stdin" if path == "-" else path)
 
 
-def _each(paths: Sequence[Optional[str]], err: IO[str], process: Callable[[Optional[str]], int]) -> int:
+def _each(
+    paths: Sequence[Optional[str]],
+    err: IO[str],
+    process: Callable[[Optional[str]], int],
+    progress: Optional[_Progress] = None,
+) -> int:
     """Run *process* on every input; report each one that fails in one line; the worst exit status."""
     status = 0
     for path in paths:
+        if progress is not None:
+            progress.clear()
         try:
             status = max(status, process(path))
         except _InputError as exc:
             _write(err, f"groqstream: error: {exc}\n")
             status = max(status, exc.status)
+        if progress is not None:
+            progress.step()
     return status
 
 
@@ -390,18 +439,14 @@ def _replay(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     if args.sample and args.files:
         raise _UsageError("--sample plays the bundled sample: give it without FILE")
     paths: List[Optional[str]] = [None] if args.sample else _inputs(args.files, "replay")
-    progress = _Progress(err, len(paths))
     finals: List[Any] = []
 
     def play(path: Optional[str]) -> int:
-        try:
-            if len(paths) > 1 and args.format in ("text", "events", "chunks"):
-                _write(out, f"==> {_name(path)} <==\n")
-            return _replay_one(path, args, out, err, finals)
-        finally:
-            progress.step()
+        if len(paths) > 1 and args.format in ("text", "events", "chunks"):
+            _write(out, f"==> {_name(path)} <==\n")
+        return _replay_one(path, args, out, err, finals)
 
-    status = _each(paths, err, play)
+    status = _each(paths, err, play, _Progress(out, err, len(paths)))
     if args.format == "final" and finals:  # nothing at all when no input could be read
         _write(out, _dumps(finals[0] if len(paths) == 1 else finals, indent=2) + "\n")
     return status
@@ -410,23 +455,32 @@ def _replay(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 # --- stats --------------------------------------------------------------------------------
 
 
+# How to get a timed capture, for the messages about untimed ones (docs/capture-format.md has the recipe).
+_TIME_IT = "record one with chat --record; any capture can be timed through serve --rate, see stats --help"
+
+
 def _stats_text(name: str, stats: Any) -> List[str]:
     lines = [f"{name}:"]
     row = "  {:<22} {}".format
     lines.append(row("chunks / events", f"{stats.chunks} / {stats.events} ({stats.bytes} bytes)"))
+    if stats.choices > 1:  # n > 1: what follows about the output is choice 0's, and says so
+        lines.append(
+            row("choices", f"{stats.choices}: output figures below are choice 0's; chunks and tokens count all")
+        )
     lines.append(row("content / reasoning", f"{stats.content_chars} / {stats.reasoning_chars} characters"))
     kinds = f"{stats.text_chunks} text, {stats.reasoning_chunks} reasoning, {stats.tool_call_chunks} tool call"
     lines.append(row("chunks with output", kinds))
     lines.append(row("finish reason", stats.finish_reason or "none"))
     if stats.total_tokens is not None:
-        tokens = f"{stats.prompt_tokens} prompt + {stats.completion_tokens} completion = {stats.total_tokens}"
+        tokens = _tokens(stats.prompt_tokens, stats.completion_tokens, stats.total_tokens, stats.reasoning_tokens)
         lines.append(row("tokens", tokens))
-        groq = f"queue {_seconds(stats.queue_time)}, prompt {_seconds(stats.prompt_time)}, "
-        lines.append(row("Groq's timings", groq + f"completion {_seconds(stats.completion_time)}"))
     else:
         lines.append(row("tokens", "not reported"))
+    if (stats.queue_time, stats.prompt_time, stats.completion_time) != (None, None, None):  # Groq's usage only
+        groq = f"queue {_seconds(stats.queue_time)}, prompt {_seconds(stats.prompt_time)}, "
+        lines.append(row("Groq's timings", groq + f"completion {_seconds(stats.completion_time)}"))
     if stats.timed:
-        lines.append(row("time to first output", _seconds(stats.time_to_first_token)))
+        lines.append(row("time to first output", _seconds(stats.time_to_first_output)))
         lines.append(row("total time", _seconds(stats.total_time)))
         if stats.tokens_per_second is not None:
             lines.append(row("tokens per second", f"{stats.tokens_per_second:.1f} (completion tokens from usage)"))
@@ -447,20 +501,19 @@ def _stats_text(name: str, stats: Any) -> List[str]:
         if stats.gaps:
             lines += ["    " + line for line in gap_histogram(stats.gaps)]
     else:
-        lines.append(row("timing", "n/a (untimed capture: record with `groqstream chat --record`)"))
+        lines.append(row("timing", f"n/a (untimed capture: {_TIME_IT})"))
     if stats.error:
         lines.append(row("ended with", stats.error))
     return lines
 
 
 def _stats(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
-    paths = _inputs(args.files, "stats")
+    paths = _sample_or_inputs(args, "stats")
     if args.svg and len(paths) != 1:
         raise _UsageError("--svg draws one capture: give exactly one FILE")
-    results: List[Tuple[str, Stats]] = []
+    results: List[Tuple[Optional[str], Stats]] = []
 
     def measure(path: Optional[str]) -> int:
-        assert path is not None
         data = _read(path)
         _check_stream(data, _name(path), complete=True)
         stats = stats_of(data)
@@ -475,7 +528,7 @@ def _stats(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     if args.svg and results:
         path, stats = results[0]
         if not stats.timed:
-            raise _UsageError(f"{_name(path)} is not a timed capture: no timeline to draw (record with chat --record)")
+            raise _UsageError(f"{_name(path)} is not a timed capture: no timeline to draw ({_TIME_IT})")
         try:
             with open(args.svg, "w", encoding="utf-8") as fh:
                 fh.write(timeline_svg(stats, f"groqstream: {os.path.basename(_name(path))}"))
@@ -492,22 +545,21 @@ _SHOWN_PER_CODE = 10
 
 
 def _validate(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
-    reports: List[Tuple[str, List[Finding]]] = []
+    reports: List[Tuple[Optional[str], List[Finding]]] = []
 
     def check(path: Optional[str]) -> int:
-        assert path is not None
         data = _read(path)
         problem = not_a_stream(data, complete=True)
         if problem is not None:
             findings = [Finding("problem", "not-an-event-stream", problem, 0, None)]
         else:
-            findings = validate(data, strict=args.strict)
+            findings = validate(data, strict=args.strict, require_usage=args.require_usage)
         reports.append((path, findings))
         if not args.json:
             _print_findings(out, _name(path), findings)
         return 1 if any(f.severity == "problem" for f in findings) else 0
 
-    status = _each(_inputs(args.files, "validate"), err, check)
+    status = _each(_sample_or_inputs(args, "validate"), err, check)
     if args.json:
         payload = [
             {
@@ -555,48 +607,167 @@ def _chat(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 
     messages = [{"role": "system", "content": args.system}] if args.system else []
     messages.append({"role": "user", "content": args.prompt})
-    # --record writes beside FILE and renames only once the stream started: a failed
-    # request (401, DNS...) leaves an existing FILE as it was, and no empty file behind.
-    capture = _open_beside(args.record) if args.record else None
-    started = False
+    recording = _Recording(args.record) if args.record else None
+    with Client(base_url=args.base_url, timeout=args.timeout) as client:
+        if not client.api_key and not _on_this_machine(client.base_url):
+            # Said before anything is sent: without a key, Groq answers 401 (and a mistyped host fails on DNS).
+            raise _UsageError(
+                f"GROQ_API_KEY is not set: chat needs an API key to ask {_host(client.base_url)} "
+                "(a server on this machine needs none, e.g. groqstream serve: --base-url http://127.0.0.1:8000/v1)"
+            )
+        status = 1
+        try:
+            with _signals_interrupt():
+                try:
+                    capture = cast(IO[bytes], recording)  # CaptureWriter only writes and flushes its file
+                    stream = client.chat_stream(model=args.model, messages=messages, capture=capture)
+                except GroqStreamError as exc:
+                    _write(err, f"groqstream: error: {exc}\n")
+                    return 1
+                status = _print_stream(stream, client.base_url, out, err, args)
+                return status
+        except _Interrupted as exc:
+            kept = recording.keep(complete=False) if recording is not None else ""
+            _write(err, f"groqstream: interrupted ({exc.name}){kept}\n")
+            return 128 + exc.signum
+        finally:
+            if recording is not None and not recording.kept:
+                said = recording.keep(complete=status == 0)
+                if said:
+                    _write(err, f"groqstream: {said.lstrip('; ')}\n")
+
+
+def _host(url: str) -> str:
+    """The host of *url*, without credentials, port or query (for messages)."""
+    from urllib.parse import urlsplit
+
     try:
-        with Client(base_url=args.base_url, timeout=args.timeout) as client:
-            try:
-                stream = client.chat_stream(model=args.model, messages=messages, capture=capture)
-            except GroqStreamError as exc:
-                _write(err, f"groqstream: error: {exc}\n")
-                return 1
-            started = True
-            return _print_stream(stream, client.base_url, out, err, args)
+        return urlsplit(url).hostname or "the server"
+    except ValueError:
+        return "the server"
+
+
+def _on_this_machine(url: str) -> bool:
+    """True when *url* names this machine (localhost, 127.0.0.0/8, ::1): a local server, which needs no key."""
+    import ipaddress
+
+    host = _host(url)
+    if host == "localhost" or host.endswith(".localhost"):  # RFC 6761: always this machine
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class _Interrupted(BaseException):
+    """A signal asked the command to stop (SIGINT, SIGTERM, SIGHUP): raised where the command is, to clean up.
+
+    A ``BaseException``, as ``KeyboardInterrupt`` is: no ``except Exception`` on the way (the client's
+    connection-error handling) may turn it into an ordinary error.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+        self.name = signal.Signals(signum).name
+
+
+@contextlib.contextmanager
+def _signals_interrupt() -> Iterator[None]:
+    """Turn Ctrl-C, SIGTERM (``kill``, CI, docker) and SIGHUP (the terminal closed) into ``_Interrupted``.
+
+    Their default is to end the process on the spot, leaving the capture half written and unnamed; raised
+    as an exception, they unwind through ``chat``, which puts the partial capture where it says.
+    """
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise _Interrupted(signum)
+
+    previous: Dict[int, Any] = {}
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        signum = getattr(signal, name, None)
+        if signum is None:  # no SIGHUP on Windows
+            continue
+        try:
+            if name == "SIGINT" and signal.getsignal(signum) is not signal.default_int_handler:
+                continue  # SIGINT ignored (a background job of a script) stays ignored
+            previous[signum] = signal.signal(signum, interrupt)
+        except ValueError:  # not the main thread (main() called from a thread): signals stay as they are
+            break
+    try:
+        yield
+    except KeyboardInterrupt:  # a Ctrl-C that arrived before our handler was in place
+        raise _Interrupted(signal.SIGINT) from None
     finally:
-        if capture is not None:
-            capture.close()
-            if started:
-                _keep_mode(capture.name, args.record)
-                os.replace(capture.name, args.record)
-            else:
-                os.unlink(capture.name)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
-def _open_beside(path: str) -> IO[bytes]:
-    """A new temporary file in *path*'s folder (so the final rename stays on one file system)."""
-    folder, name = os.path.split(os.path.abspath(path))
-    try:
-        if os.path.isdir(path):
-            raise IsADirectoryError(21, "Is a directory")
-        return tempfile.NamedTemporaryFile(prefix=f".{name}.", suffix=".part", dir=folder, delete=False)
-    except OSError as exc:
-        raise _UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+class _Recording:
+    """The file ``chat --record FILE`` writes: ``FILE.partial`` while the answer arrives, renamed to FILE only
+    once the stream is complete.
+
+    So FILE is never replaced by a partial capture: after a failure, an interruption, even ``kill -9``, what
+    came is in ``FILE.partial`` (a capture like any other, its tail as received). The file is opened at the
+    first byte of the answer, so a request that fails (401, DNS, a refused connection) leaves nothing behind.
+    """
+
+    def __init__(self, path: str) -> None:
+        folder = os.path.dirname(os.path.abspath(path))
+        if os.path.isdir(path) or not os.path.isdir(folder) or not os.access(folder, os.W_OK):
+            reason = "is a directory" if os.path.isdir(path) else "its folder is missing or not writable"
+            raise _UsageError(f"cannot write {path}: {reason}")
+        self.path = path
+        self.partial = path + ".partial"
+        self.kept = False
+        self.failed = False  # a write failed: the capture is incomplete, and the user was told once
+        self._file: Optional[IO[bytes]] = None
+
+    def write(self, data: bytes) -> int:
+        """Write to ``FILE.partial``, opened (truncated) on the first call.
+
+        Raises:
+            _UsageError: the file cannot be opened or written (a full disk...): once; later writes (the
+                capture's tail, as the stream closes) are dropped, so the one error is what the user sees.
+        """
+        if self.failed:
+            return len(data)
+        try:
+            if self._file is None:
+                self._file = open(self.partial, "wb")  # noqa: SIM115 - open across calls; closed by keep()
+            return self._file.write(data)
+        except OSError as exc:
+            self.failed = True
+            raise _UsageError(f"cannot write {self.partial}: {exc.strerror or exc}") from None
+
+    def flush(self) -> None:
+        """Flush what was written (CaptureWriter flushes at the end of the stream)."""
+        if self._file is not None:
+            self._file.flush()
+
+    def keep(self, *, complete: bool) -> str:
+        """Close; a complete capture replaces FILE, a partial one stays beside it. Returns what to tell the user
+        (``""`` when there is nothing to say), starting with ``"; "``."""
+        self.kept = True
+        if self._file is None:
+            return ""  # no answer came (or FILE.partial could not be opened): nothing to say
+        with contextlib.suppress(OSError):  # a failed write was reported already; what was written stays
+            self._file.close()
+        if complete and not self.failed:
+            _keep_mode(self.partial, self.path)
+            os.replace(self.partial, self.path)
+            return ""
+        left = "was left as it was" if os.path.exists(self.path) else "was not written"
+        return f"; the answer is not complete: the partial capture is in {self.partial} ({self.path} {left})"
 
 
 def _keep_mode(temporary: str, path: str) -> None:
-    """Give the temporary file the mode FILE has, or a new file's (temporary files are private to their owner)."""
+    """Give the new capture the mode FILE has, so replacing FILE does not change who may read it."""
     try:
         mode = os.stat(path).st_mode & 0o777
     except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
+        return  # no FILE yet: the new file's mode (0o666 less the umask) is right
     os.chmod(temporary, mode)
 
 
@@ -616,6 +787,9 @@ def _print_stream(stream: Stream, base_url: str, out: IO[str], err: IO[str], arg
             text.end()
             _write(err, f"groqstream: error in the response from {base_url}: {exc}\n")
             return 1
+        except BaseException:  # interrupted, or the capture cannot be written: stopped all the same
+            text.end()  # the line ended and the terminal's style reset before the message
+            raise
     text.end()
     _write(err, _summary(stream.chunks_received, completion) + "\n")
     return 0

@@ -41,6 +41,8 @@ class Stats:
     chunks: int = 0
     events: int = 0
     bytes: int = 0
+    choices: int = 0
+    """How many choices the stream carried (n > 1 requests); the output figures are choice 0's."""
     content_chars: int = 0
     reasoning_chars: int = 0
     text_chunks: int = 0
@@ -53,11 +55,15 @@ class Stats:
     prompt_tokens: Optional[int] = None
     completion_tokens: Optional[int] = None
     total_tokens: Optional[int] = None
+    reasoning_tokens: Optional[int] = None
+    """``completion_tokens_details.reasoning_tokens``: within ``completion_tokens`` for OpenAI and DeepSeek,
+    beside them for xAI (prompt + completion + reasoning = total)."""
     queue_time: Optional[float] = None
+    """Groq's usage only, as ``prompt_time`` and ``completion_time``."""
     prompt_time: Optional[float] = None
     completion_time: Optional[float] = None
     timed: bool = False
-    time_to_first_token: Optional[float] = None
+    time_to_first_output: Optional[float] = None
     """When the first chunk with output (text, reasoning or a tool call) arrived."""
     total_time: Optional[float] = None
     tokens_per_second: Optional[float] = None
@@ -80,11 +86,15 @@ class Stats:
     finish_time: Optional[float] = field(default=None, repr=False)
 
     def to_json(self) -> Dict[str, Any]:
-        """The figures as a JSON-ready dict (without the per-chunk series)."""
+        """The figures as a JSON-ready dict (without the per-chunk series), numbers rounded to 6 decimals.
+
+        Times are in seconds, so to the microsecond: what a capture records (``: t=`` has six places); more
+        digits would be float noise (0.012100000000000001).
+        """
         data = asdict(self)
         for key in ("gaps", "timeline", "finish_time"):
             del data[key]
-        return data
+        return {key: round(value, 6) if isinstance(value, float) else value for key, value in data.items()}
 
 
 def _percentile(ordered: Sequence[float], fraction: float) -> float:
@@ -108,6 +118,7 @@ def stats_of(data: bytes) -> Stats:
     times: List[float] = []
     last_time: Optional[float] = None
     outputs = 0
+    choices: Set[int] = set()
     try:
         for item in iter_timed_chunks(data):
             stats.events += 1
@@ -121,6 +132,7 @@ def stats_of(data: bytes) -> Stats:
                 times.append(item.time)
             kind = None
             for choice in chunk.choices:
+                choices.add(choice.index)
                 if choice.index != 0:
                     continue
                 delta = choice.delta
@@ -141,12 +153,13 @@ def stats_of(data: bytes) -> Stats:
     except GroqStreamError as exc:
         stats.error = f"{type(exc).__name__}: {exc}"
         stats.error_time = last_time
+    stats.choices = len(choices)
     if times:
         stats.gaps = [b - a for a, b in zip(times, times[1:])]
         stats.total_time = times[-1]
         if stats.timeline:
-            stats.time_to_first_token = stats.timeline[0][0]
-            duration = times[-1] - stats.time_to_first_token
+            stats.time_to_first_output = stats.timeline[0][0]
+            duration = times[-1] - stats.time_to_first_output
             if duration > 0:
                 stats.chunks_per_second = outputs / duration
                 if stats.completion_tokens is not None:
@@ -164,6 +177,8 @@ def _take_usage(stats: Stats, chunk: ChatCompletionChunk) -> None:
         return
     stats.prompt_tokens, stats.completion_tokens = usage.prompt_tokens, usage.completion_tokens
     stats.total_tokens = usage.total_tokens
+    details = usage.completion_tokens_details
+    stats.reasoning_tokens = details.reasoning_tokens if details is not None else None
     stats.queue_time, stats.prompt_time = usage.queue_time, usage.prompt_time
     stats.completion_time = usage.completion_time
 
@@ -274,7 +289,7 @@ def timeline_svg(stats: Stats, title: str) -> str:
             f'<text class="empty" x="{left + plot_w / 2}" y="{top + plot_h / 2}" text-anchor="middle" fill="#555">'
             f"no chunk with text, reasoning or a tool call ({_plural(stats.chunks, 'chunk')} in all)</text>"
         )
-    marks = [("first-token", "first output", stats.time_to_first_token, "#2da44e")]
+    marks = [("first-token", "first output", stats.time_to_first_output, "#2da44e")]
     marks.append(("finish", f"finish ({stats.finish_reason})", stats.finish_time, "#0969da"))
     if stats.error is not None:
         marks.append(("error", "error: " + stats.error.split(":", 1)[0], stats.error_time or end, "#cf222e"))
@@ -341,9 +356,10 @@ def _unknown_keys(obj: WireObject, path: str = "") -> Iterator[str]:
 class _Validator:
     """One pass over a capture: the byte-level checks, then each event, then how the stream ended."""
 
-    def __init__(self, data: bytes, strict: bool) -> None:
+    def __init__(self, data: bytes, strict: bool, require_usage: bool) -> None:
         self.data = data
         self.strict = strict
+        self.require_usage = require_usage
         self.findings: List[Finding] = []
         self.dropped = 0
         self.events: List[TimedEvent] = []
@@ -468,7 +484,13 @@ class _Validator:
             else:
                 self.add("problem", "no-done", "the stream has neither 'data: [DONE]' nor an error event", size, None)
         if self.done_at is not None and self.errors == 0 and not self.usage_seen:
-            self.add("problem", "no-usage", "no chunk reports token usage (usage or x_groq.usage)", None, None)
+            # Most servers send usage only when the client asks (stream_options.include_usage), so a stream
+            # without it says more about the request than the server: a note, unless usage is required.
+            message = (
+                "no chunk reports token usage (usage or x_groq.usage); most servers send it only when asked: "
+                '"stream_options": {"include_usage": true}'
+            )
+            self.add("problem" if self.require_usage else "note", "no-usage", message, None, None)
         for key, (offset, index) in self.unknown.items():
             self.add("note", "unknown-key", f"unknown key {key} (kept in extra)", offset, index)
         for key, count in self.changes.items():
@@ -478,11 +500,13 @@ class _Validator:
                 self.add("note", f"{key}-changed", message, None, None)
 
 
-def validate(data: bytes, *, strict: bool = False) -> List[Finding]:
+def validate(data: bytes, *, strict: bool = False, require_usage: bool = False) -> List[Finding]:
     """Every problem, then every note, in a capture, each in file order with its byte offset and event index.
 
     What a ``Stream`` reads leniently is a note named after its rule
     (``missing-key``, ``content-parts``, ``no-done``...); with *strict* it is a
-    problem, as ``Stream(strict=True)`` would raise it.
+    problem, as ``Stream(strict=True)`` would raise it. A complete stream in
+    which no chunk reports usage is a ``no-usage`` note, a problem with
+    *require_usage*.
     """
-    return _Validator(data, strict).run()
+    return _Validator(data, strict, require_usage).run()

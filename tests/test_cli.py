@@ -17,9 +17,13 @@ from tests.helpers import CAPTURES, FIXTURES, requires_captures, strip_capture
 REPO = Path(__file__).resolve().parent.parent
 
 
+BODY_PATH = str(Path(gs.__file__).parent / "sample.sse")  # the sample as the server sent it (untimed)
+BODY = Path(BODY_PATH).read_bytes()
+
+
 def sample_text() -> str:
     text = ""
-    for block in Path(SAMPLE_PATH).read_text(encoding="utf-8").split("\n\n"):
+    for block in BODY.decode("utf-8").split("\n\n"):
         if block.startswith("data: {"):
             text += json.loads(block[6:])["choices"][0]["delta"].get("content") or ""
     return text
@@ -107,7 +111,7 @@ def test_python_dash_m_reads_stdin() -> None:
 
 def test_closed_pipe_is_quiet(tmp_path: Path) -> None:
     big = tmp_path / "big.sse"
-    big.write_bytes(Path(SAMPLE_PATH).read_bytes().replace(b"data: [DONE]\n\n", b"") * 200 + b"data: [DONE]\n\n")
+    big.write_bytes(BODY.replace(b"data: [DONE]\n\n", b"") * 200 + b"data: [DONE]\n\n")
     with open(big, "rb") as stdin:
         proc = subprocess.Popen(
             [sys.executable, "-m", "groqstream", "replay", "-"],
@@ -161,7 +165,7 @@ def test_chat_streams_the_answer_records_it_and_replay_plays_it_back(
 ) -> None:
     from tests.servers import Handler, SSEServer
 
-    sample = Path(SAMPLE_PATH).read_bytes()
+    sample = BODY
     monkeypatch.setenv("GROQ_API_KEY", "gsk_cli_test")
 
     def scenario(handler: Handler) -> None:
@@ -241,7 +245,7 @@ def test_chat_record_never_damages_an_existing_capture_when_the_request_fails(
     assert main(["chat", "Hi", "--record", str(fresh), "--base-url", f"http://127.0.0.1:{free_port()}"]) == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.sse"]  # no empty file, no temporary left
     capsys.readouterr()
-    sample = Path(SAMPLE_PATH).read_bytes()
+    sample = BODY
     with SSEServer(lambda handler: handler.send_body(sample)) as server:
         assert main(["chat", "Hi", "--record", str(record), "--base-url", server.url]) == 0
     assert strip_capture(record.read_bytes()) == sample  # a stream that started replaces it
@@ -259,7 +263,7 @@ def timed_sample(tmp_path: Path, gap: float = 0.02) -> Path:
 
     out = io.BytesIO()
     writer = gs.CaptureWriter(out, model="m", clock=lambda: 0.0)
-    for i, event in enumerate(Path(SAMPLE_PATH).read_bytes().split(b"\n\n")[:-1]):
+    for i, event in enumerate(BODY.split(b"\n\n")[:-1]):
         writer.write(event + b"\n\n", at=gap * i)
     writer.close()
     path = tmp_path / "timed.sse"
@@ -278,11 +282,7 @@ def test_replay_formats_events_chunks_and_jsonl(capsys: pytest.CaptureFixture[st
     assert len(chunks) == 40 and chunks[1].startswith("#1 t=0.020000 ChatCompletionChunk(id='chatcmpl-")
     assert main(["replay", "--format", "jsonl", str(path)]) == 0
     lines = capsys.readouterr().out.splitlines()
-    original = [
-        json.loads(b[6:])
-        for b in Path(SAMPLE_PATH).read_text(encoding="utf-8").split("\n\n")
-        if b.startswith("data: {")
-    ]
+    original = [json.loads(b[6:]) for b in BODY.decode("utf-8").split("\n\n") if b.startswith("data: {")]
     assert [json.loads(line) for line in lines] == original
 
 
@@ -305,7 +305,7 @@ def test_replay_realtime_and_speed_pace_a_timed_capture(tmp_path: Path, monkeypa
     assert main(["replay", "--speed", "4", "--format", "events", str(path)]) == 0
     assert sum(slept) == pytest.approx(5.0)
     slept.clear()
-    assert main(["replay", "--speed", "1", "--rate", "10", "--format", "events", SAMPLE_PATH]) == 0  # untimed
+    assert main(["replay", "--speed", "1", "--rate", "10", "--format", "events", BODY_PATH]) == 0  # untimed
     assert sum(slept) == pytest.approx(4.0)
     slept.clear()
     assert main(["replay", "--format", "events", str(path)]) == 0
@@ -357,14 +357,14 @@ def test_stats_text_json_and_svg(capsys: pytest.CaptureFixture[str], tmp_path: P
     assert "tokens                 18 prompt + 38 completion = 56" in out
     assert "time to first output   20.0 ms" in out and "gaps between chunks" in out and "10-100 ms |" in out
     assert svg.read_text(encoding="utf-8").startswith("<svg ")
-    assert main(["stats", "--json", str(path), SAMPLE_PATH]) == 0
+    assert main(["stats", "--json", str(path), BODY_PATH]) == 0
     data = json.loads(capsys.readouterr().out)
     assert [d["timed"] for d in data] == [True, False]
     assert data[0]["gap_p50"] == pytest.approx(0.02) and data[1]["total_tokens"] == 56
 
 
 def test_stats_svg_needs_one_timed_capture(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    assert main(["stats", SAMPLE_PATH, "--svg", str(tmp_path / "x.svg")]) == 2  # a usage error
+    assert main(["stats", BODY_PATH, "--svg", str(tmp_path / "x.svg")]) == 2  # a usage error
     assert "is not a timed capture" in capsys.readouterr().err
     assert main(["stats", SAMPLE_PATH, SAMPLE_PATH, "--svg", str(tmp_path / "x.svg")]) == 2
     assert "exactly one FILE" in capsys.readouterr().err
@@ -425,7 +425,7 @@ def test_chat_runs_as_a_real_process_against_a_local_server(tmp_path: Path) -> N
 
     from tests.servers import Handler, SSEServer
 
-    sample = Path(SAMPLE_PATH).read_bytes()
+    sample = BODY
 
     def scenario(handler: Handler) -> None:
         handler.send_body(sample)

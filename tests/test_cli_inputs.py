@@ -21,7 +21,8 @@ from tests.helpers import FIXTURES
 from tests.test_cli import sample_text
 
 REPO = Path(__file__).resolve().parent.parent
-SAMPLE = Path(SAMPLE_PATH).read_bytes()
+BODY_PATH = str(Path(SAMPLE_PATH).parent / "sample.sse")  # the sample untimed, as the server sent it
+SAMPLE = Path(BODY_PATH).read_bytes()
 
 
 def command() -> List[str]:
@@ -166,7 +167,7 @@ def test_validate_caps_repeated_problems_of_one_kind_with_a_count(tmp_path: Path
     result = cli("validate", str(path))
     assert result.returncode == 1
     lines = result.stdout.splitlines()
-    assert lines[0] == f"{path}: 31 problems, 0 notes"  # and no-usage
+    assert lines[0] == f"{path}: 30 problems, 1 note"  # and no-usage, a note
     assert sum("invalid-json" in line for line in lines) == 11  # ten shown, then the count
     assert lines[-1].strip() == "invalid-json        ... and 20 more of this kind (--json lists them)"
     assert len(json.loads(cli("validate", "--json", str(path)).stdout)[0]["findings"]) == 31
@@ -197,7 +198,7 @@ def test_exit_status_holds_when_stdout_is_closed_early(tmp_path: Path) -> None:
         assert process.wait(timeout=60) == status, err
         assert b"Traceback" not in err
     paced = subprocess.Popen(  # --realtime stops waiting once nobody reads: 40 events at 10/s would take 4 s
-        [*command(), "replay", "--speed", "1", "--rate", "10", "--format", "events", SAMPLE_PATH],
+        [*command(), "replay", "--speed", "1", "--rate", "10", "--format", "events", BODY_PATH],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )

@@ -143,8 +143,11 @@ class AsyncResponse:
                 raise ProtocolError(f"malformed chunk size line: {line[:100]!r}") from None
             self._chunk_started = True
             if self._left == 0:
-                while (await reader.readline()) not in (b"\r\n", b"\n", b""):  # trailers
-                    pass
+                trailers = 0  # bounded as the head is: a server must not keep this read going (issue 24)
+                while (line := await reader.readline()) not in (b"\r\n", b"\n", b""):
+                    trailers += len(line)
+                    if trailers > _MAX_HEAD_BYTES:
+                        raise ProtocolError(f"response trailers larger than {_MAX_HEAD_BYTES} bytes")
                 self.complete = True
                 return b""
         data = await reader.read(min(size, self._left))

@@ -283,6 +283,41 @@ def test_tls_connections_are_kept_alive(self_signed: tuple[str, str]) -> None:
         assert server.accepts == 1
 
 
+def test_a_tls_body_trickled_after_done_ends_within_the_drain_bound(self_signed: tuple[str, str]) -> None:
+    # Under TLS each record is read with the time left too (the ssl module keeps one deadline per read).
+    import ssl
+
+    def scenario(handler: Handler) -> None:
+        handler.start_sse()
+        handler.chunk(SAMPLE)
+        handler.wfile.write(b"0\r\n")
+        handler.wfile.flush()
+        stop = time.monotonic() + 3.0  # gives up after 3 s: the code before the fix failed here, did not hang
+        while time.monotonic() < stop:
+            time.sleep(0.01)
+            handler.wfile.write(b"X-Trailer: 1\r\n")
+            handler.wfile.flush()
+        handler.wfile.write(b"\r\n")
+        handler.wfile.flush()
+
+    cert, key = self_signed
+    server = tls_server(cert, key)
+    server.scenario = scenario
+    server.keep_alive = True
+    with server:
+        url = server.url.replace("http://", "https://")
+        context = ssl.create_default_context(cafile=cert)
+        with gs.Client(base_url=url, api_key="k", max_retries=0, ssl_context=context, timeout=WAIT) as c:
+            for _ in range(2):
+                started = time.monotonic()
+                with c.chat_stream(model="m", messages=MESSAGES) as stream:
+                    assert stream.text() == SAMPLE_TEXT
+                assert time.monotonic() - started < DEFAULT_DRAIN_SECONDS + 1.0  # 50 ms, not 3 s
+                assert not stream.read_to_end
+                assert c._pool.idle_count() == 0
+        assert server.accepts == 2
+
+
 def test_https_proxy_from_the_environment_tunnels_and_no_proxy_bypasses(
     self_signed: tuple[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -47,9 +47,11 @@ import time
 TYPE_CHECKING = False  # as typing's, without importing typing at run time: see docs/architecture.md
 if TYPE_CHECKING:
     import socket
-    from typing import Any, AsyncIterator, Callable, Iterator, Optional, Tuple
+    from typing import Any, AsyncIterator, Callable, Iterator, Optional, Tuple, TypeVar
 
-__all__ = ["DEFAULT_DRAIN_BYTES", "DEFAULT_DRAIN_SECONDS", "adrain", "check_limits", "drain"]
+    _T = TypeVar("_T")
+
+__all__ = ["DEFAULT_DRAIN_BYTES", "DEFAULT_DRAIN_SECONDS", "adrain", "check_limits", "drain", "read_within"]
 
 # Normally only the chunked body's last five bytes are left, already arrived or
 # about to: these bounds cost nothing then, and little when a server sends more
@@ -100,20 +102,26 @@ class _Bounded:
     which ``SocketIO`` remembers: the connection can read nothing more.
     """
 
-    __slots__ = ("_budget", "_deadline", "_sock")
+    __slots__ = ("_budget", "_deadline", "_sock", "timeout")
 
     def __init__(self, sock: socket.socket, deadline: float, budget: int) -> None:
         self._sock = sock
         self._deadline = deadline
         self._budget = budget
+        self.timeout = sock.gettimeout()
+        """The socket's timeout now (set only when it would let a recv run past the deadline)."""
 
     def recv_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> int:
         import socket
 
         left = self._deadline - time.monotonic()
         if left <= 0 or self._budget <= 0:
-            raise socket.timeout("the drain's bound was reached")
-        self._sock.settimeout(left)  # one recv waits at most the time left (under TLS too: _ssl keeps a deadline)
+            raise socket.timeout("timed out")
+        if self.timeout is None or self.timeout > left + _SLACK:
+            # One recv waits at most the time left (under TLS too: _ssl keeps a deadline for one read). Set
+            # only when needed: settimeout costs system calls, and most reads are one recv that ends at once.
+            self._sock.settimeout(left)
+            self.timeout = left
         size = min(nbytes or len(buffer), self._budget)
         received = self._sock.recv_into(buffer, size, flags)
         self._budget -= received
@@ -121,6 +129,34 @@ class _Bounded:
 
     def __getattr__(self, name: str) -> Any:  # fileno(), _decref_socketios()...: the socket's own
         return getattr(self._sock, name)
+
+
+def read_within(raw: Any, seconds: Optional[float], read: Callable[..., _T], *args: Any) -> _T:
+    """``read(*args)``, a read of an ``http.client`` response over the ``SocketIO`` *raw*, within *seconds* in all.
+
+    The clients' read timeout: a socket timeout alone bounds each ``recv``,
+    and one read of a response head or of a chunked body may ``recv`` many
+    times (a server sending a byte every few seconds keeps it going for
+    ever). Each ``recv`` is given the time left instead; past it,
+    ``socket.timeout``. ``None`` (no timeout), or a *raw* that is not a
+    ``SocketIO``: the read as it is.
+    """
+    sock = getattr(raw, "_sock", None)
+    if seconds is None or sock is None:
+        return read(*args)
+    bounded = raw._sock = _Bounded(sock, time.monotonic() + seconds, sys.maxsize)
+    timeout = bounded.timeout
+    try:
+        return read(*args)
+    finally:
+        raw._sock = sock
+        if bounded.timeout != timeout:
+            with contextlib.suppress(OSError):  # closed meanwhile
+                sock.settimeout(timeout)  # the connection's own timeout, for its next read
+
+
+# How far past its deadline a recv may end (a socket timeout this close to the time left is kept as it is).
+_SLACK = 0.001
 
 
 def _shut_down_after(sock: socket.socket, seconds: float) -> Callable[[], bool]:

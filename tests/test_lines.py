@@ -138,7 +138,7 @@ def test_small_reads_of_a_long_line_are_gathered_so_memory_follows_the_bytes_not
     # piece (a 16 MiB line in 1-byte reads: 1.4 GB). Small reads are gathered in 64 KiB buffers as they come.
     import tracemalloc
 
-    size = 256 * 1024
+    size = 128 * 1024
     decoder = LineDecoder()
     tracemalloc.start()
     try:

@@ -484,7 +484,7 @@ class Client(_ClientBase):
             it (a host such as ``https://api.groq.com``, to which
             ``/openai/v1`` is added), else ``https://api.groq.com/openai/v1``.
         timeout: seconds to wait to connect, for the response's head, and for
-            each read of the body, each in total however the server slices
+            each read of a stream's body, each in total however the server slices
             what it sends (so also between two chunks of a stream; not a
             deadline for a whole stream); ``None`` waits forever.
         max_retries: how many times to retry a request that failed with a

@@ -48,7 +48,7 @@ from typing import (
 
 from ._capture import CaptureWriter, messages_digest
 from ._completion_types import attach_response
-from ._drain import DEFAULT_DRAIN_BYTES, DEFAULT_DRAIN_SECONDS
+from ._drain import DEFAULT_DRAIN_BYTES, DEFAULT_DRAIN_SECONDS, read_within
 from ._errors import (
     APIConnectionError,
     APIStatusError,
@@ -461,6 +461,7 @@ class _ResponseBody:
         self._response = response
         self.raw = response
         """The ``http.client`` response (for ``Stream``'s drain to find its socket)."""
+        self._raw_io = getattr(response.fp, "raw", None)  # its SocketIO, whose recvs read_within bounds
         self._capture = capture
         self.stream: Optional[Stream] = None
 
@@ -469,7 +470,8 @@ class _ResponseBody:
 
     def read1(self, size: int) -> bytes:
         try:
-            data: bytes = self._response.read1(size)
+            # Within the timeout in total: one read1 may recv many times (chunk-size lines, trailers).
+            data: bytes = read_within(self._raw_io, self._request.timeout, self._response.read1, size)
         except http.client.IncompleteRead:
             # The server closed before the body's end: the stream simply ended
             # early, and Stream reports that as IncompleteStreamError after
@@ -510,8 +512,10 @@ class Client(_ClientBase):
             ``GROQ_BASE_URL`` environment variable read as the Groq SDK reads
             it (a host such as ``https://api.groq.com``, to which
             ``/openai/v1`` is added), else ``https://api.groq.com/openai/v1``.
-        timeout: seconds to wait to connect, and for each read (so also between
-            two chunks of a stream); ``None`` waits forever.
+        timeout: seconds to wait to connect, for the response's head, and for
+            each read of a stream's body, each in total however the server slices
+            what it sends (so also between two chunks of a stream; not a
+            deadline for a whole stream); ``None`` waits forever.
         max_retries: how many times to retry a request that failed with a
             connection error, 408, 409, 429 or 5xx, before its response
             began (``Retry-After`` honoured up to 60 s). Never retried once a

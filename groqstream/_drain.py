@@ -11,19 +11,31 @@ bounded: at most ``drain_bytes`` bytes and ``drain_seconds`` seconds, after
 which the body is closed as an early ``break`` closes it (and the library
 drops that connection). An early ``break`` or an error never drains.
 
-Bounding the time of a read is the part that differs per source:
+Both bounds hold in total, however the peer slices what it sends: a server
+that trickles a chunk-size line or trailer lines a byte every 10 ms makes one
+read of the library call ``recv`` many times, and a timeout that each
+``recv`` restarts bounds nothing (issue 24). So the bounds are applied where
+the bytes arrive, below the library:
 
 * async sources: every read is an ``await`` and is simply given the time
   left (``within``); any async source is drained, except a bare
   ``asyncio.StreamReader`` (a raw connection: nothing to reuse).
 * sync sources: a blocked read can only be ended through its socket, so only
-  sources whose socket can be found are drained: ``http.client`` responses
-  (also under urllib, requests' urllib3 and groqstream's ``Client``), whose
-  reads keep the socket's timeout, so it is set to the time left; and httpx
-  responses, whose every read sets the socket's timeout to the request's own
-  read timeout, so a timer shuts the socket down when time is up. Other sync
+  sources whose socket can be found are drained. ``http.client`` responses
+  (also under urllib, requests' urllib3 and groqstream's ``Client``) read
+  through a ``socket.SocketIO``; while draining, its socket is replaced by a
+  stand-in (``_Bounded``) whose every ``recv`` gets only the time and bytes
+  left, and fails as a timeout once either is used up: no thread, and the
+  bytes the library reads for itself (chunk-size lines, trailers) count too.
+  httpx responses set the socket's timeout on every read through objects of
+  their own, so a timer shuts the socket down when time is up (their bytes
+  are bounded by h11, which refuses trailers over 16 KiB). Other sync
   iterables (an httpx ``iter_bytes()`` passed on its own, say) are closed
   without draining: nothing could stop a read that never returns.
+
+A drain that used up a bound leaves the connection unusable (the
+``SocketIO`` marked as timed out, or the socket shut down) and returns
+False, so ``read_to_end`` is False and no pool takes the connection back.
 """
 
 from __future__ import annotations
@@ -35,9 +47,11 @@ import time
 TYPE_CHECKING = False  # as typing's, without importing typing at run time: see docs/architecture.md
 if TYPE_CHECKING:
     import socket
-    from typing import Any, AsyncIterator, Callable, Iterator, Optional, Tuple
+    from typing import Any, AsyncIterator, Callable, Iterator, Optional, Tuple, TypeVar
 
-__all__ = ["DEFAULT_DRAIN_BYTES", "DEFAULT_DRAIN_SECONDS", "adrain", "check_limits", "drain"]
+    _T = TypeVar("_T")
+
+__all__ = ["DEFAULT_DRAIN_BYTES", "DEFAULT_DRAIN_SECONDS", "adrain", "check_limits", "drain", "read_within"]
 
 # Normally only the chunked body's last five bytes are left, already arrived or
 # about to: these bounds cost nothing then, and little when a server sends more
@@ -54,8 +68,8 @@ def check_limits(drain_bytes: int, drain_seconds: float) -> None:
         raise ValueError(f"drain_seconds must be >= 0, got {drain_seconds!r}")
 
 
-def _socket_of(source: Any) -> Optional[Tuple[socket.socket, bool]]:
-    """The socket under an HTTP/1.1 response *source*, and whether its reads keep the socket's timeout.
+def _socket_of(source: Any) -> Optional[Tuple[Any, bool]]:
+    """How to bound the reads of an HTTP/1.1 response *source*: its ``SocketIO`` (True), or its socket (False).
 
     Followed through ``raw`` and ``_fp`` links: a requests ``Response`` holds a
     urllib3 response, which holds an ``http.client`` one; groqstream's
@@ -64,8 +78,8 @@ def _socket_of(source: Any) -> Optional[Tuple[socket.socket, bool]]:
     http_client = sys.modules.get("http.client")  # not imported here: a response of that type implies it
     for _ in range(3):
         if http_client is not None and isinstance(source, http_client.HTTPResponse):
-            sock = getattr(getattr(source.fp, "raw", None), "_sock", None)  # a socket's makefile() → SocketIO
-            return None if sock is None else (sock, True)
+            raw = getattr(source.fp, "raw", None)  # a socket's makefile() → SocketIO, which reads raw._sock
+            return None if getattr(raw, "_sock", None) is None else (raw, True)
         extensions = getattr(source, "extensions", None)  # an httpx response
         if isinstance(extensions, dict) and "network_stream" in extensions:
             if not str(getattr(source, "http_version", "")).startswith("HTTP/1"):
@@ -79,25 +93,98 @@ def _socket_of(source: Any) -> Optional[Tuple[socket.socket, bool]]:
     return None
 
 
-def _shut_down_after(sock: socket.socket, seconds: float) -> Callable[[], None]:
-    """Shut *sock* down in *seconds* (ending a read blocked on it) unless the returned function is called first."""
+class _Bounded:
+    """Stands in for the socket of a ``SocketIO`` while it is drained: each ``recv`` gets the time and bytes left.
+
+    ``SocketIO.readinto`` is the only caller of ``recv_into`` under an
+    ``http.client`` response, so every byte the library reads (body, chunk
+    framing, trailers) passes here. Past a bound it raises ``socket.timeout``,
+    which ``SocketIO`` remembers: the connection can read nothing more.
+    """
+
+    __slots__ = ("_budget", "_deadline", "_sock", "timeout")
+
+    def __init__(self, sock: socket.socket, deadline: float, budget: int) -> None:
+        self._sock = sock
+        self._deadline = deadline
+        self._budget = budget
+        self.timeout = sock.gettimeout()
+        """The socket's timeout now (set only when it would let a recv run past the deadline)."""
+
+    def recv_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> int:
+        import socket
+
+        left = self._deadline - time.monotonic()
+        if left <= 0 or self._budget <= 0:
+            raise socket.timeout("timed out")
+        if self.timeout is None or self.timeout > left + _SLACK:
+            # One recv waits at most the time left (under TLS too: _ssl keeps a deadline for one read). Set
+            # only when needed: settimeout costs system calls, and most reads are one recv that ends at once.
+            self._sock.settimeout(left)
+            self.timeout = left
+        size = min(nbytes or len(buffer), self._budget)
+        received = self._sock.recv_into(buffer, size, flags)
+        self._budget -= received
+        return received
+
+    def __getattr__(self, name: str) -> Any:  # fileno(), _decref_socketios()...: the socket's own
+        return getattr(self._sock, name)
+
+
+def read_within(raw: Any, seconds: Optional[float], read: Callable[..., _T], *args: Any) -> _T:
+    """``read(*args)``, a read of an ``http.client`` response over the ``SocketIO`` *raw*, within *seconds* in all.
+
+    The clients' read timeout: a socket timeout alone bounds each ``recv``,
+    and one read of a response head or of a chunked body may ``recv`` many
+    times (a server sending a byte every few seconds keeps it going for
+    ever). Each ``recv`` is given the time left instead; past it,
+    ``socket.timeout``. ``None`` (no timeout), or a *raw* that is not a
+    ``SocketIO``: the read as it is.
+    """
+    sock = getattr(raw, "_sock", None)
+    if seconds is None or sock is None:
+        return read(*args)
+    bounded = raw._sock = _Bounded(sock, time.monotonic() + seconds, sys.maxsize)
+    timeout = bounded.timeout
+    try:
+        return read(*args)
+    finally:
+        raw._sock = sock
+        if bounded.timeout != timeout:
+            with contextlib.suppress(OSError):  # closed meanwhile
+                sock.settimeout(timeout)  # the connection's own timeout, for its next read
+
+
+# How far past its deadline a recv may end (a socket timeout this close to the time left is kept as it is).
+_SLACK = 0.001
+
+
+def _shut_down_after(sock: socket.socket, seconds: float) -> Callable[[], bool]:
+    """Shut *sock* down in *seconds* (ending a read blocked on it) unless the returned function is called first.
+
+    The returned function disarms the timer and says whether it had fired.
+    """
     import socket
     import threading
 
     lock = threading.Lock()
     disarmed = False
+    fired = False
 
     def expire() -> None:
+        nonlocal fired
         with lock:
             if not disarmed:
+                fired = True
                 with contextlib.suppress(OSError):  # the library closed it meanwhile
                     socket.socket.shutdown(sock, socket.SHUT_RDWR)  # the plain socket's: under TLS too
 
-    def disarm() -> None:
+    def disarm() -> bool:
         nonlocal disarmed
         with lock:  # after this, expire() does nothing, even if its timer is already running
             disarmed = True
         timer.cancel()
+        return fired
 
     timer = threading.Timer(seconds, expire)
     timer.daemon = True
@@ -108,37 +195,44 @@ def _shut_down_after(sock: socket.socket, seconds: float) -> Callable[[], None]:
 def drain(source: Any, reads: Iterator[Any], drain_bytes: int, drain_seconds: float) -> bool:
     """Read on from *reads* (the reads of *source*, an HTTP response) until they end, within the bounds.
 
-    True when the body's end was reached. Nothing is raised: the stream
-    already ended well. When the bounds run out or the body breaks, the
+    True when the body's end was reached within them. Nothing is raised: the
+    stream already ended well. When a bound is used up or the body breaks, the
     library finds its body unfinished and drops the connection; a source
     whose reads cannot be bounded is not read at all (see the module docstring).
     """
     found = _socket_of(source) if drain_seconds > 0 else None
     if found is None:
         return False
-    sock, keeps_timeout = found
     deadline = time.monotonic() + drain_seconds
-    timeout = sock.gettimeout()
-    disarm = None if keeps_timeout else _shut_down_after(sock, drain_seconds)
+    holder, is_socket_io = found
+    if is_socket_io:
+        sock = holder._sock
+        timeout = sock.gettimeout()
+        holder._sock = _Bounded(sock, deadline, drain_bytes)
+        try:
+            return _read_on(reads, drain_bytes, deadline)
+        finally:
+            holder._sock = sock
+            with contextlib.suppress(OSError):  # closed meanwhile
+                sock.settimeout(timeout)  # the connection's own timeout, for its next request
+    disarm = _shut_down_after(holder, drain_seconds)
+    try:
+        reached_end = _read_on(reads, drain_bytes, deadline)
+    finally:
+        fired = disarm()
+    return reached_end and not fired  # a shut-down socket's end of file is no end of the body
+
+
+def _read_on(reads: Iterator[Any], drain_bytes: int, deadline: float) -> bool:
+    """Read from *reads* until they end (True), or past *drain_bytes*, *deadline* or an error (False)."""
     total = 0
     try:
-        while total <= drain_bytes:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                break
-            if keeps_timeout:
-                sock.settimeout(left)
+        while total <= drain_bytes and time.monotonic() < deadline:
             total += len(next(reads))
     except StopIteration:  # the body's end: the connection can carry the next request
         return True
-    except Exception:  # a timeout, the socket shut down, a broken body: the library drops that connection
+    except Exception:  # a bound reached, the socket shut down, a broken body: the library drops that connection
         pass
-    finally:
-        if disarm is not None:
-            disarm()
-        else:
-            with contextlib.suppress(OSError):  # closed by the library after a timeout
-                sock.settimeout(timeout)  # the connection's own timeout, for its next request
     return False
 
 

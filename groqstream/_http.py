@@ -24,6 +24,7 @@ import urllib.parse
 import urllib.request
 from typing import Dict, Iterable, Iterator, List, Mapping, NamedTuple, Optional, Tuple
 
+from ._drain import read_within
 from ._sanitize import redact_url
 
 __all__ = ["ConnectionPool", "Headers", "Origin", "Proxies", "Response"]
@@ -156,6 +157,20 @@ class Proxies:
         return parts.hostname, parts.port or 80, auth
 
 
+class _HTTPResponse(http.client.HTTPResponse):
+    """An ``http.client`` response whose status line and headers are read within the timeout in total.
+
+    ``http.client`` reads the head line by line, and a socket timeout only
+    bounds each ``recv``: a server sending a header a byte at a time would
+    hold the request for ever (issue 24).
+    """
+
+    def begin(self) -> None:
+        raw = getattr(self.fp, "raw", None)
+        sock = getattr(raw, "_sock", None)
+        read_within(raw, None if sock is None else sock.gettimeout(), super().begin)
+
+
 def response_headers(response: http.client.HTTPResponse) -> Headers:
     return Headers(response.getheaders())
 
@@ -203,6 +218,11 @@ class ConnectionPool:
         return self._new(origin, timeout), False
 
     def _new(self, origin: Origin, timeout: Optional[float]) -> http.client.HTTPConnection:
+        connection = self._connection(origin, timeout)
+        connection.response_class = _HTTPResponse
+        return connection
+
+    def _connection(self, origin: Origin, timeout: Optional[float]) -> http.client.HTTPConnection:
         connection: http.client.HTTPConnection
         if origin.proxy is None:
             if origin.scheme == "https":

@@ -4,7 +4,10 @@ Sans-I/O like the rest: ``feed(text)`` takes the next fragment (a tool call's
 ``arguments`` delta, a piece of a JSON answer) and returns the value so far.
 The scanner keeps its state between feeds (the open containers, the string
 being read, at most one unfinished token), so the total work over a document
-is linear in its length: nothing is parsed twice.
+is linear in its length, however it is cut: nothing is parsed twice. Two
+things could grow with every feed and are kept in pieces instead: a number
+(kept as the pieces that arrived, checked once when it ends) and the string
+being read (see below).
 
 What the value shows of what is not finished:
 
@@ -21,11 +24,25 @@ grows, nothing is invented (no ``tr`` shown as ``true``, no ``1.`` as ``1``,
 no ``""`` for a key whose value has not begun). Containers grow in place:
 ``value`` is the same object from feed to feed (copy it to keep one).
 ``finish()`` is the strict end: the complete value, or ``InvalidJSONError``.
+
+Showing an open string means building it anew (a ``str`` cannot grow in
+place), which costs its length. ``value`` always does so; ``feed`` does when
+that costs at most ``_REFRESH_FREE`` characters plus ``_REFRESH_RATIO`` per
+character fed since the last time, so a long string fed in tiny pieces is
+shown in steps (never more than a bounded amount of copying per character;
+it used to be quadratic: a 1M-character string fed a character at a time took
+23 s). A string is always shown whole once it ends.
+
+Every failure is an ``InvalidJSONError``, including an integer longer than
+Python's limit for ``int()`` (``sys.get_int_max_str_digits()``, 4,300 digits
+by default; the same limit on Pythons that have none, where ``int()`` of a
+long text is quadratic).
 """
 
 from __future__ import annotations
 
 import re
+import sys
 
 from ._errors import InvalidJSONError
 
@@ -42,6 +59,14 @@ _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?")
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 _LITERALS = {"t": ("true", True), "f": ("false", False), "n": ("null", None)}
 _HEX = frozenset("0123456789abcdefABCDEF")
+_join = "".join  # every string joined goes through here (a test counts the characters copied)
+
+# When ``feed`` shows the open string anew (module docstring): always while it
+# is this short, and else once enough was fed since the last time.
+_REFRESH_FREE = 4096
+_REFRESH_RATIO = 1024
+# int() refuses longer texts on 3.11+ (and is quadratic in their length before).
+_INT_DIGITS_FALLBACK = 4300
 
 # What the scanner expects next.
 _VALUE = 0  # a value (after '[', ',', ':' or at the start)
@@ -86,6 +111,9 @@ class PartialJSON:
         self._string: Optional[List[str]] = None  # the pieces of the string being read
         self._string_is_key = False
         self._string_shown = ""  # what of it the value holds now
+        self._fed_since_shown = 0  # characters fed since the open string was last shown anew
+        self._number: Optional[List[str]] = None  # the pieces of an unfinished number (it may go on)
+        self._number_at = 0  # where that number starts in the whole text
         self._error: Optional[InvalidJSONError] = None
         self.length = 0
         """Characters fed so far."""
@@ -103,13 +131,21 @@ class PartialJSON:
     @property
     def value(self) -> Any:
         """The value so far (see the module docstring); ``None`` before anything of it is certain."""
-        parts = self._string
-        if parts is not None and not self._string_is_key and not (len(parts) == 1 and parts[0] is self._string_shown):
-            shown = "".join(parts)  # the open string's pieces, joined once per change
-            self._string = [shown]
-            self._string_shown = shown
-            self._place(shown, replace=True)
+        self._show_string()
         return self._root
+
+    def _show_string(self, budget: Optional[int] = None) -> None:
+        """Put the open string as it now is into the value, if it changed (and costs at most *budget*)."""
+        parts = self._string
+        if parts is None or self._string_is_key or (len(parts) == 1 and parts[0] is self._string_shown):
+            return
+        if budget is not None and len(self._string_shown) > budget:
+            return  # shown later: when more was fed, when it ends, or when `value` is read
+        shown = _join(parts)  # the open string's pieces, joined once per change
+        self._string = [shown]
+        self._string_shown = shown
+        self._fed_since_shown = 0
+        self._place(shown, replace=True)
 
     def feed(self, text: str) -> Any:
         """Read the next fragment; returns ``value``.
@@ -121,15 +157,37 @@ class PartialJSON:
         if self._error is not None:
             raise self._error
         self.length += len(text)
-        buffer = self._pending + text if self._pending else text
+        self._fed_since_shown += len(text)
         try:
+            if self._number is not None:
+                text = self._continue_number(text)
+            buffer = self._pending + text if self._pending else text  # _pending: at most a few characters
             rest = self._scan(buffer)
         except InvalidJSONError as exc:
             self._error = exc
             raise
         self._offset += len(buffer) - len(rest)
         self._pending = rest
-        return self.value
+        self._show_string(_REFRESH_FREE + _REFRESH_RATIO * self._fed_since_shown)
+        return self._root
+
+    def _continue_number(self, text: str) -> str:
+        """Add the number characters at the start of *text* to the open number; return what follows it.
+
+        Only the new text is scanned, so a number fed a digit at a time costs
+        linear time; it is checked and converted once, when it ends.
+        """
+        number = self._number
+        assert number is not None
+        end = _NUMBER_CHARS.match(text).end()  # type: ignore[union-attr]  # matches the empty string too
+        number.append(text[:end])
+        if end == len(text):
+            self._offset += end
+            return ""
+        self._number = None
+        self._finish_scalar(_join(number), at_end=False, position=self._number_at)
+        self._offset += end
+        return text[end:]
 
     def finish(self) -> Any:
         """The complete value, parsed strictly.
@@ -140,8 +198,15 @@ class PartialJSON:
         """
         if self._error is not None:
             raise self._error
-        if self._pending and self._string is None and self._state in (_VALUE, _VALUE_OR_END):
-            self._finish_scalar(self._pending, at_end=True)  # a top-level (or last) number needs no delimiter
+        try:
+            if self._number is not None:  # a top-level (or last) number needs no delimiter
+                number, self._number = self._number, None
+                self._finish_scalar(_join(number), at_end=False, position=self._number_at)
+            elif self._pending and self._string is None and self._state in (_VALUE, _VALUE_OR_END):
+                self._finish_scalar(self._pending, at_end=True)  # a cut literal: an error
+        except InvalidJSONError as exc:
+            self._error = exc
+            raise
         if self._state != _DONE:
             what = "inside a string" if self._string is not None else f"where {_EXPECTED[self._state]} was expected"
             self._error = self._invalid(f"the text ends {what}", self._offset + len(self._pending))
@@ -182,8 +247,12 @@ class PartialJSON:
                     i += 1
                 else:
                     end = self._scalar_end(s, i, c)
-                    if end < 0:
-                        return s[i:]  # unfinished: wait
+                    if end < 0:  # unfinished: wait
+                        if c in _LITERALS:
+                            return s[i:]  # at most four characters
+                        self._number = [s[i:]]  # a number: kept as pieces (_continue_number)
+                        self._number_at = self._offset + i
+                        return ""
                     self._finish_scalar(s[i:end], at_end=False, position=self._offset + i)
                     i = end
             elif state in (_KEY, _KEY_OR_END):
@@ -243,7 +312,20 @@ class PartialJSON:
             match = _NUMBER.fullmatch(token)
             if match is None:
                 raise self._invalid(f"not a JSON number: {token!r}", where, token)
-            value = float(token) if match.group(1) or match.group(2) else int(token)
+            if match.group(1) or match.group(2):
+                value = float(token)  # linear in the length; a huge exponent gives inf, as json.loads
+            else:
+                digits = len(token) - (token[0] == "-")
+                get_limit = getattr(sys, "get_int_max_str_digits", None)  # 3.11+; 0 means no limit
+                limit = get_limit() if get_limit is not None else _INT_DIGITS_FALLBACK
+                if limit and digits > limit:
+                    raise self._invalid(
+                        f"an integer of {digits} digits is longer than Python's limit of {limit} digits "
+                        "(sys.set_int_max_str_digits)",
+                        where,
+                        token[:20],
+                    )
+                value = int(token)
         if at_end:
             self._pending = ""
             self._offset += len(token)
@@ -345,7 +427,7 @@ class PartialJSON:
     def _end_string(self) -> None:
         parts = self._string
         assert parts is not None
-        text = "".join(parts)
+        text = _join(parts)
         self._string = None
         if self._string_is_key:
             self._keys[-1] = text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import gc
 import socket
 import threading
@@ -14,11 +15,12 @@ import pytest
 
 import groqstream as gs
 from groqstream._drain import DEFAULT_DRAIN_SECONDS
-from tests.servers import WAIT, Handler, SSEServer, TunnelProxy, eventually, open_fds
+from tests.servers import WAIT, Handler, RawServer, SSEServer, TunnelProxy, eventually, open_fds
 from tests.test_client import MESSAGES, SAMPLE, SAMPLE_TEXT, self_signed, tls_server
 
 __all__ = ["self_signed"]  # the fixture, imported for these tests
 
+FIRST = SAMPLE[: SAMPLE.index(b"\n\n") + 2]  # the first event
 COMPLETION = {
     "id": "chatcmpl-1",
     "object": "chat.completion",
@@ -283,6 +285,41 @@ def test_tls_connections_are_kept_alive(self_signed: tuple[str, str]) -> None:
         assert server.accepts == 1
 
 
+def test_a_tls_body_trickled_after_done_ends_within_the_drain_bound(self_signed: tuple[str, str]) -> None:
+    # Under TLS each record is read with the time left too (the ssl module keeps one deadline per read).
+    import ssl
+
+    def scenario(handler: Handler) -> None:
+        handler.start_sse()
+        handler.chunk(SAMPLE)
+        handler.wfile.write(b"0\r\n")
+        handler.wfile.flush()
+        stop = time.monotonic() + 3.0  # gives up after 3 s: the code before the fix failed here, did not hang
+        while time.monotonic() < stop:
+            time.sleep(0.01)
+            handler.wfile.write(b"X-Trailer: 1\r\n")
+            handler.wfile.flush()
+        handler.wfile.write(b"\r\n")
+        handler.wfile.flush()
+
+    cert, key = self_signed
+    server = tls_server(cert, key)
+    server.scenario = scenario
+    server.keep_alive = True
+    with server:
+        url = server.url.replace("http://", "https://")
+        context = ssl.create_default_context(cafile=cert)
+        with gs.Client(base_url=url, api_key="k", max_retries=0, ssl_context=context, timeout=WAIT) as c:
+            for _ in range(2):
+                started = time.monotonic()
+                with c.chat_stream(model="m", messages=MESSAGES) as stream:
+                    assert stream.text() == SAMPLE_TEXT
+                assert time.monotonic() - started < DEFAULT_DRAIN_SECONDS + 1.0  # 50 ms, not 3 s
+                assert not stream.read_to_end
+                assert c._pool.idle_count() == 0
+        assert server.accepts == 2
+
+
 def test_https_proxy_from_the_environment_tunnels_and_no_proxy_bypasses(
     self_signed: tuple[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -334,3 +371,49 @@ def test_http_proxy_from_the_environment_gets_absolute_urls(kind: str, monkeypat
     assert [r["path"] for r in proxy.requests] == ["http://api.example:8080/v1/chat/completions"] * 2
     assert proxy.requests[0]["headers"]["host"] == "api.example:8080"
     assert proxy.requests[0]["headers"]["proxy-authorization"] == "Basic " + base64.b64encode(b"user:p@ss").decode()
+
+
+# --- the read timeout holds for each read in total, however the server slices what it sends (issue 24) ---------
+
+
+def trickling_server(head: bytes, piece: bytes) -> RawServer:
+    """A raw server that answers one request with *head*, then *piece* every 20 ms for up to 3 s."""
+
+    def scenario(conn: socket.socket) -> None:
+        conn.settimeout(WAIT)
+        request = b""
+        while b"\r\n\r\n" not in request:
+            request += conn.recv(65536)
+        head_end = request.index(b"\r\n\r\n") + 4
+        length = int(request.lower().split(b"content-length:")[1].split(b"\r\n")[0])
+        while len(request) < head_end + length:  # read the whole request: closing with unread bytes resets
+            request += conn.recv(65536)
+        with contextlib.suppress(OSError):  # the client gives up and closes
+            conn.sendall(head)
+            stop = time.monotonic() + 3.0  # the code before the fix waited all of it, and failed
+            while time.monotonic() < stop:
+                time.sleep(0.02)
+                conn.sendall(piece)
+
+    return RawServer(scenario)
+
+
+STREAM_HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
+
+
+@pytest.mark.parametrize(
+    "head, piece",
+    [
+        pytest.param(b"HTTP/1.1 200 OK\r\nX-Slow: ", b"a", id="a header line"),
+        pytest.param(STREAM_HEAD + b"10;ext=", b"a", id="a chunk-size line before the first chunk"),
+        pytest.param(STREAM_HEAD + b"%x\r\n%s\r\n1" % (len(FIRST), FIRST), b"0", id="a chunk-size line mid-stream"),
+    ],
+)
+def test_the_read_timeout_bounds_each_read_in_total_against_a_trickling_server(head: bytes, piece: bytes) -> None:
+    with trickling_server(head, piece) as server:
+        base_url = f"http://127.0.0.1:{server.address[1]}/v1"
+        with gs.Client(api_key="k", base_url=base_url, timeout=0.3, max_retries=0) as c:
+            started = time.monotonic()
+            with pytest.raises(gs.APITimeoutError):
+                c.chat_stream(model="m", messages=MESSAGES).text()
+            assert time.monotonic() - started < 2.0  # 0.3 s (once or twice), not 3 s

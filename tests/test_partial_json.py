@@ -374,3 +374,76 @@ def test_replay_events_shows_the_partial_arguments() -> None:
     lines = [line for line in result.stdout.splitlines() if "arguments so far" in line]
     assert result.returncode == 0 and len(lines) >= 2
     assert lines[-1].startswith("    tool call ") and lines[-1].rstrip().endswith("}")
+
+
+# --- linear in the total input, however it is fed (issue 24) ---------------------------------------------------
+
+
+def test_a_long_number_fed_a_character_at_a_time_is_read_in_linear_time() -> None:
+    # Each character used to re-scan the whole number so far: 50k digits took seconds (100k: 14 s).
+    import time
+
+    parser = gs.PartialJSON()
+    started = time.monotonic()
+    parser.feed("[0.")
+    for _ in range(50_000):
+        parser.feed("7")
+    parser.feed("]")
+    assert time.monotonic() - started < 1.5  # about 0.1 s; quadratic was 3.5 s and more
+    assert parser.finish() == [0.7777777777777778]
+
+
+def test_a_long_string_fed_a_character_at_a_time_costs_linear_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Showing the open string after every feed re-joined all of it: 1M characters took 23 s. Count what is
+    # copied into shown strings: linear means a bounded number of copies per character fed.
+    from groqstream import _partial_json
+
+    copied = 0
+    join = _partial_json._join
+
+    def counting_join(parts: List[str]) -> str:
+        nonlocal copied
+        text = join(parts)
+        copied += len(text)
+        return text
+
+    monkeypatch.setattr(_partial_json, "_join", counting_join)
+    parser = gs.PartialJSON()
+    size = 300_000
+    parser.feed('{"s": "')
+    for _ in range(size):
+        parser.feed("x")
+    assert len(parser.value["s"]) == size  # reading `value` shows all of it
+    assert parser.feed('"}') == {"s": "x" * size}
+    assert copied < 3000 * size  # quadratic would be size * size / 2 = 150_000 * size
+
+
+def test_a_shown_string_only_grows_and_is_complete_when_read_or_ended() -> None:
+    parser = gs.PartialJSON()
+    parser.feed('["')
+    shown = ""
+    for i in range(20_000):
+        value = parser.feed("ab"[i % 2])
+        assert value[0].startswith(shown) and ("ab" * 10_000).startswith(value[0])
+        shown = value[0]
+    assert parser.value == ["ab" * 10_000]
+    assert parser.feed('"]') == ["ab" * 10_000]
+
+
+@pytest.mark.parametrize("digits", [4_301, 100_000])
+def test_an_integer_longer_than_pythons_limit_is_invalid_json(digits: int) -> None:
+    # int() raises a plain ValueError past sys.get_int_max_str_digits() (4,300): that must not escape.
+    parser = gs.PartialJSON()
+    with pytest.raises(gs.InvalidJSONError, match="digits") as info:
+        parser.feed("[" + "7" * digits + "]")
+    assert info.value.position == 1
+    with pytest.raises(gs.InvalidJSONError):
+        parser.feed("1")  # failed for good
+    top = gs.PartialJSON()
+    top.feed("9" * digits)
+    with pytest.raises(gs.InvalidJSONError, match="digits"):
+        top.finish()
+
+
+def test_an_integer_at_pythons_limit_is_read() -> None:
+    assert gs.PartialJSON().feed("[" + "7" * 4_300 + "]") == [int("7" * 4_300)]

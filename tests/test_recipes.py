@@ -347,3 +347,71 @@ def test_socket_recipe() -> None:
             text = stream.text()
     assert text == TEXT
     assert not stream.read_to_end  # [DONE] ended it, and a bare socket is not drained: nothing could reuse it
+
+
+# --- a server that trickles what follows [DONE] (issue 24) ---------------------------------------------------
+# Each byte or line arrives 10 ms after the last, so no single recv waits long: a drain that bounds each recv
+# (and not the drain as a whole) reads on for as long as the server likes. These servers give up after
+# TRICKLE_FOR seconds, so the code before the fix fails these tests instead of hanging.
+
+TRICKLE_FOR = 3.0
+TRICKLE_EVERY = 0.01
+
+
+def trickle(head: bytes, piece: bytes, tail: bytes) -> Callable[[Handler], None]:
+    """The sample as one chunk, then *head*, then *piece* every 10 ms for TRICKLE_FOR seconds, then *tail*."""
+
+    def scenario(handler: Handler) -> None:
+        handler.start_sse()
+        handler.chunk(SAMPLE)
+        sock = handler.connection
+        sock.sendall(head)
+        stop = time.monotonic() + TRICKLE_FOR
+        while time.monotonic() < stop:
+            time.sleep(TRICKLE_EVERY)
+            sock.sendall(piece)  # fails (and the scenario ends) once the client has closed the connection
+        sock.sendall(tail)
+
+    return scenario
+
+
+TRICKLES = [
+    pytest.param(trickle(b"0\r\n", b"X-Trailer: 1\r\n", b"\r\n"), id="trailer lines"),
+    pytest.param(trickle(b"0\r\nX-Trailer: ", b"a", b"\r\n\r\n"), id="one trailer line"),
+    pytest.param(trickle(b"1", b"0", b"\r\n" + b"x" * 16 + b"\r\n0\r\n\r\n"), id="a chunk-size line"),
+    pytest.param(trickle(b"1;ext=", b"a", b"\r\nx\r\n0\r\n\r\n"), id="a chunk extension"),
+    pytest.param(trickle(b"fffff\r\n", b": x\n", b""), id="chunk data"),
+    pytest.param(trickle(b"", b"", b"0\r\n\r\n"), id="nothing (a body that never ends)"),
+]
+
+
+@pytest.mark.parametrize("scenario", TRICKLES)
+@pytest.mark.parametrize("recipe", RECIPES)
+def test_a_body_trickled_after_done_ends_the_stream_within_the_drain_bound_in_total(
+    recipe: Recipe, scenario: Callable[[Handler], None]
+) -> None:
+    with SSEServer(scenario, keep_alive=True) as server:
+        results = recipe(server, "text", 2)
+    assert [result.text for result in results] == [TEXT] * 2
+    assert [result.seconds < WITHIN_THE_BOUND for result in results] == [True, True]  # 50 ms, not 3 s
+    assert [result.read_to_end for result in results] == [False, False]
+    assert server.accepts == 2  # the connection left unfinished was not reused
+
+
+@pytest.mark.parametrize("recipe", RECIPES)
+def test_drain_bytes_count_what_the_library_reads_for_itself_such_as_trailers(recipe: Recipe) -> None:
+    # 2 MB of trailer lines, sent as fast as the connection takes them: http.client reads trailers inside one
+    # read, out of sight of the stream, so only a bound on the bytes received holds drain_bytes.
+    def scenario(handler: Handler) -> None:
+        handler.start_sse()
+        handler.chunk(SAMPLE)
+        handler.connection.sendall(b"0\r\n" + b"X-Trailer: " + b"a" * 1000 + b"\r\n")
+        for _ in range(2000):
+            handler.connection.sendall(b"X-Trailer: " + b"a" * 1000 + b"\r\n")
+        handler.connection.sendall(b"\r\n")
+
+    with SSEServer(scenario, keep_alive=True) as server:
+        (result,) = recipe(server, "text", 1, drain_seconds=WAIT)
+    assert result.text == TEXT
+    assert result.seconds < WITHIN_THE_BOUND
+    assert not result.read_to_end

@@ -62,6 +62,11 @@ _decode_chunk: Callable[[Any], ChatCompletionChunk] = ChatCompletionChunk._decod
 _scan_once: Callable[[str, int], Tuple[Any, int]] = _json_decoder.scan_once  # type: ignore[attr-defined]
 
 
+def is_done(event: ServerSentEvent) -> bool:
+    """True for the ``data: [DONE]`` event that ends a chat stream (whitespace around it allowed)."""
+    return event.event == "message" and event.data.strip() == "[DONE]"
+
+
 class _ChoiceTracker:
     """The choice indices a stream showed without and with a ``finish_reason`` (a ``Watcher``, see ``_wire``)."""
 
@@ -256,7 +261,7 @@ class ChunkDecoder:
             raise self._error
         if self.done:
             return
-        if unterminated is not None and unterminated.event == "message" and unterminated.data.strip() == "[DONE]":
+        if unterminated is not None and is_done(unterminated):
             self._unterminated_done(unterminated)
             return
         self.done = True

@@ -30,6 +30,7 @@ from ._accumulate import (
 from ._capture import iter_timed_chunks
 from ._cli import SAMPLE_PATH, _UsageError
 from ._errors import GroqStreamError
+from ._errors import count as count_of
 from ._report import Finding, Stats, gap_histogram, not_a_stream, stats_of, timeline_svg, validate
 from ._stream import Stream
 from ._types import ChatCompletion
@@ -100,7 +101,7 @@ def _tokens(prompt: Optional[int], completion: Optional[int], total: Optional[in
 
 def _summary(chunks: int, completion: ChatCompletion) -> str:
     choice = next((c for c in completion.choices if c.index == 0), None)
-    parts = [f"{chunks} chunks", f"finish_reason={(choice.finish_reason if choice else None) or 'none'}"]
+    parts = [count_of(chunks, "chunk"), f"finish_reason={(choice.finish_reason if choice else None) or 'none'}"]
     usage = completion.usage
     if usage is not None:
         details = usage.completion_tokens_details
@@ -604,11 +605,16 @@ def _print_findings(out: IO[str], name: str, findings: List[Finding]) -> None:
 
 def _chat(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     from ._client import Client  # http.client and ssl: only for the command that talks to a server
+    from ._sanitize import redact_url
 
     messages = [{"role": "system", "content": args.system}] if args.system else []
     messages.append({"role": "user", "content": args.prompt})
     recording = _Recording(args.record) if args.record else None
-    with Client(base_url=args.base_url, timeout=args.timeout) as client:
+    try:
+        client = Client(base_url=args.base_url, timeout=args.timeout)
+    except ValueError as exc:  # a key or URL the client refuses (a key read with its newline): never shown
+        raise _UsageError(str(exc)) from None
+    with client:
         if not client.api_key and not _on_this_machine(client.base_url):
             # Said before anything is sent: without a key, Groq answers 401 (and a mistyped host fails on DNS).
             raise _UsageError(
@@ -624,7 +630,7 @@ def _chat(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
                 except GroqStreamError as exc:
                     _write(err, f"groqstream: error: {exc}\n")
                     return 1
-                status = _print_stream(stream, client.base_url, out, err, args)
+                status = _print_stream(stream, redact_url(client.base_url), out, err, args)
                 return status
         except _Interrupted as exc:
             kept = recording.keep(complete=False) if recording is not None else ""

@@ -14,11 +14,12 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 from xml.sax.saxutils import escape
 
 from ._capture import CaptureDecoder, TimedEvent, iter_timed_chunks
-from ._chunks import ChunkDecoder
+from ._chunks import ChunkDecoder, is_done
 from ._errors import ChunkDecodeError, GroqStreamError, StreamAPIError, snippet
 from ._sniff import not_a_stream  # shared with Stream: the CLI and the library name a non-stream alike
 from ._sse import ServerSentEvent
 from ._types import ChatCompletionChunk, WireObject
+from ._wire import UNTERMINATED_DONE
 
 __all__ = ["Finding", "Stats", "gap_histogram", "not_a_stream", "stats_of", "timeline_svg", "validate"]
 
@@ -365,6 +366,7 @@ class _Validator:
         self.events: List[TimedEvent] = []
         self.pending = 0
         self.pending_data = False
+        self.unterminated: Optional[ServerSentEvent] = None  # the event an unterminated end would have been
         self.done_at: Optional[int] = None
         self.after_done: List[int] = []
         self.errors = 0
@@ -402,6 +404,7 @@ class _Validator:
             self.pending = reader.sse.pending_bytes  # before flush() discards them
             self.pending_data = reader.sse.pending_data
             self.events += reader.flush()
+            self.unterminated = reader.sse.unterminated
         except GroqStreamError as exc:  # the size limit: nothing past it can be read
             self.add("problem", "limit", str(exc), getattr(exc, "offset", None), len(self.events))
 
@@ -469,7 +472,13 @@ class _Validator:
 
     def check_end(self) -> None:
         size = len(self.data)
-        if self.pending:
+        unterminated = self.unterminated
+        if self.pending and self.done_at is None and not self.strict and unterminated and is_done(unterminated):
+            # Gemini and older llama.cpp end so: the end the server meant, read as Stream reads it.
+            message = "'data: [DONE]' without the blank line that ends an event, at the end: read as [DONE]"
+            self.add("note", UNTERMINATED_DONE, message, size - self.pending, len(self.events))
+            self.done_at = len(self.events)
+        elif self.pending:
             message = f"the last {self.pending} bytes are an event without its blank line"
             self.add("problem", "unterminated-event", message, size - self.pending, len(self.events))
         if self.after_done:

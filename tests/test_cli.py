@@ -497,3 +497,53 @@ def test_chat_shows_reasoning_and_tool_calls_as_replay_does(
         plain = capsys.readouterr().out
     assert shown == '[reasoning] Think first.\nLet me look.\n[tool call] look({"q": 1})\n'
     assert plain == "Let me look.\n"
+
+
+def test_chat_with_a_key_read_with_its_newline_is_a_one_line_error_without_the_key(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GROQ_API_KEY", "gsk_secret_from_a_file\n")
+    assert main(["chat", "Hi", "--base-url", "http://127.0.0.1:9/v1"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("groqstream: error: ") and err.count("\n") == 1
+    assert "GROQ_API_KEY" in err and "gsk_secret" not in err
+
+
+def test_chat_names_the_server_of_a_failed_stream_without_its_credentials(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.servers import Handler, SSEServer
+
+    monkeypatch.delenv("GROQ_API_KEY", raising=False)
+    cut = BODY[: BODY.index(b"\n\n", len(BODY) // 2) + 2]  # a stream that ends mid-answer
+
+    def scenario(handler: Handler) -> None:
+        handler.send_body(cut)
+
+    with SSEServer(scenario) as server:
+        url = server.url.replace("http://", "http://someone:s3cret@")
+        assert main(["chat", "Hi", "--base-url", url]) == 1
+    err = capsys.readouterr().err
+    assert "error in the response from http://***@127.0.0.1" in err and "s3cret" not in err
+
+
+def test_the_summary_counts_one_chunk_in_the_singular(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "one.sse"
+    chunk = {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m"}
+    choice = {"index": 0, "delta": {"content": "Hi"}, "finish_reason": "stop"}
+    path.write_text(f"data: {json.dumps({**chunk, 'choices': [choice]})}\n\ndata: [DONE]\n\n")
+    assert main(["replay", str(path)]) == 0
+    assert capsys.readouterr().err.startswith("-- 1 chunk, finish_reason=stop")
+
+
+def test_validate_reads_an_unterminated_done_at_the_end_as_a_note_unless_strict(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "gemini.sse"
+    path.write_bytes(BODY.rstrip(b"\n"))  # 'data: [DONE]' without its blank line, as Gemini ends
+    assert BODY.endswith(b"data: [DONE]\n\n")
+    assert main(["validate", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "unterminated-done" in out and "no-done" not in out and "unterminated-event" not in out
+    assert main(["validate", "--strict", str(path)]) == 1
+    assert "unterminated-event" in capsys.readouterr().out

@@ -23,7 +23,7 @@ This module is the whole public API; everything else is private and may move.
 # it. Type checkers and IDEs see every name through the block below.
 TYPE_CHECKING = False  # as typing's, without importing typing; deleted below, so that dir() does not show it
 if TYPE_CHECKING:  # pragma: no cover
-    from ._accumulate import (
+    from .core.accumulate import (
         AccumulatorEvent,
         ChatCompletionAccumulator,
         ContentDelta,
@@ -37,10 +37,10 @@ if TYPE_CHECKING:  # pragma: no cover
         Usage,
         accumulate,
     )
-    from ._async_client import (
+    from .client.async_client import (
         AsyncClient,
     )
-    from ._capture import (
+    from .tools.capture import (
         CaptureDecoder,
         CaptureHeader,
         CaptureWriter,
@@ -48,18 +48,18 @@ if TYPE_CHECKING:  # pragma: no cover
         iter_capture,
         messages_digest,
     )
-    from ._chunks import (
+    from .core.chunks import (
         ChunkDecoder,
     )
-    from ._client import (
+    from .client.sync_client import (
         DEFAULT_BASE_URL,
         Client,
     )
-    from ._drain import (
+    from .client.adapters import (
         DEFAULT_DRAIN_BYTES,
         DEFAULT_DRAIN_SECONDS,
     )
-    from ._errors import (
+    from .core.errors import (
         APIConnectionError,
         APIStatusError,
         APITimeoutError,
@@ -81,37 +81,37 @@ if TYPE_CHECKING:  # pragma: no cover
         UnexpectedContentTypeError,
         UnprocessableEntityError,
     )
-    from ._http import (
+    from .client.http import (
         Headers,
         Response,
     )
-    from ._lines import (
+    from .core.lines import (
         DEFAULT_MAX_EVENT_BYTES,
     )
-    from ._params import (
+    from .client.params import (
         ChatCompletionParams,
     )
-    from ._partial_json import (
+    from .core.partial_json import (
         PartialJSON,
     )
-    from ._pipeline import (
+    from .core.pipeline import (
         aiter_events,
         iter_events,
     )
-    from ._serve import (
+    from .tools.serve import (
         CaptureServer,
         Fault,
         serve,
     )
-    from ._sse import (
+    from .core.sse import (
         ServerSentEvent,
         SSEDecoder,
     )
-    from ._stream import (
+    from .core.stream import (
         AsyncStream,
         Stream,
     )
-    from ._types import (
+    from .types import (
         DEVIATION_RULES,
         Annotation,
         AnnotationDocumentCitation,
@@ -163,108 +163,108 @@ del TYPE_CHECKING
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "APIConnectionError": "._errors",
-    "APIStatusError": "._errors",
-    "APITimeoutError": "._errors",
-    "AccumulatorEvent": "._accumulate",
-    "Annotation": "._types",
-    "AnnotationDocumentCitation": "._types",
-    "AnnotationFunctionCitation": "._types",
-    "AnnotationURLCitation": "._types",
-    "AsyncClient": "._async_client",
-    "AsyncStream": "._stream",
-    "AuthenticationError": "._errors",
-    "BadRequestError": "._errors",
-    "CaptureDecoder": "._capture",
-    "CaptureHeader": "._capture",
-    "CaptureServer": "._serve",
-    "CaptureWriter": "._capture",
-    "ChatCompletion": "._types",
-    "ChatCompletionAccumulator": "._accumulate",
-    "ChatCompletionChoice": "._types",
-    "ChatCompletionChunk": "._types",
-    "ChatCompletionMessage": "._types",
-    "ChatCompletionMessageToolCall": "._types",
-    "ChatCompletionMessageToolCallCustom": "._types",
-    "ChatCompletionMessageToolCallFunction": "._types",
-    "ChatCompletionParams": "._params",
-    "ChatCompletionTokenLogprob": "._types",
-    "ChatCompletionXGroq": "._types",
-    "Choice": "._types",
-    "ChoiceDelta": "._types",
-    "ChoiceDeltaFunctionCall": "._types",
-    "ChoiceDeltaToolCall": "._types",
-    "ChoiceDeltaToolCallFunction": "._types",
-    "ChoiceLogprobs": "._types",
-    "ChunkDecodeError": "._errors",
-    "ChunkDecoder": "._chunks",
-    "Client": "._client",
-    "CompletionTokensDetails": "._types",
-    "CompletionUsage": "._types",
-    "ConflictError": "._errors",
-    "ContentDelta": "._accumulate",
-    "ContentDone": "._accumulate",
-    "ContentPart": "._types",
-    "DEFAULT_BASE_URL": "._client",
-    "DEFAULT_DRAIN_BYTES": "._drain",
-    "DEFAULT_DRAIN_SECONDS": "._drain",
-    "DEFAULT_MAX_EVENT_BYTES": "._lines",
-    "DEVIATION_RULES": "._types",
-    "Deviation": "._types",
-    "ExecutedTool": "._types",
-    "ExecutedToolBrowserResult": "._types",
-    "ExecutedToolCodeResult": "._types",
-    "ExecutedToolCodeResultChart": "._types",
-    "ExecutedToolCodeResultChartElement": "._types",
-    "ExecutedToolSearchResults": "._types",
-    "ExecutedToolSearchResultsResult": "._types",
-    "ExecutedToolUpdate": "._accumulate",
-    "Fault": "._serve",
-    "FinishReason": "._accumulate",
-    "FunctionCall": "._types",
-    "GroqStreamError": "._errors",
-    "Headers": "._http",
-    "IncompleteStreamError": "._errors",
-    "InternalServerError": "._errors",
-    "InvalidJSONError": "._errors",
-    "KnownFinishReason": "._types",
-    "KnownRole": "._types",
-    "McpListTool": "._types",
-    "McpListToolTool": "._types",
-    "NotFoundError": "._errors",
-    "PartialJSON": "._partial_json",
-    "PermissionDeniedError": "._errors",
-    "PromptTokensDetails": "._types",
-    "RateLimitError": "._errors",
-    "ReasoningDelta": "._accumulate",
-    "ReasoningDetail": "._types",
-    "ReasoningDone": "._accumulate",
-    "RequestTooLargeError": "._errors",
-    "Response": "._http",
-    "SSEDecoder": "._sse",
-    "SSEProtocolError": "._errors",
-    "ServerSentEvent": "._sse",
-    "Stream": "._stream",
-    "StreamAPIError": "._errors",
-    "StreamClosedError": "._errors",
-    "TimedEvent": "._capture",
-    "ToolCallArgumentsDelta": "._accumulate",
-    "ToolCallDone": "._accumulate",
-    "TopLogprob": "._types",
-    "UnexpectedContentTypeError": "._errors",
-    "UnprocessableEntityError": "._errors",
-    "Usage": "._accumulate",
-    "UsageBreakdown": "._types",
-    "UsageBreakdownModel": "._types",
-    "XGroq": "._types",
-    "XGroqDebug": "._types",
-    "XGroqUsage": "._types",
-    "accumulate": "._accumulate",
-    "aiter_events": "._pipeline",
-    "iter_capture": "._capture",
-    "iter_events": "._pipeline",
-    "messages_digest": "._capture",
-    "serve": "._serve",
+    "APIConnectionError": ".core.errors",
+    "APIStatusError": ".core.errors",
+    "APITimeoutError": ".core.errors",
+    "AccumulatorEvent": ".core.accumulate",
+    "Annotation": ".types",
+    "AnnotationDocumentCitation": ".types",
+    "AnnotationFunctionCitation": ".types",
+    "AnnotationURLCitation": ".types",
+    "AsyncClient": ".client.async_client",
+    "AsyncStream": ".core.stream",
+    "AuthenticationError": ".core.errors",
+    "BadRequestError": ".core.errors",
+    "CaptureDecoder": ".tools.capture",
+    "CaptureHeader": ".tools.capture",
+    "CaptureServer": ".tools.serve",
+    "CaptureWriter": ".tools.capture",
+    "ChatCompletion": ".types",
+    "ChatCompletionAccumulator": ".core.accumulate",
+    "ChatCompletionChoice": ".types",
+    "ChatCompletionChunk": ".types",
+    "ChatCompletionMessage": ".types",
+    "ChatCompletionMessageToolCall": ".types",
+    "ChatCompletionMessageToolCallCustom": ".types",
+    "ChatCompletionMessageToolCallFunction": ".types",
+    "ChatCompletionParams": ".client.params",
+    "ChatCompletionTokenLogprob": ".types",
+    "ChatCompletionXGroq": ".types",
+    "Choice": ".types",
+    "ChoiceDelta": ".types",
+    "ChoiceDeltaFunctionCall": ".types",
+    "ChoiceDeltaToolCall": ".types",
+    "ChoiceDeltaToolCallFunction": ".types",
+    "ChoiceLogprobs": ".types",
+    "ChunkDecodeError": ".core.errors",
+    "ChunkDecoder": ".core.chunks",
+    "Client": ".client.sync_client",
+    "CompletionTokensDetails": ".types",
+    "CompletionUsage": ".types",
+    "ConflictError": ".core.errors",
+    "ContentDelta": ".core.accumulate",
+    "ContentDone": ".core.accumulate",
+    "ContentPart": ".types",
+    "DEFAULT_BASE_URL": ".client.sync_client",
+    "DEFAULT_DRAIN_BYTES": ".client.adapters",
+    "DEFAULT_DRAIN_SECONDS": ".client.adapters",
+    "DEFAULT_MAX_EVENT_BYTES": ".core.lines",
+    "DEVIATION_RULES": ".types",
+    "Deviation": ".types",
+    "ExecutedTool": ".types",
+    "ExecutedToolBrowserResult": ".types",
+    "ExecutedToolCodeResult": ".types",
+    "ExecutedToolCodeResultChart": ".types",
+    "ExecutedToolCodeResultChartElement": ".types",
+    "ExecutedToolSearchResults": ".types",
+    "ExecutedToolSearchResultsResult": ".types",
+    "ExecutedToolUpdate": ".core.accumulate",
+    "Fault": ".tools.serve",
+    "FinishReason": ".core.accumulate",
+    "FunctionCall": ".types",
+    "GroqStreamError": ".core.errors",
+    "Headers": ".client.http",
+    "IncompleteStreamError": ".core.errors",
+    "InternalServerError": ".core.errors",
+    "InvalidJSONError": ".core.errors",
+    "KnownFinishReason": ".types",
+    "KnownRole": ".types",
+    "McpListTool": ".types",
+    "McpListToolTool": ".types",
+    "NotFoundError": ".core.errors",
+    "PartialJSON": ".core.partial_json",
+    "PermissionDeniedError": ".core.errors",
+    "PromptTokensDetails": ".types",
+    "RateLimitError": ".core.errors",
+    "ReasoningDelta": ".core.accumulate",
+    "ReasoningDetail": ".types",
+    "ReasoningDone": ".core.accumulate",
+    "RequestTooLargeError": ".core.errors",
+    "Response": ".client.http",
+    "SSEDecoder": ".core.sse",
+    "SSEProtocolError": ".core.errors",
+    "ServerSentEvent": ".core.sse",
+    "Stream": ".core.stream",
+    "StreamAPIError": ".core.errors",
+    "StreamClosedError": ".core.errors",
+    "TimedEvent": ".tools.capture",
+    "ToolCallArgumentsDelta": ".core.accumulate",
+    "ToolCallDone": ".core.accumulate",
+    "TopLogprob": ".types",
+    "UnexpectedContentTypeError": ".core.errors",
+    "UnprocessableEntityError": ".core.errors",
+    "Usage": ".core.accumulate",
+    "UsageBreakdown": ".types",
+    "UsageBreakdownModel": ".types",
+    "XGroq": ".types",
+    "XGroqDebug": ".types",
+    "XGroqUsage": ".types",
+    "accumulate": ".core.accumulate",
+    "aiter_events": ".core.pipeline",
+    "iter_capture": ".tools.capture",
+    "iter_events": ".core.pipeline",
+    "messages_digest": ".tools.capture",
+    "serve": ".tools.serve",
 }
 
 

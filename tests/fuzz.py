@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any, AsyncIterator, Callable, List, Optional, Tuple
 
 import groqstream as gs
-from groqstream._report import stats_of, validate
+from groqstream.tools.report import stats_of, validate
 from tests.helpers import random_cuts
 
 HERE = Path(__file__).resolve().parent

@@ -276,7 +276,7 @@ def test_no_file_descriptor_growth_over_200_async_requests() -> None:
 
 
 def test_within_times_out_once_and_never_swallows_a_cancellation() -> None:
-    from groqstream._timeout import within
+    from groqstream.client.timeout import within
 
     async def main() -> None:
         with pytest.raises(asyncio.TimeoutError):

@@ -11,7 +11,7 @@ from typing import Any, Dict, List, Optional
 import pytest
 
 import groqstream as gs
-from groqstream._cli import SAMPLE_PATH, main
+from groqstream.tools.cli import SAMPLE_PATH, main
 from tests.helpers import CAPTURES, FIXTURES, requires_captures, strip_capture
 
 REPO = Path(__file__).resolve().parent.parent

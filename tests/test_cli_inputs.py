@@ -16,7 +16,7 @@ from typing import IO, Any, List, Optional, Union
 
 import pytest
 
-from groqstream._cli import SAMPLE_PATH, main
+from groqstream.tools.cli import SAMPLE_PATH, main
 from tests.helpers import FIXTURES
 from tests.test_cli import sample_text
 

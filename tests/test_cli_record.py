@@ -18,7 +18,7 @@ from typing import Any, Callable, List, Optional
 import pytest
 
 import groqstream as gs
-from groqstream._cli import main
+from groqstream.tools.cli import main
 from tests.helpers import strip_capture
 from tests.servers import WAIT, RawServer, SSEServer
 

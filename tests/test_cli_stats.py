@@ -14,8 +14,8 @@ from typing import Any, Dict, List, Optional
 import pytest
 
 import groqstream as gs
-from groqstream._cli import SAMPLE_PATH, main
-from groqstream._report import stats_of, validate
+from groqstream.tools.cli import SAMPLE_PATH, main
+from groqstream.tools.report import stats_of, validate
 from tests.helpers import FIXTURES, PROVIDERS, provider_paths, requires_providers, strip_capture
 from tests.test_cli import run, sample_text
 

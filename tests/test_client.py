@@ -498,7 +498,7 @@ def test_tls_is_verified_by_default_and_a_given_context_is_used(self_signed: tup
 def test_connection_failures_are_named(reason: OSError, kind: str) -> None:
     import urllib.error
 
-    from groqstream._client import _connection_error
+    from groqstream.client.sync_client import _connection_error
 
     error = _connection_error(urllib.error.URLError(reason), "https://api.example/v1")
     assert type(error) is gs.APIConnectionError and str(error).startswith(

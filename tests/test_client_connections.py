@@ -14,7 +14,7 @@ from typing import Any, Dict, List
 import pytest
 
 import groqstream as gs
-from groqstream._drain import DEFAULT_DRAIN_SECONDS
+from groqstream.client.adapters import DEFAULT_DRAIN_SECONDS
 from tests.servers import WAIT, Handler, RawServer, SSEServer, TunnelProxy, eventually, open_fds
 from tests.test_client import MESSAGES, SAMPLE, SAMPLE_TEXT, self_signed, tls_server
 

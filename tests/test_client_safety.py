@@ -399,7 +399,7 @@ def test_a_base_url_that_is_not_http_is_refused_without_its_credentials() -> Non
     ],
 )
 def test_redact_url_masks_credentials_and_secret_query_values_and_nothing_else(url: str, shown: str) -> None:
-    from groqstream._sanitize import redact_url
+    from groqstream.client.sanitize import redact_url
 
     assert redact_url(url) == shown
 

@@ -22,14 +22,18 @@ from typing import Any, Callable, Dict, List, Optional
 import pytest
 
 import groqstream as gs
-from groqstream import _accumulate, _decoders, _sse, _types, _wire
-from groqstream._dataclass import dataclass as deferred_dataclass
-from groqstream._dataclass import declared_fields, field, is_declared, is_made
+from groqstream import types as _types
+from groqstream.core import accumulate as _accumulate
+from groqstream.core import sse as _sse
+from groqstream.types import decoders as _decoders
+from groqstream.types import wire as _wire
+from groqstream.types._dataclass import dataclass as deferred_dataclass
+from groqstream.types._dataclass import declared_fields, field, is_declared, is_made
 
 ROOT = Path(__file__).resolve().parent.parent
 DECLARED = [
     cls
-    for module in (gs._shared_types, gs._chunk_types, gs._completion_types, _accumulate, _wire)
+    for module in (_types.shared, _types.chunk, _types.completion, _accumulate, _wire)
     for cls in vars(module).values()
     if isinstance(cls, type) and is_declared(cls) and cls.__module__ == module.__name__
 ]
@@ -56,7 +60,7 @@ def test_the_first_chunk_imports_neither_typing_nor_dataclasses_and_compiles_not
         "import sys\n"
         "before = set(sys.modules)\n"
         "import groqstream as gs\n"
-        "from groqstream import _dataclass, _wire\n"
+        "from groqstream.types import _dataclass, wire as _wire\n"
         "chunk = next(iter(gs.Stream(open('groqstream/sample.sse', 'rb'))))\n"
         "assert chunk.choices[0].delta.role == 'assistant'\n"
         "made = [c.__name__ for c in _dataclass._records if _dataclass.is_made(c)]\n"
@@ -71,13 +75,13 @@ def test_the_first_chunk_imports_neither_typing_nor_dataclasses_and_compiles_not
 def test_the_command_line_help_loads_no_type_module() -> None:
     out = run_python(
         "import sys, contextlib, io\n"
-        "from groqstream._cli import main\n"
+        "from groqstream.tools.cli import main\n"
         "with contextlib.redirect_stdout(io.StringIO()):\n"
         "    try: main(['--help'])\n"
         "    except SystemExit: pass\n"
         "print(sorted(m for m in sys.modules if m.startswith('groqstream.')))\n"
     )
-    assert "groqstream._chunk_types" not in out and "groqstream._cli" in out, out
+    assert "groqstream.types.chunk" not in out and "groqstream.tools.cli" in out, out
 
 
 # --- deferred dataclasses: the same classes as the standard decorator's ----------------------
@@ -170,7 +174,7 @@ def test_declared_fields_say_what_dataclasses_fields_will() -> None:
 
 
 def _missing() -> Any:
-    from groqstream._dataclass import MISSING
+    from groqstream.types._dataclass import MISSING
 
     return MISSING
 
@@ -265,7 +269,7 @@ def test_server_sent_event_is_the_named_tuple_typing_would_make() -> None:
     event = gs.ServerSentEvent(data="x", offset=3)
     assert gs.ServerSentEvent._fields == Reference._fields
     assert gs.ServerSentEvent._field_defaults == Reference._field_defaults
-    assert gs.ServerSentEvent.__module__ == "groqstream._sse" and gs.ServerSentEvent.__qualname__ == "ServerSentEvent"
+    assert gs.ServerSentEvent.__module__ == "groqstream.core.sse" and gs.ServerSentEvent.__qualname__ == "ServerSentEvent"
     assert list(gs.ServerSentEvent.__annotations__) == list(Reference.__annotations__)
     assert event == gs.ServerSentEvent(data="x") and event != ("message", "x", "", None, 3)
     assert event._replace(data="y").data == "y" and tuple(event) == ("message", "x", "", None, 3)

@@ -359,7 +359,7 @@ def test_cancellation_at_every_await_point_leaves_the_source_closed() -> None:
 def test_replay_escapes_terminal_control_sequences_unless_raw(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    from groqstream._cli import main
+    from groqstream.tools.cli import main
 
     content = "red \x1b[31mALERT\x1b[0m \u202egnp.exe\u202c done\r overwritten\x9b2J"
     chunk = {
@@ -386,7 +386,7 @@ def test_replay_escapes_terminal_control_sequences_unless_raw(
 
 
 def test_validate_escapes_keys_from_the_stream(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    from groqstream._cli import main
+    from groqstream.tools.cli import main
 
     path = tmp_path / "evil-key.sse"
     path.write_bytes(

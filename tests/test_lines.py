@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import groqstream as gs
-from groqstream._lines import LineDecoder
+from groqstream.core.lines import LineDecoder
 
 
 def feed_all(decoder: LineDecoder, *pieces: bytes) -> list[bytes]:

@@ -23,7 +23,7 @@ from typing import Any, List, Optional
 import pytest
 
 import groqstream as gs
-from groqstream._sniff import not_a_stream
+from groqstream.core.sniff import not_a_stream
 from tests.helpers import run_stream
 from tests.servers import WAIT, Handler, SSEServer
 
@@ -89,7 +89,7 @@ def test_a_body_that_is_no_event_stream_is_named_as_the_cli_names_it(name: str, 
 
 
 def test_the_cli_and_the_library_share_one_sniffing_function() -> None:
-    from groqstream import _report
+    from groqstream.tools import report as _report
 
     assert _report.not_a_stream is not_a_stream
 
@@ -290,7 +290,7 @@ def test_json_that_only_mentions_error_is_named_not_raised_as_the_servers_error(
 
 
 def test_only_the_start_is_kept_and_only_until_the_first_event() -> None:
-    from groqstream._pipeline import HEAD_BYTES
+    from groqstream.core.pipeline import HEAD_BYTES
 
     stream = gs.Stream(iter([CHUNK, CHUNK, b"data: [DONE]\n\n"]))
     next(stream)

@@ -396,7 +396,7 @@ def test_a_long_number_fed_a_character_at_a_time_is_read_in_linear_time() -> Non
 def test_a_long_string_fed_a_character_at_a_time_costs_linear_work(monkeypatch: pytest.MonkeyPatch) -> None:
     # Showing the open string after every feed re-joined all of it: 1M characters took 23 s. Count what is
     # copied into shown strings: linear means a bounded number of copies per character fed.
-    from groqstream import _partial_json
+    from groqstream.core import partial_json as _partial_json
 
     copied = 0
     join = _partial_json._join

@@ -44,7 +44,7 @@ def test_import_loads_no_submodule_until_a_name_is_used() -> None:
     code = "import sys, groqstream; print(sorted(m for m in sys.modules if m.startswith('groqstream.')))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60)
     assert result.stdout.strip() == "[]"
-    code = "import sys, groqstream; groqstream.Stream; print('groqstream._client' in sys.modules)"
+    code = "import sys, groqstream; groqstream.Stream; print('groqstream.client.sync_client' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60)
     assert result.stdout.strip() == "False"  # the client's urllib/ssl load only for those who use it
 
@@ -83,7 +83,7 @@ def test_import_loads_only_stdlib_modules() -> None:
         """
         import sys
         before = set(sys.modules)
-        import groqstream, groqstream._cli
+        import groqstream, groqstream.tools.cli
         list(groqstream.Stream(b"data: [DONE]\\n\\n"))
         new = {m.split(".")[0] for m in set(sys.modules) - before} - {"groqstream"}
         def is_stdlib(name):
@@ -140,7 +140,7 @@ def test_vendored_copy_works_as_a_sub_package(tmp_path: Path) -> None:
         import sys
         from myapp._vendor import groqstream as gs
         assert "groqstream" not in sys.modules, "the installed copy was imported"
-        from myapp._vendor.groqstream._cli import SAMPLE_PATH
+        from myapp._vendor.groqstream.tools.cli import SAMPLE_PATH
         with gs.Stream(open(SAMPLE_PATH, "rb")) as stream:
             text = "".join(c.choices[0].delta.content or "" for c in stream if c.choices)
         print(text[-6:])

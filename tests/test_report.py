@@ -10,7 +10,7 @@ from typing import List
 import pytest
 
 import groqstream as gs
-from groqstream._report import gap_histogram, stats_of, timeline_svg, validate
+from groqstream.tools.report import gap_histogram, stats_of, timeline_svg, validate
 from tests.helpers import FIXTURES, capture_paths, fixture_paths, requires_captures
 
 VALIDATE = FIXTURES / "validate"

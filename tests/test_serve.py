@@ -18,7 +18,7 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 import pytest
 
 import groqstream as gs
-from groqstream._serve import Fault, split_blocks
+from groqstream.tools.serve import Fault, split_blocks
 from tests.helpers import (
     capture_paths,
     fixture_paths,

@@ -212,7 +212,7 @@ def test_what_http_server_cannot_parse_is_answered_in_the_apis_json_shape(reques
 def test_an_unexpected_failure_is_a_json_500_and_one_log_line(
     monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    from groqstream import _serve
+    from groqstream.tools import serve as _serve
 
     def broken(self: Any, name: Optional[str], body: Dict[str, Any]) -> Any:
         raise TypeError("a bug")
@@ -545,6 +545,6 @@ def test_the_commands_limits_are_options_and_help_needs_no_source_tree(capsys: p
 
 
 def gs_main(argv: List[str]) -> int:
-    from groqstream._cli import main
+    from groqstream.tools.cli import main
 
     return main(argv)

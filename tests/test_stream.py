@@ -570,7 +570,7 @@ def test_an_async_stream_repr_shows_its_state() -> None:
 
 
 def test_a_client_timeout_after_one_chunk_says_one_chunk() -> None:
-    from groqstream._client import _connection_error
+    from groqstream.client.sync_client import _connection_error
 
     error = _connection_error(socket.timeout("timed out"), "http://127.0.0.1:1/openai/v1/chat/completions", 1)
     assert isinstance(error, gs.APITimeoutError) and str(error).endswith("after 1 chunk"), str(error)

@@ -11,7 +11,7 @@ from typing import Any, Callable, Dict, Iterator, List, Tuple
 import pytest
 
 import groqstream as gs
-from groqstream._wire import WireObject, _Invalid
+from groqstream.types.wire import WireObject, _Invalid
 from tests.helpers import capture_paths, fixture_paths
 
 

@@ -1,4 +1,4 @@
-"""Write groqstream/_decoders.py, the wire classes' decoders compiled with the package (see its docstring).
+"""Write groqstream/types/decoders.py, the wire classes' decoders compiled with the package (see its docstring).
 
 ``python tools/generate_decoders.py`` writes it; ``--check`` only says whether it is current (exit 1 if not).
 Run it after changing a wire class's fields; tests/test_generated.py fails until then.
@@ -12,8 +12,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this checkout's groqstream, not an installed one
 
-import groqstream._types  # noqa: F401 - declares (and compiles) every wire class
-from groqstream._wire import generated_decoders_source
+import groqstream.types  # noqa: F401 - declares (and compiles) every wire class
+from groqstream.types.wire import generated_decoders_source
 
 TARGET = Path(__file__).resolve().parent.parent / "groqstream" / "_decoders.py"
 

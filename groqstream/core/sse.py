@@ -28,8 +28,8 @@ from __future__ import annotations
 import json
 from collections import namedtuple
 
-from ._errors import SSEProtocolError, snippet
-from ._lines import DEFAULT_MAX_EVENT_BYTES, LineDecoder, as_bytes
+from .errors import SSEProtocolError, snippet
+from .lines import DEFAULT_MAX_EVENT_BYTES, LineDecoder, as_bytes
 
 TYPE_CHECKING = False  # as typing's, without importing typing at run time: see docs/architecture.md
 if TYPE_CHECKING:

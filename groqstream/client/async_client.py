@@ -16,9 +16,9 @@ import weakref
 from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Tuple, Type
 
-from ._asyncio_http import AsyncConnection, AsyncResponse, connect
-from ._capture import CaptureWriter, messages_digest
-from ._client import (
+from .asyncio_http import AsyncConnection, AsyncResponse, connect
+from ..tools.capture import CaptureWriter, messages_digest
+from .sync_client import (
     _MAX_COMPLETION_BODY,
     _MAX_ERROR_BODY,
     _STALE,
@@ -29,13 +29,13 @@ from ._client import (
     _is_event_stream,
     _Request,
 )
-from ._drain import DEFAULT_DRAIN_BYTES, DEFAULT_DRAIN_SECONDS
-from ._errors import APIConnectionError, GroqStreamError
-from ._http import MAX_IDLE_PER_ORIGIN, Origin, Response
-from ._lines import DEFAULT_MAX_EVENT_BYTES
-from ._stream import AsyncStream
-from ._timeout import within
-from ._types import ChatCompletion
+from .adapters import DEFAULT_DRAIN_BYTES, DEFAULT_DRAIN_SECONDS
+from ..core.errors import APIConnectionError, GroqStreamError
+from .http import MAX_IDLE_PER_ORIGIN, Origin, Response
+from ..core.lines import DEFAULT_MAX_EVENT_BYTES
+from ..core.stream import AsyncStream
+from .timeout import within
+from ..types import ChatCompletion
 
 if TYPE_CHECKING:
     if sys.version_info >= (3, 11):
@@ -43,8 +43,8 @@ if TYPE_CHECKING:
     else:
         from typing_extensions import Unpack
 
-    from ._params import ChatCompletionParams
-    from ._wire import Deviation
+    from .params import ChatCompletionParams
+    from ..types.wire import Deviation
 
 __all__ = ["AsyncClient"]
 

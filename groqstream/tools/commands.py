@@ -19,7 +19,7 @@ import time
 from functools import partial
 from typing import IO, Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, cast
 
-from ._accumulate import (
+from ..core.accumulate import (
     AccumulatorEvent,
     ChatCompletionAccumulator,
     ContentDelta,
@@ -27,13 +27,13 @@ from ._accumulate import (
     ToolCallArgumentsDelta,
     ToolCallDone,
 )
-from ._capture import iter_timed_chunks
-from ._cli import SAMPLE_PATH, _UsageError
-from ._errors import GroqStreamError
-from ._errors import count as count_of
-from ._report import Finding, Stats, gap_histogram, not_a_stream, stats_of, timeline_svg, validate
-from ._stream import Stream
-from ._types import ChatCompletion
+from .capture import iter_timed_chunks
+from .cli import SAMPLE_PATH, _UsageError
+from ..core.errors import GroqStreamError
+from ..core.errors import count as count_of
+from .report import Finding, Stats, gap_histogram, not_a_stream, stats_of, timeline_svg, validate
+from ..core.stream import Stream
+from ..types import ChatCompletion
 
 __all__ = ["COMMANDS"]
 
@@ -604,8 +604,8 @@ def _print_findings(out: IO[str], name: str, findings: List[Finding]) -> None:
 
 
 def _chat(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
-    from ._client import Client  # http.client and ssl: only for the command that talks to a server
-    from ._sanitize import redact_url
+    from ..client.sync_client import Client  # http.client and ssl: only for the command that talks to a server
+    from ..client.sanitize import redact_url
 
     messages = [{"role": "system", "content": args.system}] if args.system else []
     messages.append({"role": "user", "content": args.prompt})
@@ -805,7 +805,7 @@ def _print_stream(stream: Stream, base_url: str, out: IO[str], err: IO[str], arg
 
 
 def _serve(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
-    from ._serve import Fault, run  # only for serve: http.server is not small
+    from .serve import Fault, run  # only for serve: http.server is not small
 
     if args.fault is not None:
         try:

@@ -32,9 +32,9 @@ import sys
 import zlib
 from types import FunctionType
 
-from . import _decoders
+from . import decoders
 from ._dataclass import MISSING, DeclaredField, declared_fields, is_declared
-from ._errors import ChunkDecodeError, snippet
+from ..core.errors import ChunkDecodeError, snippet
 
 TYPE_CHECKING = False  # as typing's, without importing typing at run time: see docs/architecture.md
 if TYPE_CHECKING:
@@ -406,7 +406,7 @@ class WireObject:
     # Either way the key stays in extra, so to_dict() gives back what was sent.
     _misplaced: ClassVar[Dict[str, Tuple[str, Callable[[Lenient, Any], None]]]] = {}
     _decoder_namespace: ClassVar[Dict[str, Any]]  # the globals of the generated decoder
-    _decoder_source: ClassVar[str]  # its source (see _decoders.py)
+    _decoder_source: ClassVar[str]  # its source (see decoders.py)
     # fields the constructor requires that the wire may omit (the class attribute is what an absent one reads)
     _not_required: ClassVar[Tuple[str, ...]] = ()
     # a field that, when set on a constructed instance, to_dict writes under another field's key
@@ -995,20 +995,20 @@ def _compile(cls: Type[WireObject], done: Set[type]) -> None:
 
 
 _compiled: List[Type[WireObject]] = []  # every compiled class, for watching_decoder
-compiled_at_import: List[str] = []  # classes whose decoder _decoders.py lacked or had stale: compiled from source
+compiled_at_import: List[str] = []  # classes whose decoder decoders.py lacked or had stale: compiled from source
 
 
 def _decoder_function(name: str, source: str, namespace: Dict[str, Any]) -> _Convert:
     """The function *source* defines, with *namespace* as its globals.
 
-    Its code comes from ``_decoders.py`` when that holds this very source
+    Its code comes from ``decoders.py`` when that holds this very source
     (same CRC-32), so it was compiled once, with the package, and an import
     only loads it; else the source is compiled here. Compiling forty
     decoders at every start took most of the first chunk's time.
     """
     namespace["__builtins__"] = builtins
-    generated = getattr(_decoders, f"decode_{name}", None)
-    if generated is not None and _decoders.SOURCE_CRC32.get(name) == zlib.crc32(source.encode()):
+    generated = getattr(decoders, f"decode_{name}", None)
+    if generated is not None and decoders.SOURCE_CRC32.get(name) == zlib.crc32(source.encode()):
         return FunctionType(generated.__code__, namespace)
     compiled_at_import.append(name)
     exec(compile(source, f"<groqstream decoder for {name}>", "exec"), namespace)
@@ -1016,7 +1016,7 @@ def _decoder_function(name: str, source: str, namespace: Dict[str, Any]) -> _Con
 
 
 def generated_decoders_source() -> str:
-    """The text of ``_decoders.py`` for the classes declared now (``python tools/generate_decoders.py`` writes it)."""
+    """The text of ``decoders.py`` for the classes declared now (``python tools/generate_decoders.py`` writes it)."""
     import symtable  # only here: the generator runs at development time
 
     sources = [(cls.__name__, cls._decoder_source) for cls in _compiled]

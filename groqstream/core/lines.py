@@ -34,7 +34,7 @@ returned first; the error is raised by the next call, and by every call after.
 
 from __future__ import annotations
 
-from ._errors import SSEProtocolError, snippet
+from .errors import SSEProtocolError, snippet
 
 TYPE_CHECKING = False  # as typing's, without importing typing at run time: see docs/architecture.md
 if TYPE_CHECKING:

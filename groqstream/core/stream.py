@@ -8,20 +8,20 @@ from __future__ import annotations
 
 from types import TracebackType
 
-from ._accumulate import ChatCompletionAccumulator
-from ._completion_types import attach_response
-from ._drain import DEFAULT_DRAIN_BYTES, DEFAULT_DRAIN_SECONDS, adrain, check_limits, drain
-from ._errors import GroqStreamError, StreamClosedError, count
-from ._lines import DEFAULT_MAX_EVENT_BYTES
-from ._pipeline import AsyncByteSource, ByteSource, ChunkStreamDecoder, aiter_bytes, aiter_chunks, iter_chunks, reads
+from .accumulate import ChatCompletionAccumulator
+from ..types.completion import attach_response
+from ..client.adapters import DEFAULT_DRAIN_BYTES, DEFAULT_DRAIN_SECONDS, adrain, check_limits, drain
+from .errors import GroqStreamError, StreamClosedError, count
+from .lines import DEFAULT_MAX_EVENT_BYTES
+from .pipeline import AsyncByteSource, ByteSource, ChunkStreamDecoder, aiter_bytes, aiter_chunks, iter_chunks, reads
 
 TYPE_CHECKING = False  # as typing's, without importing typing at run time: see docs/architecture.md
 if TYPE_CHECKING:
     from typing import Any, AsyncGenerator, AsyncIterator, Iterator, List, Optional, Type, TypeVar
 
-    from ._http import Response
-    from ._types import ChatCompletion, ChatCompletionChunk
-    from ._wire import Deviation
+    from ..client.http import Response
+    from ..types import ChatCompletion, ChatCompletionChunk
+    from ..types.wire import Deviation
 
     _S = TypeVar("_S", bound="_StreamBase")
 
@@ -58,7 +58,7 @@ def _error_status(source: Any) -> Optional[int]:
 
 def _status_error(source: Any, status: int, body: bytes) -> GroqStreamError:
     """The ``APIStatusError`` (per-status subclass) for an error response, as ``Client`` raises it."""
-    from ._client import status_error  # only for a response with an error status
+    from ..client.sync_client import status_error  # only for a response with an error status
 
     headers = getattr(source, "headers", None)
     items = headers.items() if headers is not None and hasattr(headers, "items") else ()

@@ -9,7 +9,7 @@ tool calls), so ``ChatCompletion.from_dict`` reads real responses of both.
 
 from __future__ import annotations
 
-from ._shared_types import (
+from .shared import (
     Annotation,
     ChoiceLogprobs,
     CompletionUsage,
@@ -20,14 +20,14 @@ from ._shared_types import (
     UsageBreakdown,
     XGroqDebug,
 )
-from ._wire import POSITION, WireObject, compile_wire_classes
+from .wire import POSITION, WireObject, compile_wire_classes
 
 TYPE_CHECKING = False  # as typing's, without importing typing at run time: see docs/architecture.md
 if TYPE_CHECKING:
     from dataclasses import dataclass, field  # the standard decorator; at run time it is deferred (_dataclass)
     from typing import Any, ClassVar, Dict, List, Optional, Tuple
 
-    from ._http import Response
+    from ..client.http import Response
 else:
     from ._dataclass import dataclass, field
 
@@ -64,7 +64,7 @@ class ChatCompletionMessageToolCallFunction(WireObject):
             InvalidJSONError: they are not one valid JSON value (cut short by
                 ``max_tokens``, or invalid), with the position and the text around it.
         """
-        from ._partial_json import PartialJSON  # here: decoding a stream needs none of it
+        from ..core.partial_json import PartialJSON  # here: decoding a stream needs none of it
 
         parser = PartialJSON()
         parser.feed(self.arguments)

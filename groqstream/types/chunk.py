@@ -11,7 +11,7 @@ decoder reads an absent or null required key as (docs/compatibility.md).
 
 from __future__ import annotations
 
-from ._shared_types import (
+from .shared import (
     Annotation,
     ChoiceLogprobs,
     CompletionUsage,
@@ -22,7 +22,7 @@ from ._shared_types import (
     UsageBreakdown,
     XGroqDebug,
 )
-from ._wire import (
+from .wire import (
     POSITION,
     TOOL_CALL_INDEX,
     USAGE_IN_CHOICE,

@@ -27,10 +27,10 @@ from __future__ import annotations
 
 import json
 
-from ._errors import ChunkDecodeError, GroqStreamError, IncompleteStreamError, StreamAPIError, count, snippet
-from ._sse import ServerSentEvent
-from ._types import ChatCompletionChunk
-from ._wire import (
+from .errors import ChunkDecodeError, GroqStreamError, IncompleteStreamError, StreamAPIError, count, snippet
+from .sse import ServerSentEvent
+from ..types import ChatCompletionChunk
+from ..types.wire import (
     NO_DONE,
     UNTERMINATED_DONE,
     Deviation,

@@ -32,8 +32,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import IO, Any, Callable, Deque, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple, Union
 
-from ._capture import CaptureHeader, messages_digest
-from ._errors import GroqStreamError
+from .capture import CaptureHeader, messages_digest
+from ..core.errors import GroqStreamError
 
 __all__ = ["Capture", "CaptureServer", "Fault", "ServedRequest", "serve"]
 
@@ -175,7 +175,7 @@ class Capture:
 
     def problems(self) -> List[str]:
         """What ``groqstream validate`` finds wrong in the capture (empty when it is a clean stream)."""
-        from ._report import not_a_stream, validate
+        from .report import not_a_stream, validate
 
         problem = not_a_stream(self.raw, complete=True)
         if problem is not None:
@@ -188,7 +188,7 @@ class Capture:
         Raises:
             GroqStreamError: the capture does not accumulate to a completion (cut, or an error event).
         """
-        from ._stream import Stream
+        from ..core.stream import Stream
 
         return Stream(self.body).final_completion().to_dict()
 

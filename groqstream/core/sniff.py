@@ -10,7 +10,7 @@ so a real stream is never judged by its look. Pure functions, no I/O.
 
 from __future__ import annotations
 
-from ._errors import snippet
+from .errors import snippet
 
 TYPE_CHECKING = False  # as typing's, without importing typing at run time: see docs/architecture.md
 if TYPE_CHECKING:

@@ -33,9 +33,9 @@ TYPE_CHECKING = False  # as typing's, without importing typing at run time: see 
 if TYPE_CHECKING:
     from typing import Any, Dict, Optional, Tuple
 
-    from ._http import Response
-    from ._sse import ServerSentEvent
-    from ._types import ChatCompletion
+    from ..client.http import Response
+    from .sse import ServerSentEvent
+    from ..types import ChatCompletion
 
 __all__ = [
     "APIConnectionError",

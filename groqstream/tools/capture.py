@@ -32,11 +32,11 @@ import time as _time
 from dataclasses import dataclass
 from typing import IO, Any, Callable, Dict, Iterator, List, NamedTuple, Optional
 
-from ._chunks import ChunkDecoder
-from ._lines import DEFAULT_MAX_EVENT_BYTES
-from ._pipeline import ByteSource, reads
-from ._sse import ServerSentEvent, SSEDecoder
-from ._types import ChatCompletionChunk
+from ..core.chunks import ChunkDecoder
+from ..core.lines import DEFAULT_MAX_EVENT_BYTES
+from ..core.pipeline import ByteSource, reads
+from ..core.sse import ServerSentEvent, SSEDecoder
+from ..types import ChatCompletionChunk
 
 __all__ = ["CaptureDecoder", "CaptureHeader", "CaptureWriter", "TimedEvent", "iter_capture", "messages_digest"]
 

@@ -17,7 +17,7 @@ names, same JSON keys. Open-ended strings such as ``finish_reason`` are typed
 
 from __future__ import annotations
 
-from ._chunk_types import (
+from .chunk import (
     ChatCompletionChunk,
     Choice,
     ChoiceDelta,
@@ -26,7 +26,7 @@ from ._chunk_types import (
     ChoiceDeltaToolCallFunction,
     XGroq,
 )
-from ._completion_types import (
+from .completion import (
     ChatCompletion,
     ChatCompletionChoice,
     ChatCompletionMessage,
@@ -39,7 +39,7 @@ from ._completion_types import (
     McpListToolTool,
     XGroqUsage,
 )
-from ._shared_types import (
+from .shared import (
     Annotation,
     AnnotationDocumentCitation,
     AnnotationFunctionCitation,
@@ -63,7 +63,7 @@ from ._shared_types import (
     UsageBreakdownModel,
     XGroqDebug,
 )
-from ._wire import DEVIATION_RULES, Deviation, WireObject
+from .wire import DEVIATION_RULES, Deviation, WireObject
 
 TYPE_CHECKING = False  # as typing's, without importing typing at run time: see docs/architecture.md
 if TYPE_CHECKING:

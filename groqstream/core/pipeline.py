@@ -29,9 +29,9 @@ import json
 from functools import partial
 from itertools import chain
 
-from ._chunks import ChunkDecoder
-from ._lines import DEFAULT_MAX_EVENT_BYTES, as_bytes
-from ._sse import ServerSentEvent, SSEDecoder
+from .chunks import ChunkDecoder
+from .lines import DEFAULT_MAX_EVENT_BYTES, as_bytes
+from .sse import ServerSentEvent, SSEDecoder
 
 TYPE_CHECKING = False  # as typing's, without importing typing at run time: see docs/architecture.md
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ if TYPE_CHECKING:
         TypeVar,
     )
 
-    from ._types import ChatCompletionChunk
+    from ..types import ChatCompletionChunk
 
     _Out = TypeVar("_Out")
 
@@ -288,7 +288,7 @@ class ChunkStreamDecoder:
 
     def _looks_like(self, received: int) -> Optional[str]:
         """What the input is, when it held no event; a JSON error body fails the decoder with its ``StreamAPIError``."""
-        from ._sniff import not_a_stream  # only for an input that held no event
+        from .sniff import not_a_stream  # only for an input that held no event
 
         head = bytes(self._head)
         complete = received <= len(head)

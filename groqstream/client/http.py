@@ -24,8 +24,8 @@ import urllib.parse
 import urllib.request
 from typing import Dict, Iterable, Iterator, List, Mapping, NamedTuple, Optional, Tuple
 
-from ._drain import read_within
-from ._sanitize import redact_url
+from .adapters import read_within
+from .sanitize import redact_url
 
 __all__ = ["ConnectionPool", "Headers", "Origin", "Proxies", "Response"]
 

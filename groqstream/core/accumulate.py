@@ -84,8 +84,8 @@ from __future__ import annotations
 
 import sys
 
-from ._errors import GroqStreamError, InvalidJSONError
-from ._types import (
+from .errors import GroqStreamError, InvalidJSONError
+from ..types import (
     Annotation,
     ChatCompletion,
     ChatCompletionChoice,
@@ -108,14 +108,14 @@ from ._types import (
     UsageBreakdown,
     XGroq,
 )
-from ._wire import _Invalid, copy_json, keep_nulls
+from ..types.wire import _Invalid, copy_json, keep_nulls
 
 TYPE_CHECKING = False  # as typing's, without importing typing at run time: see docs/architecture.md
 if TYPE_CHECKING:
     from dataclasses import dataclass, field  # the standard decorator; at run time it is deferred (_dataclass)
     from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Tuple, Union
 else:
-    from ._dataclass import dataclass, field
+    from ..types._dataclass import dataclass, field
 
 __all__ = [
     "AccumulatorEvent",
@@ -153,7 +153,7 @@ class _Text:
         """
         parser = self._parser
         if parser is None:
-            from ._partial_json import PartialJSON  # here: a stream that never asks needs none of it
+            from .partial_json import PartialJSON  # here: a stream that never asks needs none of it
 
             parser = self._parser = PartialJSON()
         if count > self._parsed_count:

@@ -1,4 +1,4 @@
-"""The groqstream command line: the parser and ``main`` (the commands themselves are in ``_commands``).
+"""The groqstream command line: the parser and ``main`` (the commands themselves are in ``commands``).
 
 Usage::
 
@@ -29,7 +29,7 @@ from typing import Optional, Sequence
 
 __all__ = ["DEFAULT_MODEL", "SAMPLE_PATH", "main"]
 
-SAMPLE_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sample-timed.sse")
+SAMPLE_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "sample-timed.sse")
 """The bundled sample: a short llama-3.3-70b-versatile answer written for this package, as a timed capture.
 
 It is ``sample.sse`` (the body as the server sent it, beside it) with the arrival times ``chat --record`` adds,
@@ -87,7 +87,7 @@ examples:
 
 
 def _version() -> str:
-    from . import __version__
+    from .. import __version__
 
     return __version__
 
@@ -296,15 +296,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if args.command is None:  # bare `groqstream`: what it can do
         parser.print_help(out)
         return 0
-    from . import _commands  # only now: --help and --version need none of it
+    from . import commands  # only now: --help and --version need none of it
 
     try:
-        return _commands.COMMANDS[args.command](args, out, err)
+        return commands.COMMANDS[args.command](args, out, err)
     except _UsageError as exc:
-        _commands._write(err, f"groqstream: error: {exc}\n")
+        commands._write(err, f"groqstream: error: {exc}\n")
         return 2
     except BrokenPipeError:
         # The reader went away (`| head`) somewhere _write does not see (stdout's last flush): stop
         # quietly, and keep Python from complaining again when it flushes stdout at exit.
-        _commands._stdout_gone()
+        commands._stdout_gone()
         return 0

@@ -240,7 +240,7 @@ async def adrain(source: Any, reads: AsyncIterator[Any], drain_bytes: int, drain
     """Async ``drain``: read on from *reads* until they end, each read given the time left; True at the end."""
     import asyncio
 
-    from ._timeout import within
+    from .timeout import within
 
     if drain_seconds <= 0 or isinstance(source, asyncio.StreamReader):
         return False

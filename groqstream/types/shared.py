@@ -11,7 +11,7 @@ citations, Mistral's content parts, OpenRouter's reasoning details.
 
 from __future__ import annotations
 
-from ._wire import CONTENT_PARTS, UNFIXED, Computed, Lenient, WireObject, compile_wire_classes
+from .wire import CONTENT_PARTS, UNFIXED, Computed, Lenient, WireObject, compile_wire_classes
 
 TYPE_CHECKING = False  # as typing's, without importing typing at run time: see docs/architecture.md
 if TYPE_CHECKING:

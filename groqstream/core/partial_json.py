@@ -44,7 +44,7 @@ from __future__ import annotations
 import re
 import sys
 
-from ._errors import InvalidJSONError
+from .errors import InvalidJSONError
 
 TYPE_CHECKING = False  # as typing's, without importing typing at run time: see docs/architecture.md
 if TYPE_CHECKING:

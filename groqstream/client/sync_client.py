@@ -46,10 +46,10 @@ from typing import (
     Type,
 )
 
-from ._capture import CaptureWriter, messages_digest
-from ._completion_types import attach_response
-from ._drain import DEFAULT_DRAIN_BYTES, DEFAULT_DRAIN_SECONDS, read_within
-from ._errors import (
+from ..tools.capture import CaptureWriter, messages_digest
+from ..types.completion import attach_response
+from .adapters import DEFAULT_DRAIN_BYTES, DEFAULT_DRAIN_SECONDS, read_within
+from ..core.errors import (
     APIConnectionError,
     APIStatusError,
     APITimeoutError,
@@ -68,12 +68,12 @@ from ._errors import (
     count,
     snippet,
 )
-from ._http import ConnectionPool, Headers, Origin, Proxies, Response, response_headers, reusable
-from ._lines import DEFAULT_MAX_EVENT_BYTES
-from ._params import check_params
-from ._sanitize import check_api_key, check_base_url, check_headers, redact_url
-from ._stream import Stream
-from ._types import ChatCompletion
+from .http import ConnectionPool, Headers, Origin, Proxies, Response, response_headers, reusable
+from ..core.lines import DEFAULT_MAX_EVENT_BYTES
+from .params import check_params
+from .sanitize import check_api_key, check_base_url, check_headers, redact_url
+from ..core.stream import Stream
+from ..types import ChatCompletion
 
 if TYPE_CHECKING:
     if sys.version_info >= (3, 11):
@@ -81,8 +81,8 @@ if TYPE_CHECKING:
     else:
         from typing_extensions import Unpack
 
-    from ._params import ChatCompletionParams
-    from ._wire import Deviation
+    from .params import ChatCompletionParams
+    from ..types.wire import Deviation
 
 __all__ = ["DEFAULT_BASE_URL", "Client"]
 
@@ -126,7 +126,7 @@ NOT_GIVEN: Any = _NotGiven()
 
 
 def _user_agent() -> str:
-    from . import __version__  # at call time: the package is fully imported by then
+    from .. import __version__  # at call time: the package is fully imported by then
 
     return f"groqstream/{__version__} (Python {sys.version_info[0]}.{sys.version_info[1]})"
 

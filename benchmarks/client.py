@@ -133,7 +133,7 @@ Run = Callable[[], Iterator[Any]]  # one request: yields each chunk as it arrive
 
 
 def groqstream_client(root: str, context: ssl.SSLContext) -> Tuple[Run, Callable[[], None]]:
-    client = gs.Client(base_url=root, api_key="k", ssl_context=context)
+    client = gs.client.Client(base_url=root, api_key="k", ssl_context=context)
 
     def run() -> Iterator[Any]:
         with client.chat_stream(model="m", messages=MESSAGES) as stream:

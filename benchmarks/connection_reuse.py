@@ -119,7 +119,7 @@ def scenario(name: str, host: str, cafile: str, args: argparse.Namespace, proxy_
         "httpx, before": httpx_sync(url, context, lambda response: gs.Stream(response.iter_bytes())),
         "httpx, after": httpx_sync(url, context, gs.Stream),
         "httpx async, before": httpx_async(url, context, drain_seconds=0),
-        "httpx async, after": httpx_async(url, context, drain_seconds=gs.DEFAULT_DRAIN_SECONDS),
+        "httpx async, after": httpx_async(url, context, drain_seconds=gs.client.DEFAULT_DRAIN_SECONDS),
     }
     if importlib.util.find_spec("groq") is not None:
         clients["groq SDK"] = groq_sdk(host, context)

@@ -714,7 +714,7 @@ def test_usage_sent_inside_the_choice_becomes_the_completions_usage() -> None:
     )
     stream = gs.Stream(body)
     completion = stream.final_completion()
-    assert completion.usage == gs.CompletionUsage.from_dict(usage)
+    assert completion.usage == gs.types.CompletionUsage.from_dict(usage)
     assert "usage" not in completion.choices[0].extra  # it moved to the completion: not kept twice
     assert completion.to_dict()["usage"] == usage
     assert [d.rule for d in stream.deviations] == ["usage-in-choice"]

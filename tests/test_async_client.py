@@ -20,11 +20,11 @@ from tests.test_client_connections import COMPLETION, kept_alive
 __all__ = ["self_signed"]  # the fixture, imported for these tests
 
 
-def aclient(server: SSEServer, **options: Any) -> gs.AsyncClient:
+def aclient(server: SSEServer, **options: Any) -> gs.client.AsyncClient:
     options.setdefault("api_key", "k")
     options.setdefault("max_retries", 0)
     options.setdefault("timeout", WAIT)
-    return gs.AsyncClient(base_url=server.url, **options)
+    return gs.client.AsyncClient(base_url=server.url, **options)
 
 
 def run(coroutine: Any) -> Any:
@@ -71,7 +71,7 @@ def test_status_errors_and_retries_as_the_sync_client() -> None:
     async def main(server: SSEServer) -> None:
         c = aclient(server, max_retries=1)
         assert await (await c.chat_stream(model="m", messages=MESSAGES)).text() == SAMPLE_TEXT
-        with pytest.raises(gs.AuthenticationError) as info:
+        with pytest.raises(gs.client.AuthenticationError) as info:
             await c.chat(model="m", messages=MESSAGES)
         assert info.value.response is not None and info.value.response.headers["X-REQUEST-ID"] == "req_9"
         assert info.value.request_id == "req_9"
@@ -221,7 +221,7 @@ def test_timeouts_connection_errors_and_non_json_bodies_are_groqstream_errors() 
         with pytest.raises(gs.ChunkDecodeError, match=r"not JSON.*oops"):
             await c.chat(model="m", messages=MESSAGES)
         await c.aclose()
-        refused = gs.AsyncClient(base_url=f"http://127.0.0.1:{free_port()}", api_key="k", max_retries=0)
+        refused = gs.client.AsyncClient(base_url=f"http://127.0.0.1:{free_port()}", api_key="k", max_retries=0)
         with pytest.raises(gs.APIConnectionError, match="connection refused connecting to"):
             await refused.chat_stream(model="m", messages=MESSAGES)
 
@@ -240,11 +240,11 @@ def test_tls_through_an_https_proxy_tunnel(self_signed: tuple[str, str], monkeyp
 
     async def main(url: str) -> None:
         context = ssl.create_default_context(cafile=cert)
-        async with gs.AsyncClient(base_url=url, api_key="k", max_retries=0, ssl_context=context) as c:
+        async with gs.client.AsyncClient(base_url=url, api_key="k", max_retries=0, ssl_context=context) as c:
             for _ in range(3):
                 assert await (await c.chat_stream(model="m", messages=MESSAGES)).text() == SAMPLE_TEXT
         with pytest.raises(gs.APIConnectionError, match="TLS error"):
-            untrusting = gs.AsyncClient(base_url=url, api_key="k", max_retries=0)
+            untrusting = gs.client.AsyncClient(base_url=url, api_key="k", max_retries=0)
             await untrusting.chat_stream(model="m", messages=MESSAGES)
 
     with server, TunnelProxy() as proxy:
@@ -276,7 +276,7 @@ def test_no_file_descriptor_growth_over_200_async_requests() -> None:
 
 
 def test_within_times_out_once_and_never_swallows_a_cancellation() -> None:
-    from groqstream.client.timeout import within
+    from groqstream.core.timeout import within
 
     async def main() -> None:
         with pytest.raises(asyncio.TimeoutError):
@@ -323,7 +323,7 @@ def test_the_asyncio_reader_takes_chunk_extensions_trailers_interim_responses_an
     bare_lf = chunked.replace(b"\r\n", b"\n")  # the sample's data has no CR: only the framing changes
 
     async def main(url: str) -> str:
-        c = gs.AsyncClient(base_url=url, api_key="k", max_retries=0)
+        c = gs.client.AsyncClient(base_url=url, api_key="k", max_retries=0)
         text: str = await (await c.chat_stream(model="m", messages=MESSAGES)).text()
         await c.aclose()
         return text
@@ -336,7 +336,7 @@ def test_the_asyncio_reader_takes_chunk_extensions_trailers_interim_responses_an
 
 def test_a_response_that_is_not_http_is_a_connection_error_naming_it() -> None:
     async def main(url: str) -> None:
-        c = gs.AsyncClient(base_url=url, api_key="k", max_retries=0)
+        c = gs.client.AsyncClient(base_url=url, api_key="k", max_retries=0)
         with pytest.raises(gs.APIConnectionError, match=r"not an HTTP/1\.x status line"):
             await c.chat(model="m", messages=MESSAGES)
 

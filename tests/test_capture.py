@@ -19,7 +19,7 @@ SAMPLE = (Path(gs.__file__).parent / "sample.sse").read_bytes()
 
 def record(pieces: List[bytes], times: List[float], **options: object) -> bytes:
     out = io.BytesIO()
-    writer = gs.CaptureWriter(out, clock=lambda: 0.0, **options)  # type: ignore[arg-type]
+    writer = gs.tools.CaptureWriter(out, clock=lambda: 0.0, **options)  # type: ignore[arg-type]
     for piece, at in zip(pieces, times):
         writer.write(piece, at=at)
     writer.close()
@@ -43,7 +43,7 @@ def test_writer_keeps_every_byte_and_the_reader_recovers_events_and_times(path: 
         times = sorted(rng.uniform(0, 10) for _ in pieces)
         captured = record(pieces, times, model="m")
         assert strip_capture(captured) == data
-        timed = list(gs.iter_capture(captured))
+        timed = list(gs.tools.iter_capture(captured))
         assert [t.event for t in timed] == decode_events([data])
         assert [t.time for t in timed] == pytest.approx(completion_times(pieces, times), abs=1e-6)
 
@@ -60,29 +60,29 @@ def test_header_names_format_model_and_start() -> None:
 
     out = io.BytesIO()
     start = datetime.datetime(2026, 11, 21, 1, 2, 3, 456789, tzinfo=datetime.timezone.utc)
-    writer = gs.CaptureWriter(out, model="llama-3.3-70b-versatile", start=start)
+    writer = gs.tools.CaptureWriter(out, model="llama-3.3-70b-versatile", start=start)
     writer.write(b"data: x\n\n", at=0.5)
     writer.close()
     assert out.getvalue() == (
         b": groqstream-capture 1 model=llama-3.3-70b-versatile start=2026-11-21T01:02:03.456789Z\n"
         b": t=0.500000\ndata: x\n\n"
     )
-    decoder = gs.CaptureDecoder()
+    decoder = gs.tools.CaptureDecoder()
     assert [(t.time, t.event.data) for t in decoder.feed(out.getvalue())] == [(0.5, "x")]
-    assert decoder.header == gs.CaptureHeader(1, "llama-3.3-70b-versatile", "2026-11-21T01:02:03.456789Z")
+    assert decoder.header == gs.tools.CaptureHeader(1, "llama-3.3-70b-versatile", "2026-11-21T01:02:03.456789Z")
 
 
 def test_nothing_is_inserted_between_a_cr_and_its_lf() -> None:
     captured = record([b"data: a\r\n\r", b"\ndata: b\r\n\r\n"], [1.0, 2.0])
     assert b"\r: t=" not in captured and b"\r\n\r\n" in captured
     assert strip_capture(captured) == b"data: a\r\n\r\ndata: b\r\n\r\n"
-    assert [(t.time, t.event.data) for t in gs.iter_capture(captured)] == [(2.0, "a"), (2.0, "b")]
+    assert [(t.time, t.event.data) for t in gs.tools.iter_capture(captured)] == [(2.0, "a"), (2.0, "b")]
 
 
 def test_a_bom_stays_at_the_start_of_the_file() -> None:
     captured = record([b"\xef\xbb", b"\xbfdata: a\n\n"], [0.1, 0.2])
     assert captured.startswith(b"\xef\xbb\xbf: groqstream-capture 1")
-    assert [(t.time, t.event.data) for t in gs.iter_capture(captured)] == [(0.2, "a")]
+    assert [(t.time, t.event.data) for t in gs.tools.iter_capture(captured)] == [(0.2, "a")]
 
 
 def test_an_unterminated_tail_is_kept_on_close() -> None:
@@ -91,20 +91,24 @@ def test_an_unterminated_tail_is_kept_on_close() -> None:
 
 
 def test_untimed_captures_read_with_no_times() -> None:
-    timed = list(gs.iter_capture(SAMPLE))
+    timed = list(gs.tools.iter_capture(SAMPLE))
     assert len(timed) == SAMPLE.count(b"\n\n") and {t.time for t in timed} == {None}
 
 
 def test_foreign_comments_are_ignored_by_the_reader() -> None:
     data = b": t=soon\n: groqstream-capture x\n: t=-1\ndata: a\n\n: t=2.5\ndata: b\n\n"
-    decoder = gs.CaptureDecoder()
+    decoder = gs.tools.CaptureDecoder()
     assert [(t.time, t.event.data) for t in decoder.feed(data)] == [(None, "a"), (2.5, "b")]
     assert decoder.header is None
 
 
 def test_times_apply_to_the_events_after_them_within_one_feed() -> None:
     data = b": t=1\ndata: a\n\n: t=2\ndata: b\n\ndata: c\n\n: t=3\n"
-    assert [(t.time, t.event.data) for t in gs.CaptureDecoder().feed(data)] == [(1.0, "a"), (2.0, "b"), (2.0, "c")]
+    assert [(t.time, t.event.data) for t in gs.tools.CaptureDecoder().feed(data)] == [
+        (1.0, "a"),
+        (2.0, "b"),
+        (2.0, "c"),
+    ]
 
 
 def test_recorded_times_reflect_the_servers_pauses(tmp_path: Path) -> None:
@@ -122,9 +126,9 @@ def test_recorded_times_reflect_the_servers_pauses(tmp_path: Path) -> None:
 
     path = tmp_path / "timed.sse"
     with SSEServer(scenario) as server, open(path, "wb") as fh:
-        client = gs.Client(base_url=server.url, api_key="k", max_retries=0, timeout=WAIT)
+        client = gs.client.Client(base_url=server.url, api_key="k", max_retries=0, timeout=WAIT)
         client.chat_stream(model="m", messages=[{"role": "user", "content": "x"}], capture=fh).text()
-    timed = list(gs.iter_capture(path.read_bytes()))
+    timed = list(gs.tools.iter_capture(path.read_bytes()))
     times: List[Optional[float]] = [t.time for t in timed]
     assert all(t is not None for t in times) and times == sorted(times)  # type: ignore[type-var]
     gaps: List[Tuple[float, int]] = sorted(

@@ -92,7 +92,7 @@ def test_compound_stream_keeps_changing_ids_executed_tools_and_usage_breakdown()
     assert len(executed) == 2 and {t.index for t in executed} == {0}
     assert executed[0].type == "search" and executed[0].output is None
     assert executed[1].output is not None and "San Francisco" in executed[1].output
-    x_groq: Optional[gs.XGroq] = chunks[-1].x_groq
+    x_groq: Optional[gs.types.XGroq] = chunks[-1].x_groq
     assert x_groq is not None and x_groq.id is None
     assert x_groq.usage is not None and x_groq.usage.total_tokens == 5362
     assert x_groq.usage_breakdown is not None and len(x_groq.usage_breakdown.models) == 4

@@ -236,7 +236,7 @@ def test_an_absent_key_with_an_obvious_empty_meaning_gets_it_and_is_recorded(
         40,
         1,
     )
-    assert rule in gs.DEVIATION_RULES
+    assert rule in gs.types.DEVIATION_RULES
     assert json.dumps(chunk.to_dict()) == json.dumps(source)  # what was absent stays absent, a float stays a float
     with pytest.raises(gs.ChunkDecodeError) as info:
         gs.ChunkDecoder(strict=True).feed(message(source))
@@ -254,7 +254,7 @@ def test_an_absent_key_with_an_obvious_empty_meaning_gets_it_and_is_recorded(
 def test_a_choice_without_index_or_delta_is_read(choice: Dict[str, Any], path: str, reason: str) -> None:
     decoder = gs.ChunkDecoder()
     (chunk,) = decoder.feed(message(chunk_with(choices=[choice])))
-    assert chunk.choices[0].index == 0 and isinstance(chunk.choices[0].delta, gs.ChoiceDelta)
+    assert chunk.choices[0].index == 0 and isinstance(chunk.choices[0].delta, gs.types.ChoiceDelta)
     (deviation,) = decoder.deviations
     assert (deviation.path, deviation.message) == (path, reason)
 
@@ -443,7 +443,7 @@ def test_an_unterminated_done_at_the_end_is_done_and_a_deviation(ending: str, mo
         1,
         len(first),
     )
-    assert deviation.rule in gs.DEVIATION_RULES
+    assert deviation.rule in gs.types.DEVIATION_RULES
 
 
 def test_strict_refuses_an_unterminated_done_naming_the_event() -> None:
@@ -491,19 +491,19 @@ def moonshot_last(**top: Any) -> Dict[str, Any]:
 def test_usage_inside_the_choice_is_the_chunks_usage_and_a_deviation() -> None:
     decoder = gs.ChunkDecoder()
     chunk = feed(decoder, message(CHUNK), message(moonshot_last()))[-1]
-    assert chunk.usage == gs.CompletionUsage.from_dict(USAGE)
+    assert chunk.usage == gs.types.CompletionUsage.from_dict(USAGE)
     assert chunk.choices[0].extra == {"usage": USAGE}
     assert chunk.to_dict() == moonshot_last()  # exactly what was sent: no top-level usage added
     (deviation,) = decoder.deviations
     assert (deviation.rule, deviation.path, deviation.event_index) == ("usage-in-choice", "choices[0].usage", 1)
-    assert deviation.rule in gs.DEVIATION_RULES
+    assert deviation.rule in gs.types.DEVIATION_RULES
 
 
 def test_a_top_level_usage_wins_over_the_one_inside_the_choice() -> None:
     top = {"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3}
     decoder = gs.ChunkDecoder()
     (chunk,) = feed(decoder, message(moonshot_last(usage=top)))
-    assert chunk.usage == gs.CompletionUsage.from_dict(top)
+    assert chunk.usage == gs.types.CompletionUsage.from_dict(top)
     assert [d.rule for d in decoder.deviations] == ["usage-in-choice"]
 
 

@@ -262,7 +262,7 @@ def timed_sample(tmp_path: Path, gap: float = 0.02) -> Path:
     import groqstream as gs
 
     out = io.BytesIO()
-    writer = gs.CaptureWriter(out, model="m", clock=lambda: 0.0)
+    writer = gs.tools.CaptureWriter(out, model="m", clock=lambda: 0.0)
     for i, event in enumerate(BODY.split(b"\n\n")[:-1]):
         writer.write(event + b"\n\n", at=gap * i)
     writer.close()
@@ -490,7 +490,7 @@ def test_chat_shows_reasoning_and_tool_calls_as_replay_does(
         ]
     )
     monkeypatch.setenv("GROQ_API_KEY", "gsk_cli_test")
-    with gs.serve([("think.sse", body)], loop=True) as server:
+    with gs.tools.serve([("think.sse", body)], loop=True) as server:
         assert main(["chat", "Hi", "--base-url", server.url + "/v1"]) == 0
         shown = capsys.readouterr().out
         assert main(["chat", "Hi", "--base-url", server.url + "/v1", "--no-reasoning", "--no-tool-calls"]) == 0

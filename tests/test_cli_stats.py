@@ -57,7 +57,7 @@ def test_the_bundled_sample_is_timed_and_is_the_plain_sample_plus_arrival_times(
     timed = Path(SAMPLE_PATH).read_bytes()
     assert timed.startswith(b": groqstream-capture 1 model=llama-3.3-70b-versatile start=")
     assert strip_capture(timed) == BODY  # the same bytes as the plain sample.sse, so the two cannot drift
-    times = [t.time or 0.0 for t in gs.iter_capture(timed)]
+    times = [t.time or 0.0 for t in gs.tools.iter_capture(timed)]
     assert len(times) == 41 and times[0] > 0.2 and times == sorted(times)
 
 
@@ -86,7 +86,7 @@ def test_the_documented_way_to_time_any_capture_through_serve_works(tmp_path: Pa
 
     untimed = write(tmp_path, "untimed.sse", BODY)
     timed = tmp_path / "timed.sse"
-    with gs.serve([untimed], rate=200) as server:
+    with gs.tools.serve([untimed], rate=200) as server:
         env = {k: v for k, v in os.environ.items() if k not in ("GROQ_API_KEY", "GROQ_BASE_URL")}
         import subprocess
 

@@ -23,10 +23,10 @@ FIRST_EVENTS = SAMPLE[: SAMPLE.index(b"\n\n", SAMPLE.index(b"\n\n") + 2) + 2]  #
 MESSAGES = [{"role": "user", "content": "Hi"}]
 
 
-def client(server: SSEServer, **options: Any) -> gs.Client:
+def client(server: SSEServer, **options: Any) -> gs.client.Client:
     options.setdefault("api_key", "gsk_test_secret_key_123")
     options.setdefault("max_retries", 0)
-    return gs.Client(base_url=server.url, **options)
+    return gs.client.Client(base_url=server.url, **options)
 
 
 def send_sample(handler: Handler) -> None:
@@ -64,13 +64,13 @@ def test_api_key_from_the_environment_and_groq_base_url_read_as_the_sdk_reads_it
         host = f"http://127.0.0.1:{server.port}"
         monkeypatch.setenv("GROQ_API_KEY", "gsk_from_env")
         monkeypatch.setenv("GROQ_BASE_URL", host + "/")  # the SDK's meaning: a host, /openai/v1 added
-        c = gs.Client(max_retries=0)
+        c = gs.client.Client(max_retries=0)
         assert c.base_url == host + "/openai/v1"
         assert c.chat_stream(model="m", messages=MESSAGES).text() == SAMPLE_TEXT
         monkeypatch.setenv("GROQ_BASE_URL", host + "/openai/v1")  # already the API root: not doubled
-        assert gs.Client().base_url == host + "/openai/v1"
+        assert gs.client.Client().base_url == host + "/openai/v1"
         # base_url= is the OpenAI-style API root (vLLM, Ollama, OpenRouter...), whatever the environment says
-        assert gs.Client(base_url=host + "/v1/").base_url == host + "/v1"
+        assert gs.client.Client(base_url=host + "/v1/").base_url == host + "/v1"
     assert server.requests[0]["path"] == "/openai/v1/chat/completions"
     assert server.requests[0]["headers"]["authorization"] == "Bearer gsk_from_env"
 
@@ -78,16 +78,16 @@ def test_api_key_from_the_environment_and_groq_base_url_read_as_the_sdk_reads_it
 def test_a_base_url_that_is_not_http_fails_at_construction() -> None:
     for bad in ("localhost:8000/v1", "ftp://example.com/v1", "http:///v1"):
         with pytest.raises(ValueError, match="not an http:// or https:// URL"):
-            gs.Client(base_url=bad)
+            gs.client.Client(base_url=bad)
 
 
 def test_default_base_url_is_groq(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("GROQ_BASE_URL", raising=False)
-    assert gs.Client().base_url == "https://api.groq.com/openai/v1"
+    assert gs.client.Client().base_url == "https://api.groq.com/openai/v1"
 
 
 def test_default_tls_context_verifies_certificates() -> None:
-    context = gs.Client()._ssl_context
+    context = gs.client.Client()._ssl_context
     assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
 
 
@@ -107,11 +107,11 @@ def test_the_api_key_is_in_no_repr_error_or_capture(tmp_path: Path) -> None:
         with open(capture, "wb") as fh:
             c.chat_stream(model="m", messages=MESSAGES, capture=fh).text()
         assert strip_capture(capture.read_bytes()) == SAMPLE
-        with pytest.raises(gs.AuthenticationError) as info:
+        with pytest.raises(gs.client.AuthenticationError) as info:
             c.chat_stream(model="fail", messages=MESSAGES)
     texts = [str(info.value), repr(info.value), repr(info.value.headers), repr(info.value.body)]
     assert all(secret not in text for text in texts)
-    refused = gs.Client(base_url=f"http://127.0.0.1:{free_port()}", api_key=secret, max_retries=0)
+    refused = gs.client.Client(base_url=f"http://127.0.0.1:{free_port()}", api_key=secret, max_retries=0)
     with pytest.raises(gs.APIConnectionError) as failed:
         refused.chat_stream(model="m", messages=MESSAGES)
     assert secret not in str(failed.value) and secret not in repr(failed.value.__cause__)
@@ -123,15 +123,15 @@ def test_the_api_key_is_in_no_repr_error_or_capture(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("status", "cls"),
     [
-        (400, gs.BadRequestError),
-        (401, gs.AuthenticationError),
-        (403, gs.PermissionDeniedError),
-        (404, gs.NotFoundError),
-        (413, gs.RequestTooLargeError),
-        (422, gs.UnprocessableEntityError),
-        (429, gs.RateLimitError),
-        (500, gs.InternalServerError),
-        (503, gs.InternalServerError),
+        (400, gs.client.BadRequestError),
+        (401, gs.client.AuthenticationError),
+        (403, gs.client.PermissionDeniedError),
+        (404, gs.client.NotFoundError),
+        (413, gs.client.RequestTooLargeError),
+        (422, gs.client.UnprocessableEntityError),
+        (429, gs.client.RateLimitError),
+        (500, gs.client.InternalServerError),
+        (503, gs.client.InternalServerError),
         (418, gs.APIStatusError),
     ],
 )
@@ -154,8 +154,8 @@ def test_status_errors_have_their_class_and_the_body_fields(status: int, cls: ty
     assert error.request_id == "req_abc" and error.headers["x-request-id"] == "req_abc"
     assert error.body == body["error"]
     assert f"HTTP {status} (request req_abc)" in str(error)
-    if cls is gs.RateLimitError:
-        assert isinstance(error, gs.RateLimitError) and error.retry_after == 7.0
+    if cls is gs.client.RateLimitError:
+        assert isinstance(error, gs.client.RateLimitError) and error.retry_after == 7.0
 
 
 def test_non_json_error_body_becomes_the_message() -> None:
@@ -166,7 +166,7 @@ def test_non_json_error_body_becomes_the_message() -> None:
         handler.end_headers()
         handler.wfile.write(body)
 
-    with SSEServer(scenario) as server, pytest.raises(gs.InternalServerError) as info:
+    with SSEServer(scenario) as server, pytest.raises(gs.client.InternalServerError) as info:
         client(server).chat_stream(model="m", messages=MESSAGES)
     assert info.value.message == "upstream connect error" and info.value.body == "upstream connect error"
 
@@ -177,8 +177,8 @@ def test_missing_key_401_says_how_to_give_one(monkeypatch: pytest.MonkeyPatch) -
     def scenario(handler: Handler) -> None:
         handler.send_json(401, {"error": {"message": "Invalid API Key"}})
 
-    with SSEServer(scenario) as server, pytest.raises(gs.AuthenticationError, match="set GROQ_API_KEY"):
-        gs.Client(base_url=server.url, max_retries=0).chat_stream(model="m", messages=MESSAGES)
+    with SSEServer(scenario) as server, pytest.raises(gs.client.AuthenticationError, match="set GROQ_API_KEY"):
+        gs.client.Client(base_url=server.url, max_retries=0).chat_stream(model="m", messages=MESSAGES)
     assert "authorization" not in server.requests[0]["headers"]
 
 
@@ -186,7 +186,7 @@ def test_a_200_that_is_not_an_event_stream_is_a_clear_error() -> None:
     def scenario(handler: Handler) -> None:
         handler.send_json(200, {"id": "x", "object": "chat.completion", "choices": []})
 
-    with SSEServer(scenario) as server, pytest.raises(gs.UnexpectedContentTypeError) as info:
+    with SSEServer(scenario) as server, pytest.raises(gs.client.UnexpectedContentTypeError) as info:
         client(server).chat_stream(model="m", messages=MESSAGES)
     assert info.value.content_type == "application/json" and info.value.body.startswith(b'{"id"')
     assert "expected a text/event-stream response" in str(info.value)
@@ -195,7 +195,7 @@ def test_a_200_that_is_not_an_event_stream_is_a_clear_error() -> None:
 # --- retries -----------------------------------------------------------------------
 
 
-def retrying_client(server: SSEServer, max_retries: int = 2) -> tuple[gs.Client, List[float]]:
+def retrying_client(server: SSEServer, max_retries: int = 2) -> tuple[gs.client.Client, List[float]]:
     c = client(server, max_retries=max_retries)
     sleeps: List[float] = []
     c._sleep = sleeps.append  # record the backoff instead of sleeping
@@ -226,7 +226,7 @@ def test_retries_stop_after_max_retries_and_raise_the_last_error() -> None:
 
     with SSEServer(scenario) as server:
         c, sleeps = retrying_client(server, max_retries=2)
-        with pytest.raises(gs.InternalServerError, match="attempt 3"):
+        with pytest.raises(gs.client.InternalServerError, match="attempt 3"):
             c.chat_stream(model="m", messages=MESSAGES)
     assert len(server.requests) == 3 and len(sleeps) == 2 and sleeps[1] > sleeps[0] * 0.9
 
@@ -237,13 +237,13 @@ def test_client_errors_are_not_retried() -> None:
 
     with SSEServer(scenario) as server:
         c, sleeps = retrying_client(server)
-        with pytest.raises(gs.BadRequestError):
+        with pytest.raises(gs.client.BadRequestError):
             c.chat_stream(model="m", messages=MESSAGES)
     assert len(server.requests) == 1 and sleeps == []
 
 
 def test_connection_refused_is_retried_then_raised() -> None:
-    c = gs.Client(base_url=f"http://127.0.0.1:{free_port()}", api_key="k", max_retries=2)
+    c = gs.client.Client(base_url=f"http://127.0.0.1:{free_port()}", api_key="k", max_retries=2)
     sleeps: List[float] = []
     c._sleep = sleeps.append
     with pytest.raises(gs.APIConnectionError, match="connection refused") as info:
@@ -436,13 +436,13 @@ def test_capture_records_exactly_the_bytes_received_even_when_cut(tmp_path: Path
 
 def test_bad_max_retries_is_rejected() -> None:
     with pytest.raises(ValueError, match="max_retries"):
-        gs.Client(max_retries=-1)
+        gs.client.Client(max_retries=-1)
 
 
 def test_no_environment_needed_to_construct(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("GROQ_API_KEY", "GROQ_BASE_URL"):
         monkeypatch.delenv(name, raising=False)
-    assert "api_key=not set" in repr(gs.Client())
+    assert "api_key=not set" in repr(gs.client.Client())
     assert os.environ.get("GROQ_API_KEY") is None
 
 
@@ -479,10 +479,10 @@ def test_tls_is_verified_by_default_and_a_given_context_is_used(self_signed: tup
     with tls_server(cert, key) as server:
         url = server.url.replace("http://", "https://")
         with pytest.raises(gs.APIConnectionError, match="TLS error") as info:
-            gs.Client(base_url=url, api_key="k", max_retries=0).chat_stream(model="m", messages=MESSAGES)
+            gs.client.Client(base_url=url, api_key="k", max_retries=0).chat_stream(model="m", messages=MESSAGES)
         assert "certificate verify failed" in str(info.value).lower() or "CERTIFICATE_VERIFY_FAILED" in str(info.value)
         trusting = ssl.create_default_context(cafile=cert)
-        c = gs.Client(base_url=url, api_key="k", max_retries=0, ssl_context=trusting)
+        c = gs.client.Client(base_url=url, api_key="k", max_retries=0, ssl_context=trusting)
         assert c.chat_stream(model="m", messages=MESSAGES).text() == SAMPLE_TEXT
 
 
@@ -608,7 +608,7 @@ def test_408_409_are_retried_and_x_should_retry_overrides_the_status() -> None:
         c, sleeps = retrying_client(server, max_retries=2)
         assert c.chat_stream(model="m", messages=MESSAGES).text() == SAMPLE_TEXT  # 408, 409, then 200
         assert c.chat_stream(model="m", messages=MESSAGES).text() == SAMPLE_TEXT  # 400 + x-should-retry: true
-        with pytest.raises(gs.InternalServerError, match="do not"):
+        with pytest.raises(gs.client.InternalServerError, match="do not"):
             c.chat_stream(model="m", messages=MESSAGES)
     assert len(server.requests) == 6 and len(sleeps) == 3
 
@@ -698,7 +698,7 @@ def test_chat_has_the_same_status_errors_and_retries() -> None:
     with SSEServer(scenario) as server:
         c, sleeps = retrying_client(server, max_retries=1)
         assert c.chat(model="m", messages=MESSAGES).id == "chatcmpl-9"
-        with pytest.raises(gs.NotFoundError) as info:
+        with pytest.raises(gs.client.NotFoundError) as info:
             c.chat(model="m", messages=MESSAGES)
     assert len(sleeps) == 1
     assert info.value.response is not None and info.value.response.status_code == 404
@@ -723,13 +723,13 @@ def test_stream_response_and_its_final_completion_carry_the_response() -> None:
 
 def test_unexpected_content_type_error_has_the_response() -> None:
     with SSEServer(lambda handler: handler.send_json(200, GROQ_COMPLETION, x_request_id="r1")) as server:
-        with pytest.raises(gs.UnexpectedContentTypeError) as info:
+        with pytest.raises(gs.client.UnexpectedContentTypeError) as info:
             client(server).chat_stream(model="m", messages=MESSAGES)
     assert info.value.response is not None and info.value.response.request_id == "r1"
 
 
 def test_headers_are_case_insensitive_and_keep_repeated_values() -> None:
-    headers = gs.Headers([("Set-Cookie", "a=1"), ("set-cookie", "b=2"), ("X-Request-Id", "r")])
+    headers = gs.client.Headers([("Set-Cookie", "a=1"), ("set-cookie", "b=2"), ("X-Request-Id", "r")])
     assert headers["SET-COOKIE"] == "a=1, b=2" and headers.get_list("Set-Cookie") == ["a=1", "b=2"]
     assert list(headers) == ["set-cookie", "x-request-id"] and len(headers) == 2 and "x-REQUEST-id" in headers
-    assert gs.Response(200, headers, "http://x/v1").request_id == "r"
+    assert gs.client.Response(200, headers, "http://x/v1").request_id == "r"

@@ -14,7 +14,7 @@ from typing import Any, Dict, List
 import pytest
 
 import groqstream as gs
-from groqstream.client.adapters import DEFAULT_DRAIN_SECONDS
+from groqstream.core.stream import DEFAULT_DRAIN_SECONDS
 from tests.servers import WAIT, Handler, RawServer, SSEServer, TunnelProxy, eventually, open_fds
 from tests.test_client import MESSAGES, SAMPLE, SAMPLE_TEXT, self_signed, tls_server
 
@@ -35,11 +35,11 @@ def kept_alive(scenario: Any = None, **options: Any) -> SSEServer:
     return SSEServer(scenario or (lambda handler: handler.send_body(SAMPLE)), keep_alive=True, **options)
 
 
-def client(server: SSEServer, **options: Any) -> gs.Client:
+def client(server: SSEServer, **options: Any) -> gs.client.Client:
     options.setdefault("api_key", "k")
     options.setdefault("max_retries", 0)
     options.setdefault("timeout", WAIT)
-    return gs.Client(base_url=server.url, **options)
+    return gs.client.Client(base_url=server.url, **options)
 
 
 def test_sequential_streams_and_calls_reuse_one_connection() -> None:
@@ -201,7 +201,7 @@ def test_error_responses_are_read_to_their_end_and_keep_the_connection() -> None
 
     with kept_alive(scenario) as server, client(server) as c:
         for _ in range(3):
-            with pytest.raises(gs.BadRequestError):
+            with pytest.raises(gs.client.BadRequestError):
                 c.chat_stream(model="m", messages=MESSAGES)
             assert c.chat_stream(model="m", messages=MESSAGES).text() == SAMPLE_TEXT
         assert server.accepts == 1
@@ -279,7 +279,7 @@ def test_tls_connections_are_kept_alive(self_signed: tuple[str, str]) -> None:
     with server:
         url = server.url.replace("http://", "https://")
         context = ssl.create_default_context(cafile=cert)
-        with gs.Client(base_url=url, api_key="k", max_retries=0, ssl_context=context) as c:
+        with gs.client.Client(base_url=url, api_key="k", max_retries=0, ssl_context=context) as c:
             for _ in range(10):
                 assert c.chat_stream(model="m", messages=MESSAGES).text() == SAMPLE_TEXT
         assert server.accepts == 1
@@ -309,7 +309,7 @@ def test_a_tls_body_trickled_after_done_ends_within_the_drain_bound(self_signed:
     with server:
         url = server.url.replace("http://", "https://")
         context = ssl.create_default_context(cafile=cert)
-        with gs.Client(base_url=url, api_key="k", max_retries=0, ssl_context=context, timeout=WAIT) as c:
+        with gs.client.Client(base_url=url, api_key="k", max_retries=0, ssl_context=context, timeout=WAIT) as c:
             for _ in range(2):
                 started = time.monotonic()
                 with c.chat_stream(model="m", messages=MESSAGES) as stream:
@@ -334,13 +334,13 @@ def test_https_proxy_from_the_environment_tunnels_and_no_proxy_bypasses(
         for name in ("HTTPS_PROXY", "https_proxy", "NO_PROXY", "no_proxy"):
             monkeypatch.delenv(name, raising=False)
         monkeypatch.setenv("HTTPS_PROXY", proxy.url.replace("http://", "http://me:secret@"))
-        with gs.Client(base_url=url, api_key="k", max_retries=0, ssl_context=context) as c:
+        with gs.client.Client(base_url=url, api_key="k", max_retries=0, ssl_context=context) as c:
             for _ in range(5):
                 assert c.chat_stream(model="m", messages=MESSAGES).text() == SAMPLE_TEXT
         assert proxy.tunnels == 1 and proxy.targets == [f"127.0.0.1:{server.port}"]
         assert proxy.authorizations == ["Basic " + base64.b64encode(b"me:secret").decode()]
         monkeypatch.setenv("NO_PROXY", "127.0.0.1")
-        with gs.Client(base_url=url, api_key="k", max_retries=0, ssl_context=context) as c:
+        with gs.client.Client(base_url=url, api_key="k", max_retries=0, ssl_context=context) as c:
             assert c.chat_stream(model="m", messages=MESSAGES).text() == SAMPLE_TEXT
         assert proxy.tunnels == 1  # bypassed
         assert server.accepts == 2
@@ -356,13 +356,13 @@ def test_http_proxy_from_the_environment_gets_absolute_urls(kind: str, monkeypat
         monkeypatch.setenv("HTTP_PROXY", f"http://user:p%40ss@127.0.0.1:{proxy.port}")
         target = "http://api.example:8080/v1"
         if kind == "sync":
-            with gs.Client(base_url=target, api_key="k", max_retries=0) as c:
+            with gs.client.Client(base_url=target, api_key="k", max_retries=0) as c:
                 for _ in range(2):
                     assert c.chat_stream(model="m", messages=MESSAGES).text() == SAMPLE_TEXT
         else:
 
             async def main() -> None:
-                async with gs.AsyncClient(base_url=target, api_key="k", max_retries=0) as c:
+                async with gs.client.AsyncClient(base_url=target, api_key="k", max_retries=0) as c:
                     for _ in range(2):
                         assert await (await c.chat_stream(model="m", messages=MESSAGES)).text() == SAMPLE_TEXT
 
@@ -412,7 +412,7 @@ STREAM_HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-E
 def test_the_read_timeout_bounds_each_read_in_total_against_a_trickling_server(head: bytes, piece: bytes) -> None:
     with trickling_server(head, piece) as server:
         base_url = f"http://127.0.0.1:{server.address[1]}/v1"
-        with gs.Client(api_key="k", base_url=base_url, timeout=0.3, max_retries=0) as c:
+        with gs.client.Client(api_key="k", base_url=base_url, timeout=0.3, max_retries=0) as c:
             started = time.monotonic()
             with pytest.raises(gs.APITimeoutError):
                 c.chat_stream(model="m", messages=MESSAGES).text()

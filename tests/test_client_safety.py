@@ -32,7 +32,7 @@ OK_RESPONSE = (
 def make(kind: str, **options: Any) -> Any:
     options.setdefault("max_retries", 0)
     options.setdefault("timeout", SHORT)
-    return (gs.Client if kind == "sync" else gs.AsyncClient)(**options)
+    return (gs.client.Client if kind == "sync" else gs.client.AsyncClient)(**options)
 
 
 def call(kind: str, client: Any, **options: Any) -> str:
@@ -365,7 +365,7 @@ def test_secrets_in_the_url_are_in_no_status_error_response_or_timeout(kind: str
     with SSEServer(scenario) as server:
         base = server.url.replace("http://", "http://alice:hunter2pw@")
         client = make(kind, api_key="k", base_url=base, default_query=SECRET_QUERY)
-        with pytest.raises(gs.AuthenticationError) as info:
+        with pytest.raises(gs.client.AuthenticationError) as info:
             call(kind, client)
     assert info.value.response is not None
     assert_no_secret([*texts_of(info.value), repr(info.value.response), info.value.response.url])

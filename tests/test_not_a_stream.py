@@ -166,7 +166,7 @@ def test_an_http_client_response_with_401_says_so_before_reading_it_as_a_stream(
             response = conn.getresponse()
             stream = gs.Stream(response)
             error = consume(stream)
-            check_status_error(error, 401, gs.AuthenticationError)
+            check_status_error(error, 401, gs.client.AuthenticationError)
             assert response.isclosed()  # the stream closed its source, as for any error
         finally:
             conn.close()
@@ -180,7 +180,7 @@ def test_an_http_client_response_with_502_and_an_html_page_is_an_internal_server
             error = consume(gs.Stream(conn.getresponse()))
         finally:
             conn.close()
-    assert isinstance(error, gs.InternalServerError) and error.status_code == 502
+    assert isinstance(error, gs.client.InternalServerError) and error.status_code == 502
     assert "502 Bad Gateway" in error.message
 
 
@@ -190,7 +190,7 @@ def test_a_urllib_http_error_passed_to_stream_says_its_status() -> None:
         with pytest.raises(urllib.error.HTTPError) as caught:
             urllib.request.urlopen(request, timeout=WAIT)
         error = consume(gs.Stream(caught.value))
-    check_status_error(error, 401, gs.AuthenticationError)
+    check_status_error(error, 401, gs.client.AuthenticationError)
 
 
 def test_a_success_status_is_read_as_a_stream() -> None:
@@ -213,7 +213,7 @@ def test_an_httpx_response_with_401_says_so() -> None:
     with SSEServer(json_error(401)) as server, httpx.Client(timeout=WAIT) as client:
         with client.stream("POST", server.url + "/chat/completions", json={}) as response:
             error = consume(gs.Stream(response))
-    check_status_error(error, 401, gs.AuthenticationError)
+    check_status_error(error, 401, gs.client.AuthenticationError)
 
 
 @installed("httpx")
@@ -227,7 +227,7 @@ def test_an_async_httpx_response_with_429_says_so() -> None:
 
     with SSEServer(json_error(429)) as server:
         error = asyncio.run(main())
-    check_status_error(error, 429, gs.RateLimitError)
+    check_status_error(error, 429, gs.client.RateLimitError)
 
 
 @installed("requests")
@@ -237,7 +237,7 @@ def test_a_requests_response_with_401_says_so() -> None:
     with SSEServer(json_error(401)) as server, requests.Session() as session:
         with session.post(server.url + "/chat/completions", json={}, stream=True, timeout=WAIT) as response:
             error = consume(gs.Stream(response))
-    check_status_error(error, 401, gs.AuthenticationError)
+    check_status_error(error, 401, gs.client.AuthenticationError)
 
 
 @installed("aiohttp")
@@ -251,7 +251,7 @@ def test_an_aiohttp_response_with_500_says_so() -> None:
 
     with SSEServer(json_error(500)) as server:
         error = asyncio.run(main())
-    check_status_error(error, 500, gs.InternalServerError)
+    check_status_error(error, 500, gs.client.InternalServerError)
 
 
 def test_a_hostile_error_body_is_read_only_so_far() -> None:
@@ -268,7 +268,7 @@ def test_a_hostile_error_body_is_read_only_so_far() -> None:
             error = consume(gs.Stream(conn.getresponse()))
         finally:
             conn.close()
-    assert isinstance(error, gs.InternalServerError)
+    assert isinstance(error, gs.client.InternalServerError)
     assert len(error.message) <= 1000
 
 

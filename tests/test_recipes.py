@@ -152,13 +152,13 @@ def aiohttp_recipe(server: SSEServer, how: str, count: int, **options: Any) -> L
 
 
 def client_recipe(server: SSEServer, how: str, count: int, **options: Any) -> List[Result]:
-    with gs.Client(api_key="k", base_url=server.url, timeout=WAIT, max_retries=0) as client:
+    with gs.client.Client(api_key="k", base_url=server.url, timeout=WAIT, max_retries=0) as client:
         return [consume(client.chat_stream(model="m", messages=[], **options), how) for _ in range(count)]
 
 
 def async_client_recipe(server: SSEServer, how: str, count: int, **options: Any) -> List[Result]:
     async def main() -> List[Result]:
-        async with gs.AsyncClient(api_key="k", base_url=server.url, timeout=WAIT, max_retries=0) as client:
+        async with gs.client.AsyncClient(api_key="k", base_url=server.url, timeout=WAIT, max_retries=0) as client:
             return [
                 await aconsume(await client.chat_stream(model="m", messages=[], **options), how) for _ in range(count)
             ]
@@ -178,8 +178,8 @@ RECIPES = [
     pytest.param(httpx_async_recipe, id="httpx-async", marks=installed("httpx")),
     pytest.param(requests_recipe, id="requests", marks=installed("requests")),
     pytest.param(aiohttp_recipe, id="aiohttp", marks=installed("aiohttp")),
-    pytest.param(client_recipe, id="gs.Client"),
-    pytest.param(async_client_recipe, id="gs.AsyncClient"),
+    pytest.param(client_recipe, id="gs.client.Client"),
+    pytest.param(async_client_recipe, id="gs.client.AsyncClient"),
 ]
 
 

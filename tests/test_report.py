@@ -122,7 +122,7 @@ def test_validate_copes_with_random_garbage() -> None:
 
 def timed_sample() -> bytes:
     out = io.BytesIO()
-    writer = gs.CaptureWriter(out, model="m", clock=lambda: 0.0)
+    writer = gs.tools.CaptureWriter(out, model="m", clock=lambda: 0.0)
     events = SAMPLE.split(b"\n\n")[:-1]
     for i, event in enumerate(events):
         writer.write(event + b"\n\n", at=0.25 + 0.01 * i + (0.5 if i >= 20 else 0.0))
@@ -159,7 +159,7 @@ def test_stats_of_a_timed_capture() -> None:
 
 def timed(events: List[bytes], step: float = 0.1) -> bytes:
     out = io.BytesIO()
-    writer = gs.CaptureWriter(out, model="m", clock=lambda: 0.0)
+    writer = gs.tools.CaptureWriter(out, model="m", clock=lambda: 0.0)
     for i, event in enumerate(events):
         writer.write(event, at=step * (i + 1))
     writer.close()

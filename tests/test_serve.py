@@ -18,7 +18,7 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 import pytest
 
 import groqstream as gs
-from groqstream.tools.serve import Fault, split_blocks
+from groqstream.tools.server import Fault, split_blocks
 from tests.helpers import (
     capture_paths,
     fixture_paths,
@@ -37,7 +37,7 @@ MESSAGES = [{"role": "user", "content": "hi"}]
 def timed_capture(gaps: List[float], *, model: str = "m", request: Optional[str] = None) -> bytes:
     """A timed capture of len(gaps) content chunks and [DONE], the i-th arriving gaps[i] after the one before."""
     out = io.BytesIO()
-    writer = gs.CaptureWriter(out, model=model, request=request)
+    writer = gs.tools.CaptureWriter(out, model=model, request=request)
     at = 0.0
     for i, gap in enumerate(gaps):
         at += gap
@@ -51,9 +51,9 @@ def timed_capture(gaps: List[float], *, model: str = "m", request: Optional[str]
     return out.getvalue()
 
 
-def client_for(server: gs.CaptureServer, **options: Any) -> gs.Client:
+def client_for(server: gs.tools.CaptureServer, **options: Any) -> gs.client.Client:
     options.setdefault("max_retries", 0)
-    return gs.Client(base_url=server.url + "/v1", api_key="test-key", **options)
+    return gs.client.Client(base_url=server.url + "/v1", api_key="test-key", **options)
 
 
 def outcome(stream: gs.Stream) -> Tuple[str, Any]:
@@ -65,7 +65,7 @@ def outcome(stream: gs.Stream) -> Tuple[str, Any]:
         return type(exc).__name__, partial.to_dict() if partial is not None else None
 
 
-def raw_post(server: gs.CaptureServer, body: Dict[str, Any], headers: Optional[Dict[str, str]] = None,
+def raw_post(server: gs.tools.CaptureServer, body: Dict[str, Any], headers: Optional[Dict[str, str]] = None,
              path: str = "/v1/chat/completions") -> Tuple[int, Dict[str, str], bytes]:  # fmt: skip
     host, port = server.url[len("http://") :].rsplit(":", 1)
     connection = http.client.HTTPConnection(host, int(port), timeout=30)
@@ -86,7 +86,7 @@ def all_captures() -> List[Path]:
 
 def test_each_capture_is_served_byte_for_byte_and_reads_as_offline() -> None:
     paths = all_captures()
-    with gs.serve(paths) as server:
+    with gs.tools.serve(paths) as server:
         client = client_for(server)
         for path in paths:
             expected_body = strip_capture(path.read_bytes())
@@ -128,7 +128,7 @@ def test_comment_blocks_crlf_and_an_unterminated_tail_stay_as_they_were() -> Non
         b"data: cut",
     ]
     assert [b.is_event for b in blocks] == [False, True, True, True]
-    with gs.serve([("odd.sse", data)]) as server:
+    with gs.tools.serve([("odd.sse", data)]) as server:
         assert raw_post(server, {"stream": True})[2] == data
 
 
@@ -137,14 +137,14 @@ def test_comment_blocks_crlf_and_an_unterminated_tail_stay_as_they_were() -> Non
 
 def test_client_stream_chat_and_models() -> None:
     expected = gs.Stream(SAMPLE.read_bytes()).final_completion()
-    with gs.serve([SAMPLE], loop=True) as server:
+    with gs.tools.serve([SAMPLE], loop=True) as server:
         client = client_for(server)
         with client.chat_stream(model="m", messages=MESSAGES) as stream:
             assert stream.final_completion() == expected
             assert stream.response is not None and stream.response.headers["X-Groqstream-Capture"] == "sample.sse"
         completion = client.chat(model="m", messages=MESSAGES)  # stream: false
         assert completion == expected and completion.usage == expected.usage
-        groq_root = gs.Client(base_url=server.url + "/openai/v1", api_key="k", max_retries=0)
+        groq_root = gs.client.Client(base_url=server.url + "/openai/v1", api_key="k", max_retries=0)
         assert groq_root.chat_stream(model="m", messages=MESSAGES).text() == expected.choices[0].message.content
         host, port = server.url[len("http://") :].rsplit(":", 1)
         for path in ("/v1/models", "/openai/v1/models"):
@@ -158,8 +158,8 @@ def test_client_stream_chat_and_models() -> None:
 def test_async_client_reads_what_was_recorded() -> None:
     paths = [SAMPLE, *capture_paths()[:3]]
 
-    async def main(server: gs.CaptureServer) -> List[Tuple[str, Any]]:
-        async with gs.AsyncClient(base_url=server.url + "/v1", api_key="k", max_retries=0) as client:
+    async def main(server: gs.tools.CaptureServer) -> List[Tuple[str, Any]]:
+        async with gs.client.AsyncClient(base_url=server.url + "/v1", api_key="k", max_retries=0) as client:
             results: List[Tuple[str, Any]] = []
             for path in paths:
                 stream = await client.chat_stream(
@@ -172,7 +172,7 @@ def test_async_client_reads_what_was_recorded() -> None:
                         results.append((type(exc).__name__, None))
             return results
 
-    with gs.serve(paths) as server:
+    with gs.tools.serve(paths) as server:
         served = asyncio.run(main(server))
     for path, got in zip(paths, served):
         want = outcome(gs.Stream(strip_capture(path.read_bytes())))
@@ -181,7 +181,7 @@ def test_async_client_reads_what_was_recorded() -> None:
 
 def test_stream_false_is_the_accumulated_completion_and_a_broken_capture_says_why() -> None:
     cut = SAMPLE.read_bytes()[:1500]
-    with gs.serve([SAMPLE, ("cut.sse", cut)], loop=True) as server:
+    with gs.tools.serve([SAMPLE, ("cut.sse", cut)], loop=True) as server:
         status, _, body = raw_post(server, {"model": "m", "messages": MESSAGES})
         assert status == 200 and json.loads(body) == gs.Stream(SAMPLE.read_bytes()).final_completion().to_dict()
         status, _, body = raw_post(server, {"model": "m"}, {"X-Groqstream-Capture": "cut"})
@@ -192,7 +192,7 @@ def test_include_usage_false_drops_the_usage_only_chunk() -> None:
     usage = b'data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[],"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}}\n\n'
     text = b'data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"x"},"finish_reason":"stop"}]}\n\n'
     data = text + usage + b"data: [DONE]\n\n"
-    with gs.serve([("u.sse", data)], loop=True) as server:
+    with gs.tools.serve([("u.sse", data)], loop=True) as server:
         assert raw_post(server, {"stream": True, "stream_options": {"include_usage": True}})[2] == data
         assert raw_post(server, {"stream": True})[2] == data  # as recorded when the request does not say
         assert (
@@ -204,7 +204,7 @@ def test_include_usage_false_drops_the_usage_only_chunk() -> None:
 # --- timing ---------------------------------------------------------------------------------
 
 
-def arrival_gaps(server: gs.CaptureServer) -> List[float]:
+def arrival_gaps(server: gs.tools.CaptureServer) -> List[float]:
     client = client_for(server)
     times = []
     with client.chat_stream(model="m", messages=MESSAGES) as stream:
@@ -217,7 +217,7 @@ def arrival_gaps(server: gs.CaptureServer) -> List[float]:
 def test_recorded_gaps_are_reproduced_and_scaled_by_speed() -> None:
     gaps = [0.02, 0.05, 0.4, 0.05, 0.15, 0.02]
     data = timed_capture(gaps)
-    with gs.serve([("t.sse", data)], loop=True) as server:
+    with gs.tools.serve([("t.sse", data)], loop=True) as server:
         seen = arrival_gaps(server)
     # Order, not exact times: the largest recorded gap is the largest seen, and the second the second.
     assert len(seen) == len(gaps)
@@ -226,22 +226,22 @@ def test_recorded_gaps_are_reproduced_and_scaled_by_speed() -> None:
     assert ranked[-2:] == seen_ranked[-2:], (gaps, seen)
     total = sum(seen[1:])
     assert total >= 0.9 * sum(gaps[1:])  # never sooner than recorded (a loaded machine may be later)
-    with gs.serve([("t.sse", data)], loop=True, speed=4.0) as server:
+    with gs.tools.serve([("t.sse", data)], loop=True, speed=4.0) as server:
         fast = sum(arrival_gaps(server)[1:])
     assert fast < 0.6 * total
-    with gs.serve([("t.sse", data)], loop=True, delay=False) as server:
+    with gs.tools.serve([("t.sse", data)], loop=True, delay=False) as server:
         assert sum(arrival_gaps(server)) < 0.5 * sum(gaps)
 
 
 def test_untimed_captures_go_at_the_rate_asked_for() -> None:
-    with gs.serve([SAMPLE], loop=True, rate=200.0) as server:
+    with gs.tools.serve([SAMPLE], loop=True, rate=200.0) as server:
         seen = arrival_gaps(server)
     assert len(seen) == 40  # the sample's chunks ([DONE] is the 41st event)
     assert sum(seen) >= 0.9 * 40 / 200.0
 
 
 def test_headers_come_before_the_first_events_delay() -> None:
-    with gs.serve([("t.sse", timed_capture([0.5, 0.01]))]) as server:
+    with gs.tools.serve([("t.sse", timed_capture([0.5, 0.01]))]) as server:
         host, port = server.url[len("http://") :].rsplit(":", 1)
         connection = http.client.HTTPConnection(host, int(port))
         started = time.monotonic()
@@ -259,25 +259,25 @@ def test_headers_come_before_the_first_events_delay() -> None:
 
 def test_playlist_in_order_then_exhausted_and_loop() -> None:
     a, b = ("a.sse", timed_capture([0.0], model="ma")), ("b.sse", timed_capture([0.0], model="mb"))
-    with gs.serve([a, b]) as server:
+    with gs.tools.serve([a, b]) as server:
         client = client_for(server)
         assert [client.chat(model="x", messages=MESSAGES).model for _ in range(2)] == ["ma", "mb"]
-        with pytest.raises(gs.NotFoundError, match="playlist exhausted: all 2 captures"):
+        with pytest.raises(gs.client.NotFoundError, match="playlist exhausted: all 2 captures"):
             client.chat(model="x", messages=MESSAGES)
-    with gs.serve([a, b], loop=True) as server:
+    with gs.tools.serve([a, b], loop=True) as server:
         client = client_for(server)
         assert [client.chat(model="x", messages=MESSAGES).model for _ in range(5)] == ["ma", "mb", "ma", "mb", "ma"]
 
 
 def test_a_header_names_the_capture_and_an_unknown_name_is_a_404_listing_them() -> None:
     a, b = ("a.sse", timed_capture([0.0], model="ma")), ("b.sse", timed_capture([0.0], model="mb"))
-    with gs.serve([a, b]) as server:
+    with gs.tools.serve([a, b]) as server:
         client = client_for(server)
         for name, model in (("b.sse", "mb"), ("b", "mb"), ("a", "ma"), ("b", "mb")):
             assert (
                 client.chat(model="x", messages=MESSAGES, extra_headers={"X-Groqstream-Capture": name}).model == model
             )
-        with pytest.raises(gs.NotFoundError, match=r"no capture named 'c' \(captures: a.sse, b.sse\)"):
+        with pytest.raises(gs.client.NotFoundError, match=r"no capture named 'c' \(captures: a.sse, b.sse\)"):
             client.chat(model="x", messages=MESSAGES, extra_headers={"X-Groqstream-Capture": "c"})
 
 
@@ -286,12 +286,17 @@ def test_match_by_request_finds_what_chat_record_wrote(tmp_path: Path) -> None:
     # Record two answers with groqstream's own client, as `chat --record` does.
     recorded = []
     for messages, name in ((hello, "hello.sse"), (bye, "bye.sse")):
-        with gs.serve([("src.sse", timed_capture([0.0], model="m1"))]) as source, open(tmp_path / name, "wb") as fh:
+        with (
+            gs.tools.serve([("src.sse", timed_capture([0.0], model="m1"))]) as source,
+            open(tmp_path / name, "wb") as fh,
+        ):
             client_for(source).chat_stream(model="m1", messages=messages, capture=fh).text()
         recorded.append(tmp_path / name)
-        assert f"request={gs.messages_digest(messages)}".encode() in (tmp_path / name).read_bytes().split(b"\n")[0]
+        assert (
+            f"request={gs.tools.messages_digest(messages)}".encode() in (tmp_path / name).read_bytes().split(b"\n")[0]
+        )
     plain = ("other-model.sse", timed_capture([0.0], model="m2"))
-    with gs.serve([*recorded, plain], match="request") as server:
+    with gs.tools.serve([*recorded, plain], match="request") as server:
         client = client_for(server)
         for messages, name in ((bye, "bye.sse"), (hello, "hello.sse"), (bye, "bye.sse")):
             with client.chat_stream(model="m1", messages=messages) as stream:
@@ -299,35 +304,35 @@ def test_match_by_request_finds_what_chat_record_wrote(tmp_path: Path) -> None:
                 stream.text()
         # A capture without a recorded request answers any request for its model.
         assert client.chat(model="m2", messages=hello).model == "m2"
-        with pytest.raises(gs.NotFoundError, match="no capture matches model 'm1' with messages digest"):
+        with pytest.raises(gs.client.NotFoundError, match="no capture matches model 'm1' with messages digest"):
             client.chat(model="m1", messages=[{"role": "user", "content": "never recorded"}])
 
 
 def test_both_clients_record_the_digest_of_the_messages_they_sent_even_from_a_generator(tmp_path: Path) -> None:
     messages = [{"role": "user", "content": "hello"}]
-    with gs.serve([("src.sse", timed_capture([0.0], model="m1"))], loop=True) as source:
+    with gs.tools.serve([("src.sse", timed_capture([0.0], model="m1"))], loop=True) as source:
         with open(tmp_path / "sync.sse", "wb") as fh:
             client_for(source).chat_stream(model="m1", messages=iter(messages), capture=fh).text()
 
         async def record() -> None:
-            async with gs.AsyncClient(base_url=source.url + "/v1", api_key="k", max_retries=0) as client:
+            async with gs.client.AsyncClient(base_url=source.url + "/v1", api_key="k", max_retries=0) as client:
                 with open(tmp_path / "async.sse", "wb") as fh:
                     await (await client.chat_stream(model="m1", messages=iter(messages), capture=fh)).text()
 
         asyncio.run(record())
     for name in ("sync.sse", "async.sse"):
         header = (tmp_path / name).read_bytes().split(b"\n")[0]
-        assert f"request={gs.messages_digest(messages)}".encode() in header, name
+        assert f"request={gs.tools.messages_digest(messages)}".encode() in header, name
 
 
 def test_messages_digest_ignores_key_order() -> None:
-    assert gs.messages_digest([{"role": "user", "content": "é"}]) == gs.messages_digest(
+    assert gs.tools.messages_digest([{"role": "user", "content": "é"}]) == gs.tools.messages_digest(
         [{"content": "é", "role": "user"}]
     )
-    assert gs.messages_digest([{"role": "user", "content": "a"}]) != gs.messages_digest(
+    assert gs.tools.messages_digest([{"role": "user", "content": "a"}]) != gs.tools.messages_digest(
         [{"role": "user", "content": "b"}]
     )
-    assert re.fullmatch(r"[0-9a-f]{16}", gs.messages_digest([]))
+    assert re.fullmatch(r"[0-9a-f]{16}", gs.tools.messages_digest([]))
 
 
 # --- faults ---------------------------------------------------------------------------------
@@ -345,7 +350,7 @@ def test_messages_digest_ignores_key_order() -> None:
 def test_faults_in_the_stream_give_the_client_the_error_it_should(spec: str, error: type, chunks: int) -> None:
     for where in ("server", "header"):
         options = {"fault": spec} if where == "server" else {}
-        with gs.serve([SAMPLE], loop=True, **options) as server:
+        with gs.tools.serve([SAMPLE], loop=True, **options) as server:
             headers = {"X-Groqstream-Fault": spec} if where == "header" else None
             client = client_for(server)
             received: List[gs.ChatCompletionChunk] = []
@@ -366,7 +371,7 @@ def test_faults_in_the_stream_give_the_client_the_error_it_should(spec: str, err
 
 
 def test_a_stall_trips_the_clients_read_timeout_and_otherwise_only_delays() -> None:
-    with gs.serve([SAMPLE], loop=True) as server:
+    with gs.tools.serve([SAMPLE], loop=True) as server:
         client = client_for(server, timeout=0.3)
         with pytest.raises(gs.APITimeoutError):
             client.chat_stream(
@@ -383,10 +388,11 @@ def test_a_stall_trips_the_clients_read_timeout_and_otherwise_only_delays() -> N
 
 
 @pytest.mark.parametrize(
-    ("status", "error"), [(429, gs.RateLimitError), (500, gs.InternalServerError), (503, gs.InternalServerError)]
+    ("status", "error"),
+    [(429, gs.client.RateLimitError), (500, gs.client.InternalServerError), (503, gs.client.InternalServerError)],
 )
 def test_status_faults_with_retry_after(status: int, error: type) -> None:
-    with gs.serve([SAMPLE], loop=True, fault=f"status={status},retry-after=0.2") as server:
+    with gs.tools.serve([SAMPLE], loop=True, fault=f"status={status},retry-after=0.2") as server:
         code, headers, body = raw_post(server, {"stream": True})
         assert code == status and headers["Retry-After"] == "0.2"
         assert json.loads(body)["error"]["message"] == f"fault asked for: status {status}"
@@ -405,7 +411,7 @@ def test_fault_spelling_errors_are_named() -> None:
                          ("after=x", "bad value in fault item 'after=x'"), ("cut,drop", "two actions")]:  # fmt: skip
         with pytest.raises(ValueError, match=message):
             Fault.parse(bad)
-    with gs.serve([SAMPLE]) as server:
+    with gs.tools.serve([SAMPLE]) as server:
         status, _, body = raw_post(server, {"stream": True}, {"X-Groqstream-Fault": "explode"})
         assert status == 400 and "X-Groqstream-Fault: unknown fault item" in json.loads(body)["error"]["message"]
 
@@ -419,7 +425,7 @@ def test_twenty_concurrent_clients_are_served() -> None:
     barrier = threading.Barrier(20, timeout=60)
     results: List[str] = []
     errors: List[BaseException] = []
-    with gs.serve([("t.sse", timed_capture([0.01] * 20))], loop=True) as server:
+    with gs.tools.serve([("t.sse", timed_capture([0.01] * 20))], loop=True) as server:
         want = gs.Stream(strip_capture(server.captures[0].raw)).text()
 
         def one() -> None:
@@ -442,7 +448,7 @@ def test_twenty_concurrent_clients_are_served() -> None:
 
 @pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="counting file descriptors needs Linux /proc")
 def test_no_file_descriptor_growth_over_500_requests() -> None:
-    with gs.serve([SAMPLE], loop=True, delay=False) as server:
+    with gs.tools.serve([SAMPLE], loop=True, delay=False) as server:
         client = client_for(server)
         for _ in range(20):  # warm up: threads, pools
             client.chat_stream(model="m", messages=MESSAGES).text()
@@ -461,7 +467,7 @@ def test_no_file_descriptor_growth_over_500_requests() -> None:
 
 def test_one_log_line_per_request_saying_whether_a_key_came() -> None:
     log = io.StringIO()
-    with gs.serve([SAMPLE], loop=True, log=log) as server:
+    with gs.tools.serve([SAMPLE], loop=True, log=log) as server:
         client_for(server).chat_stream(model="m", messages=MESSAGES).text()
         raw_post(server, {"stream": True})
     assert eventually(lambda: len(log.getvalue().splitlines()) == 2)
@@ -473,7 +479,7 @@ def test_one_log_line_per_request_saying_whether_a_key_came() -> None:
 
 
 def test_close_ends_a_stall_at_once() -> None:
-    server = gs.serve([SAMPLE], loop=True, fault="after=1,stall=30")
+    server = gs.tools.serve([SAMPLE], loop=True, fault="after=1,stall=30")
     errors: List[BaseException] = []
 
     def read() -> None:
@@ -519,7 +525,7 @@ def test_the_command_serves_reports_bad_captures_and_stops_cleanly_on_ctrl_c(tmp
         assert any(
             line.startswith("serve: sample.sse: 41 events, untimed, model=llama-3.3-70b-versatile") for line in lines
         )
-        client = gs.Client(base_url=url + "/v1", api_key="k", max_retries=0)
+        client = gs.client.Client(base_url=url + "/v1", api_key="k", max_retries=0)
         assert client.chat_stream(model="m", messages=MESSAGES).text() == gs.Stream(SAMPLE.read_bytes()).text()
     finally:
         process.send_signal(signal.SIGINT)
@@ -576,7 +582,7 @@ def sdk_paths() -> List[Path]:
 @pytest.mark.parametrize("sdk", ["groq", "openai"])
 def test_the_sdks_assemble_what_the_capture_holds(sdk: str) -> None:
     module = pytest.importorskip(sdk, reason=f"the {sdk} SDK is not installed (optional: CI installs it)")
-    with gs.serve(sdk_paths(), loop=True) as server:
+    with gs.tools.serve(sdk_paths(), loop=True) as server:
         if sdk == "groq":
             client = module.Groq(api_key="k", base_url=server.url, max_retries=0)
         else:

@@ -30,12 +30,12 @@ MESSAGES = [{"role": "user", "content": "hi"}]
 READ = 5.0  # the longest any raw read here waits for the server
 
 
-def address(server: gs.CaptureServer) -> Tuple[str, int]:
+def address(server: gs.tools.CaptureServer) -> Tuple[str, int]:
     host, port = server.url[len("http://") :].rsplit(":", 1)
     return host.strip("[]"), int(port)
 
 
-def connect(server: gs.CaptureServer, timeout: float = READ) -> socket.socket:
+def connect(server: gs.tools.CaptureServer, timeout: float = READ) -> socket.socket:
     return socket.create_connection(address(server), timeout=timeout)
 
 
@@ -69,7 +69,7 @@ def read_reply(sock: socket.socket) -> Reply:
     return Reply(int(lines[0].split()[1]), headers, body)
 
 
-def exchange(server: gs.CaptureServer, request: bytes) -> Reply:
+def exchange(server: gs.tools.CaptureServer, request: bytes) -> Reply:
     with connect(server) as sock:
         sock.sendall(request)
         return read_reply(sock)
@@ -99,7 +99,7 @@ def closed_by_server(sock: socket.socket) -> bool:
 
 
 def test_a_body_over_the_cap_gets_413_at_once_without_being_read() -> None:
-    with gs.serve([SAMPLE], loop=True, max_body_bytes=1000) as server:
+    with gs.tools.serve([SAMPLE], loop=True, max_body_bytes=1000) as server:
         with connect(server) as sock:
             # 100 MB announced, none sent: today's server would wait to read them all.
             sock.sendall(post(b"", "Content-Length: 100000000"))
@@ -112,7 +112,7 @@ def test_a_body_over_the_cap_gets_413_at_once_without_being_read() -> None:
 
 
 def test_a_client_that_expects_100_continue_hears_the_413_before_sending() -> None:
-    with gs.serve([SAMPLE], loop=True, max_body_bytes=1000) as server:
+    with gs.tools.serve([SAMPLE], loop=True, max_body_bytes=1000) as server:
         with connect(server) as sock:
             sock.sendall(post(b"", "Content-Length: 5000", "Expect: 100-continue"))
             reply = read_reply(sock)
@@ -123,7 +123,7 @@ def test_a_client_that_expects_100_continue_hears_the_413_before_sending() -> No
 def test_four_large_bodies_at_once_do_not_grow_the_server() -> None:
     # What used to cost 820 MB of RSS: each body is refused from its header, so nothing of it is kept (the
     # bytes the client still sends are never read). Counted, not timed: every answer is a 413.
-    with gs.serve([SAMPLE], loop=True) as server:
+    with gs.tools.serve([SAMPLE], loop=True) as server:
         replies: List[int] = []
 
         def send() -> None:
@@ -145,7 +145,7 @@ def test_four_large_bodies_at_once_do_not_grow_the_server() -> None:
 )
 def test_a_malformed_content_length_is_a_json_4xx(length: str, status: int, capfd: pytest.CaptureFixture[str]) -> None:
     log = io.StringIO()
-    with gs.serve([SAMPLE], loop=True, log=log) as server:
+    with gs.tools.serve([SAMPLE], loop=True, log=log) as server:
         with connect(server) as sock:
             sock.sendall(post(b"{}", f"Content-Length: {length}"))
             reply = read_reply(sock)
@@ -157,13 +157,13 @@ def test_a_malformed_content_length_is_a_json_4xx(length: str, status: int, capf
 
 
 def test_two_different_content_lengths_are_refused() -> None:
-    with gs.serve([SAMPLE], loop=True) as server:
+    with gs.tools.serve([SAMPLE], loop=True) as server:
         reply = exchange(server, post(b"{}", "Content-Length: 2", "Content-Length: 0"))
     assert reply.status == 400 and "is not one number of bytes" in reply.json()["error"]["message"]
 
 
 def test_a_chunked_request_body_is_refused_with_411() -> None:
-    with gs.serve([SAMPLE], loop=True) as server:
+    with gs.tools.serve([SAMPLE], loop=True) as server:
         reply = exchange(server, post(b"2\r\n{}\r\n0\r\n\r\n", "Transfer-Encoding: chunked"))
     assert reply.status == 411 and reply.headers["connection"] == "close"
 
@@ -183,7 +183,7 @@ def test_a_chunked_request_body_is_refused_with_411() -> None:
 def test_a_bad_body_or_fault_is_a_json_400_before_any_stream(
     body: bytes, headers: Tuple[str, ...], message: str, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    with gs.serve([SAMPLE], loop=True) as server:
+    with gs.tools.serve([SAMPLE], loop=True) as server:
         reply = exchange(server, post(body, f"Content-Length: {len(body)}", *headers))
     assert reply.status == 400, reply.body
     assert message in reply.json()["error"]["message"]
@@ -202,7 +202,7 @@ def test_a_bad_body_or_fault_is_a_json_400_before_any_stream(
     ],
 )
 def test_what_http_server_cannot_parse_is_answered_in_the_apis_json_shape(request_line: bytes, status: int) -> None:
-    with gs.serve([SAMPLE], loop=True) as server:
+    with gs.tools.serve([SAMPLE], loop=True) as server:
         reply = exchange(server, request_line)
     assert reply.status == status and reply.headers["content-type"] == "application/json"
     error = reply.json()["error"]
@@ -212,14 +212,14 @@ def test_what_http_server_cannot_parse_is_answered_in_the_apis_json_shape(reques
 def test_an_unexpected_failure_is_a_json_500_and_one_log_line(
     monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    from groqstream.tools import serve as _serve
+    from groqstream.tools import server as _serve
 
     def broken(self: Any, name: Optional[str], body: Dict[str, Any]) -> Any:
         raise TypeError("a bug")
 
     monkeypatch.setattr(_serve._Chooser, "choose", broken)
     log = io.StringIO()
-    with gs.serve([SAMPLE], loop=True, log=log) as server:
+    with gs.tools.serve([SAMPLE], loop=True, log=log) as server:
         reply = exchange(server, json_post({"stream": True}))
         assert eventually(lambda: server.requests == 1)
     assert reply.status == 500 and "TypeError" in reply.json()["error"]["message"]
@@ -232,7 +232,7 @@ def test_an_unexpected_failure_is_a_json_500_and_one_log_line(
 
 def test_control_characters_from_the_network_are_escaped_in_the_log() -> None:
     log = io.StringIO()
-    with gs.serve([SAMPLE], loop=True, log=log) as server:
+    with gs.tools.serve([SAMPLE], loop=True, log=log) as server:
         exchange(server, b"GET /\x1b[2J\x1b]0;owned\x07\x9b31m HTTP/1.1\r\nHost: x\r\n\r\n")
         exchange(server, b"P\x1bST / HTTP/1.1\r\nHost: x\r\n\r\n")
         exchange(server, b"GET /v1/models?api-key=secret HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -250,7 +250,7 @@ def test_control_characters_from_the_network_are_escaped_in_the_log() -> None:
 def test_a_hundred_pending_connections_wait_in_the_backlog() -> None:
     # Not started: nothing accepts, so every connection must fit in the kernel's queue (5 used to fit; the
     # sixth and later were dropped or reset). Then all of them are served.
-    server = gs.CaptureServer([SAMPLE], loop=True, delay=False)
+    server = gs.tools.CaptureServer([SAMPLE], loop=True, delay=False)
     socks: List[socket.socket] = []
     try:
         for _ in range(100):
@@ -266,7 +266,7 @@ def test_a_hundred_pending_connections_wait_in_the_backlog() -> None:
 
 
 def test_past_max_connections_a_new_connection_gets_a_503_and_a_slot_frees_when_one_closes() -> None:
-    with gs.serve([SAMPLE], loop=True, max_connections=3) as server:
+    with gs.tools.serve([SAMPLE], loop=True, max_connections=3) as server:
         held = [connect(server) for _ in range(3)]
         for sock in held:  # each served once and kept alive: three open connections
             sock.sendall(b"GET /v1/models HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -284,7 +284,7 @@ def test_past_max_connections_a_new_connection_gets_a_503_and_a_slot_frees_when_
 
 
 def test_an_idle_connection_is_closed_and_its_thread_freed() -> None:
-    with gs.serve([SAMPLE], loop=True, idle_timeout=0.2) as server:
+    with gs.tools.serve([SAMPLE], loop=True, idle_timeout=0.2) as server:
         with connect(server) as sock:
             sock.sendall(b"GET /v1/models HTTP/1.1\r\nHost: x\r\n\r\n")
             assert read_reply(sock).status == 200
@@ -293,7 +293,7 @@ def test_an_idle_connection_is_closed_and_its_thread_freed() -> None:
             assert time.monotonic() - started < READ - 1  # closed by the server, not by our read timeout
         assert eventually(lambda: server._httpd._open == 0)
         # groqstream's client replaces a pooled connection the server closed while idle.
-        client = gs.Client(base_url=server.url + "/v1", api_key="k", max_retries=0)
+        client = gs.client.Client(base_url=server.url + "/v1", api_key="k", max_retries=0)
         client.chat_stream(model="m", messages=MESSAGES).text()
         time.sleep(0.4)
         assert client.chat_stream(model="m", messages=MESSAGES).text()
@@ -304,7 +304,7 @@ _EMFILE_CHILD = """
 import os, resource, sys
 resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64))
 import groqstream as gs
-server = gs.serve([sys.argv[1]], loop=True, delay=False, idle_timeout=30)
+server = gs.tools.serve([sys.argv[1]], loop=True, delay=False, idle_timeout=30)
 print(server.url, flush=True)
 for _ in range(2):  # CPU seconds used so far, each time the parent asks
     sys.stdin.readline()
@@ -341,7 +341,7 @@ def test_at_the_descriptor_limit_serve_backs_off_instead_of_spinning_and_serves_
         assert len(socks) >= 70 and spent < 0.3, (len(socks), spent)
         for sock in socks[:40]:  # free some descriptors: the server takes its backlog and serves again
             sock.close()
-        client = gs.Client(base_url=url + "/v1", api_key="k", max_retries=0, timeout=READ)
+        client = gs.client.Client(base_url=url + "/v1", api_key="k", max_retries=0, timeout=READ)
         assert client.chat_stream(model="m", messages=MESSAGES).text()
         client.close()
     finally:
@@ -355,7 +355,7 @@ def test_at_the_descriptor_limit_serve_backs_off_instead_of_spinning_and_serves_
 
 
 def test_served_keeps_the_newest_entries_and_counts_all() -> None:
-    with gs.serve([SAMPLE], loop=True, keep_served=5) as server:
+    with gs.tools.serve([SAMPLE], loop=True, keep_served=5) as server:
         for i in range(12):
             exchange(server, f"GET /n{i} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
         assert eventually(lambda: server.requests == 12)
@@ -364,7 +364,7 @@ def test_served_keeps_the_newest_entries_and_counts_all() -> None:
 
 def test_a_client_leaving_mid_stream_is_logged_with_what_it_was_sent() -> None:
     log = io.StringIO()
-    with gs.serve([SAMPLE], loop=True, rate=40.0, log=log) as server:
+    with gs.tools.serve([SAMPLE], loop=True, rate=40.0, log=log) as server:
         with connect(server) as sock:
             sock.sendall(json_post({"stream": True}))
             data = b""
@@ -381,7 +381,7 @@ def test_a_client_leaving_mid_stream_is_logged_with_what_it_was_sent() -> None:
 
 
 def test_a_dropped_connection_is_logged_with_what_it_was_sent() -> None:
-    with gs.serve([SAMPLE], loop=True, fault="after=3,drop") as server:
+    with gs.tools.serve([SAMPLE], loop=True, fault="after=3,drop") as server:
         with connect(server) as sock:
             sock.sendall(json_post({"stream": True}))
             assert closed_by_server(sock)
@@ -407,9 +407,9 @@ def _has_ipv6_loopback() -> bool:
 @pytest.mark.skipif(not _has_ipv6_loopback(), reason="no IPv6 loopback (::1) on this machine")
 def test_serve_listens_on_ipv6_loopback() -> None:
     log = io.StringIO()
-    with gs.serve([SAMPLE], loop=True, host="::1", log=log) as server:
+    with gs.tools.serve([SAMPLE], loop=True, host="::1", log=log) as server:
         assert server.url.startswith("http://[::1]:") and server.loopback
-        client = gs.Client(base_url=server.url + "/v1", api_key="k", max_retries=0)
+        client = gs.client.Client(base_url=server.url + "/v1", api_key="k", max_retries=0)
         assert client.chat_stream(model="m", messages=MESSAGES).text() == gs.Stream(SAMPLE.read_bytes()).text()
         client.close()
     assert "warning" not in log.getvalue()
@@ -417,17 +417,17 @@ def test_serve_listens_on_ipv6_loopback() -> None:
 
 def test_all_interfaces_gets_a_one_line_warning_and_loopback_none() -> None:
     log = io.StringIO()
-    exposed = gs.CaptureServer([SAMPLE], host="0.0.0.0", log=log)  # bound, never started, closed at once
+    exposed = gs.tools.CaptureServer([SAMPLE], host="0.0.0.0", log=log)  # bound, never started, closed at once
     exposed.close()
     lines = log.getvalue().splitlines()
     assert len(lines) == 1 and "reachable from other machines" in lines[0] and not exposed.loopback
     quiet = io.StringIO()
-    gs.CaptureServer([SAMPLE], log=quiet).close()
+    gs.tools.CaptureServer([SAMPLE], log=quiet).close()
     assert quiet.getvalue() == ""
 
 
 def test_get_root_names_the_path_in_its_404() -> None:
-    with gs.serve([SAMPLE]) as server:
+    with gs.tools.serve([SAMPLE]) as server:
         reply = exchange(server, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
     assert reply.status == 404
     assert reply.json()["error"]["message"].startswith("no route for GET / (try POST /v1/chat/completions")
@@ -448,14 +448,14 @@ def test_get_root_names_the_path_in_its_404() -> None:
     ],
 )
 def test_status_faults_use_the_error_type_the_real_api_uses(status: int, kind: str, code: str) -> None:
-    with gs.serve([SAMPLE], loop=True) as server:
+    with gs.tools.serve([SAMPLE], loop=True) as server:
         reply = exchange(server, json_post({"stream": True}, f"X-Groqstream-Fault: status={status}"))
     assert reply.status == status
     assert reply.json()["error"] == {"message": f"fault asked for: status {status}", "type": kind, "code": code}
 
 
 def test_times_limits_a_flag_fault_to_the_first_requests() -> None:
-    with gs.serve([SAMPLE], loop=True, fault="status=503,times=2") as server:
+    with gs.tools.serve([SAMPLE], loop=True, fault="status=503,times=2") as server:
         statuses = [exchange(server, json_post({"stream": False})).status for _ in range(4)]
         assert eventually(lambda: server.requests == 4)
     assert statuses == [503, 503, 200, 200]
@@ -464,8 +464,8 @@ def test_times_limits_a_flag_fault_to_the_first_requests() -> None:
 
 def test_our_client_retrying_a_429_once_then_succeeds() -> None:
     headers = {"X-Groqstream-Fault": "status=429,retry-after=0,times=1"}
-    with gs.serve([SAMPLE], loop=True) as server:
-        client = gs.Client(base_url=server.url + "/v1", api_key="k", max_retries=1)
+    with gs.tools.serve([SAMPLE], loop=True) as server:
+        client = gs.client.Client(base_url=server.url + "/v1", api_key="k", max_retries=1)
         text = client.chat_stream(model="m", messages=MESSAGES, extra_headers=headers).text()
         client.close()
         assert eventually(lambda: server.requests == 2)
@@ -477,7 +477,7 @@ def test_our_client_retrying_a_429_once_then_succeeds() -> None:
 def test_an_sdk_retrying_a_429_once_then_succeeds(sdk: str) -> None:
     module = pytest.importorskip(sdk, reason=f"the {sdk} SDK is not installed (optional: CI installs it)")
     headers = {"X-Groqstream-Fault": "status=429,retry-after=0.1,times=1"}
-    with gs.serve([SAMPLE], loop=True) as server:
+    with gs.tools.serve([SAMPLE], loop=True) as server:
         if sdk == "groq":
             client = module.Groq(api_key="k", base_url=server.url, max_retries=1)
         else:
@@ -511,7 +511,7 @@ def start_cli(*args: str) -> Tuple[subprocess.Popen[str], str]:
 def test_sigterm_stops_the_command_as_ctrl_c_does() -> None:
     process, url = start_cli(str(SAMPLE), "--loop")
     try:
-        client = gs.Client(base_url=url + "/v1", api_key="k", max_retries=0)
+        client = gs.client.Client(base_url=url + "/v1", api_key="k", max_retries=0)
         assert client.chat_stream(model="m", messages=MESSAGES).text()
         client.close()
     finally:

@@ -53,7 +53,7 @@ def test_tool_call_fragments_arrive_under_their_own_index(mode: str) -> None:
     assert arguments == expected(path)["tool_arguments"]
 
 
-@pytest.mark.parametrize("drain_seconds", [gs.DEFAULT_DRAIN_SECONDS, 0])
+@pytest.mark.parametrize("drain_seconds", [gs.client.DEFAULT_DRAIN_SECONDS, 0])
 @pytest.mark.parametrize("mode", MODES)
 def test_nothing_after_done_is_parsed_and_only_a_drain_reads_it(mode: str, drain_seconds: float) -> None:
     # After [DONE] the rest is never parsed. It is read only to drain: async sources are (bounded),

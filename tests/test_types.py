@@ -36,7 +36,7 @@ def test_fields_read_like_the_groq_sdk() -> None:
     assert chunk.choices[0].finish_reason is None
     assert chunk.x_groq is not None and chunk.x_groq.usage is not None
     assert chunk.x_groq.usage.total_tokens == 3
-    assert isinstance(chunk.choices[0], gs.Choice) and isinstance(chunk.choices[0].delta, gs.ChoiceDelta)
+    assert isinstance(chunk.choices[0], gs.types.Choice) and isinstance(chunk.choices[0].delta, gs.types.ChoiceDelta)
 
 
 def test_to_dict_returns_the_source_object_exactly_with_nulls_and_key_order() -> None:
@@ -75,8 +75,8 @@ def test_instances_are_frozen() -> None:
 
 
 def test_constructed_instances_dump_required_and_set_fields() -> None:
-    delta = gs.ChoiceDelta(content="x", extra={"channel": "final"})
-    choice = gs.Choice(delta=delta, index=0)
+    delta = gs.types.ChoiceDelta(content="x", extra={"channel": "final"})
+    choice = gs.types.Choice(delta=delta, index=0)
     assert choice.to_dict() == {"delta": {"content": "x", "channel": "final"}, "index": 0}
 
 
@@ -87,7 +87,7 @@ def test_equality_ignores_where_an_instance_came_from() -> None:
 
 def test_integers_where_floats_are_expected_are_kept_as_integers() -> None:
     usage = {"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3, "queue_time": 0, "total_time": 1.5}
-    parsed = gs.CompletionUsage.from_dict(usage)
+    parsed = gs.types.CompletionUsage.from_dict(usage)
     assert parsed.queue_time == 0 and type(parsed.queue_time) is int
     assert json.dumps(parsed.to_dict()) == json.dumps(usage)
 
@@ -137,7 +137,7 @@ def test_tool_call_delta_logprobs_and_compound_types_parse() -> None:
     assert delta.tool_calls[0].function.name == "f"
     assert delta.executed_tools is not None and delta.executed_tools[0].search_results is not None
     assert isinstance(delta.executed_tools[0].search_results.results, list)
-    assert isinstance(delta.annotations, list) and isinstance(delta.annotations[0], gs.Annotation)
+    assert isinstance(delta.annotations, list) and isinstance(delta.annotations[0], gs.types.Annotation)
     logprobs = chunk.choices[0].logprobs
     assert logprobs is not None and logprobs.content is not None and logprobs.content[0].bytes == [97]
     assert chunk.x_groq is not None and chunk.x_groq.usage_breakdown is not None
@@ -243,10 +243,10 @@ def test_a_wrong_item_in_a_list_of_scalars_names_its_index(items: Any, path: str
 
 
 def test_numbers_in_a_list_of_floats_may_be_integers() -> None:
-    element = gs.ExecutedToolCodeResultChartElement.from_dict({"label": "a", "outliers": [1, 2.5, -3]})
+    element = gs.types.ExecutedToolCodeResultChartElement.from_dict({"label": "a", "outliers": [1, 2.5, -3]})
     assert element.outliers == [1, 2.5, -3]
     with pytest.raises(gs.ChunkDecodeError, match=r"outliers\[2\]: expected a number, got string"):
-        gs.ExecutedToolCodeResultChartElement.from_dict({"label": "a", "outliers": [1, 2.5, "x"]})
+        gs.types.ExecutedToolCodeResultChartElement.from_dict({"label": "a", "outliers": [1, 2.5, "x"]})
 
 
 # --- the generated decoders: in-place decoding, the general path, errors on the stream path --------------
@@ -575,7 +575,7 @@ def test_a_null_required_key_read_leniently_is_written_back_as_null() -> None:
 
 def test_usage_without_counters_reads_them_as_zero_and_the_total_as_their_sum() -> None:
     deviations: List[gs.Deviation] = []
-    usage = gs.CompletionUsage.from_dict(
+    usage = gs.types.CompletionUsage.from_dict(
         {"prompt_tokens": 4.0, "completion_tokens": 5}, strict=False, deviations=deviations
     )
     assert (usage.prompt_tokens, usage.completion_tokens, usage.total_tokens) == (4, 5, 9)
@@ -686,7 +686,7 @@ OPENAI_RESPONSE: Dict[str, Any] = {
 def test_a_groq_non_streaming_response_reads_with_its_own_x_groq() -> None:
     completion = gs.ChatCompletion.from_dict(GROQ_RESPONSE)
     x_groq = completion.x_groq
-    assert isinstance(x_groq, gs.ChatCompletionXGroq) and isinstance(x_groq.usage, gs.XGroqUsage)
+    assert isinstance(x_groq, gs.types.ChatCompletionXGroq) and isinstance(x_groq.usage, gs.types.XGroqUsage)
     assert (x_groq.id, x_groq.usage.sram_cached_tokens) == ("req_01jbd6g2qdfw2adyrt2az8hz4w", 12)
     assert completion.usage is not None and completion.usage.total_tokens == 574
     assert completion.usage_breakdown is not None and completion.usage_breakdown.models[0].usage.total_tokens == 574
@@ -721,9 +721,9 @@ def test_a_chunks_repr_shows_what_is_set_not_every_none() -> None:
     )
     assert "None" not in repr(chunk)
     # Unknown keys show as extra; a constructed instance reads the same, and its repr rebuilds it.
-    assert repr(gs.ChoiceDelta.from_dict({"channel": "analysis"})) == "ChoiceDelta(extra={'channel': 'analysis'})"
-    usage = gs.CompletionUsage(completion_tokens=2, prompt_tokens=1, total_tokens=3)
-    assert eval(repr(usage), vars(gs)) == usage  # our own repr, of our own object
+    assert repr(gs.types.ChoiceDelta.from_dict({"channel": "analysis"})) == "ChoiceDelta(extra={'channel': 'analysis'})"
+    usage = gs.types.CompletionUsage(completion_tokens=2, prompt_tokens=1, total_tokens=3)
+    assert eval(repr(usage), vars(gs.types)) == usage  # our own repr, of our own object
     # Required fields show even when empty: what the class needs is always visible.
     assert repr(gs.ChatCompletionChunk.from_dict(base_chunk(choices=[]))).startswith(
         "ChatCompletionChunk(id='chatcmpl-1', choices=[], created="

@@ -47,25 +47,11 @@ import time
 TYPE_CHECKING = False  # as typing's, without importing typing at run time: see docs/architecture.md
 if TYPE_CHECKING:
     import socket
-    from typing import Any, AsyncIterator, Callable, Iterator, Optional, Tuple, TypeVar
+    from typing import Any, Callable, Iterator, Optional, Tuple, TypeVar
 
     _T = TypeVar("_T")
 
-__all__ = ["DEFAULT_DRAIN_BYTES", "DEFAULT_DRAIN_SECONDS", "adrain", "check_limits", "drain", "read_within"]
-
-# Normally only the chunked body's last five bytes are left, already arrived or
-# about to: these bounds cost nothing then, and little when a server sends more
-# after [DONE] or holds the body open.
-DEFAULT_DRAIN_BYTES = 64 * 1024
-DEFAULT_DRAIN_SECONDS = 0.05
-
-
-def check_limits(drain_bytes: int, drain_seconds: float) -> None:
-    """Raise ``ValueError`` for a negative bound (0 is allowed: ``drain_seconds=0`` turns draining off)."""
-    if drain_bytes < 0:
-        raise ValueError(f"drain_bytes must be >= 0, got {drain_bytes!r}")
-    if not drain_seconds >= 0:  # NaN too
-        raise ValueError(f"drain_seconds must be >= 0, got {drain_seconds!r}")
+__all__ = ["drain", "read_within"]
 
 
 def _socket_of(source: Any) -> Optional[Tuple[Any, bool]]:
@@ -232,29 +218,5 @@ def _read_on(reads: Iterator[Any], drain_bytes: int, deadline: float) -> bool:
     except StopIteration:  # the body's end: the connection can carry the next request
         return True
     except Exception:  # a bound reached, the socket shut down, a broken body: the library drops that connection
-        pass
-    return False
-
-
-async def adrain(source: Any, reads: AsyncIterator[Any], drain_bytes: int, drain_seconds: float) -> bool:
-    """Async ``drain``: read on from *reads* until they end, each read given the time left; True at the end."""
-    import asyncio
-
-    from .timeout import within
-
-    if drain_seconds <= 0 or isinstance(source, asyncio.StreamReader):
-        return False
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + drain_seconds
-    total = 0
-    try:
-        while total <= drain_bytes:
-            left = deadline - loop.time()
-            if left <= 0:
-                break
-            total += len(await within(reads.__anext__(), left))
-    except StopAsyncIteration:
-        return True
-    except Exception:  # a timeout (the read was cancelled) or a broken body: the library drops the connection
         pass
     return False

@@ -16,8 +16,14 @@ import weakref
 from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Tuple, Type
 
-from .asyncio_http import AsyncConnection, AsyncResponse, connect
+from ..core.errors import APIConnectionError, GroqStreamError
+from ..core.lines import DEFAULT_MAX_EVENT_BYTES
+from ..core.stream import DEFAULT_DRAIN_BYTES, DEFAULT_DRAIN_SECONDS, AsyncStream
+from ..core.timeout import within
 from ..tools.capture import CaptureWriter, messages_digest
+from ..types import ChatCompletion
+from .asyncio_http import AsyncConnection, AsyncResponse, connect
+from .http import MAX_IDLE_PER_ORIGIN, Origin, Response
 from .sync_client import (
     _MAX_COMPLETION_BODY,
     _MAX_ERROR_BODY,
@@ -29,13 +35,6 @@ from .sync_client import (
     _is_event_stream,
     _Request,
 )
-from .adapters import DEFAULT_DRAIN_BYTES, DEFAULT_DRAIN_SECONDS
-from ..core.errors import APIConnectionError, GroqStreamError
-from .http import MAX_IDLE_PER_ORIGIN, Origin, Response
-from ..core.lines import DEFAULT_MAX_EVENT_BYTES
-from ..core.stream import AsyncStream
-from .timeout import within
-from ..types import ChatCompletion
 
 if TYPE_CHECKING:
     if sys.version_info >= (3, 11):
@@ -43,8 +42,8 @@ if TYPE_CHECKING:
     else:
         from typing_extensions import Unpack
 
-    from .params import ChatCompletionParams
     from ..types.wire import Deviation
+    from .params import ChatCompletionParams
 
 __all__ = ["AsyncClient"]
 

@@ -19,8 +19,8 @@ import socket
 import ssl
 from typing import Dict, List, Optional, Tuple
 
+from ..core.timeout import within
 from .http import Headers, Origin
-from .timeout import within
 
 __all__ = ["AsyncConnection", "AsyncResponse", "connect"]
 

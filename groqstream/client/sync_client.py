@@ -19,7 +19,6 @@ secret-looking query values masked.
 
 from __future__ import annotations
 
-import email.utils
 import http.client
 import json
 import os
@@ -46,34 +45,27 @@ from typing import (
     Type,
 )
 
-from ..tools.capture import CaptureWriter, messages_digest
-from ..types.completion import attach_response
-from .adapters import DEFAULT_DRAIN_BYTES, DEFAULT_DRAIN_SECONDS, read_within
 from ..core.errors import (
     APIConnectionError,
     APIStatusError,
     APITimeoutError,
-    AuthenticationError,
-    BadRequestError,
     ChunkDecodeError,
-    ConflictError,
     GroqStreamError,
-    InternalServerError,
-    NotFoundError,
-    PermissionDeniedError,
-    RateLimitError,
-    RequestTooLargeError,
     UnexpectedContentTypeError,
-    UnprocessableEntityError,
     count,
+    retry_after,
     snippet,
+    status_error,
 )
-from .http import ConnectionPool, Headers, Origin, Proxies, Response, response_headers, reusable
 from ..core.lines import DEFAULT_MAX_EVENT_BYTES
+from ..core.stream import DEFAULT_DRAIN_BYTES, DEFAULT_DRAIN_SECONDS, Stream
+from ..tools.capture import CaptureWriter, messages_digest
+from ..types import ChatCompletion
+from ..types.completion import attach_response
+from .adapters import read_within
+from .http import ConnectionPool, Headers, Origin, Proxies, Response, response_headers, reusable
 from .params import check_params
 from .sanitize import check_api_key, check_base_url, check_headers, redact_url
-from ..core.stream import Stream
-from ..types import ChatCompletion
 
 if TYPE_CHECKING:
     if sys.version_info >= (3, 11):
@@ -81,8 +73,8 @@ if TYPE_CHECKING:
     else:
         from typing_extensions import Unpack
 
-    from .params import ChatCompletionParams
     from ..types.wire import Deviation
+    from .params import ChatCompletionParams
 
 __all__ = ["DEFAULT_BASE_URL", "Client"]
 
@@ -103,17 +95,6 @@ _MAX_COMPLETION_BODY = 64 << 20
 # A body a server sent instead of an event stream: this much is kept for the error.
 _UNEXPECTED_BODY = 4096
 
-_STATUS_ERRORS: Dict[int, Type[APIStatusError]] = {
-    400: BadRequestError,
-    401: AuthenticationError,
-    403: PermissionDeniedError,
-    404: NotFoundError,
-    409: ConflictError,
-    413: RequestTooLargeError,
-    422: UnprocessableEntityError,
-    429: RateLimitError,
-}
-
 
 class _NotGiven:
     """The default of a per-request option that falls back to the client's (``None`` is a value: no timeout)."""
@@ -129,67 +110,6 @@ def _user_agent() -> str:
     from .. import __version__  # at call time: the package is fully imported by then
 
     return f"groqstream/{__version__} (Python {sys.version_info[0]}.{sys.version_info[1]})"
-
-
-def _parse_retry_after(value: Optional[str]) -> Optional[float]:
-    """Seconds from a ``Retry-After`` header: a number of seconds or an HTTP date."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-        seconds = when.timestamp() - time.time()
-    return max(0.0, seconds) if seconds == seconds else None  # NaN is not a delay
-
-
-def _retry_after(headers: Mapping[str, str]) -> Optional[float]:
-    """The delay a response asks for: ``retry-after-ms`` (OpenAI's, the SDKs read it first), else ``Retry-After``."""
-    milliseconds = _parse_retry_after(headers.get("retry-after-ms"))
-    return milliseconds / 1000.0 if milliseconds is not None else _parse_retry_after(headers.get("retry-after"))
-
-
-def status_error(
-    status: int,
-    headers: Mapping[str, str],
-    raw: bytes,
-    *,
-    key_missing: bool = False,
-    response: Optional[Response] = None,
-) -> APIStatusError:
-    """Build the ``APIStatusError`` subclass for a non-2xx response from its status, headers and body."""
-    try:
-        body: Any = json.loads(raw.decode("utf-8", "replace"))
-    except ValueError:
-        body = raw.decode("utf-8", "replace")
-    error = body.get("error", body) if isinstance(body, dict) else body
-    if isinstance(error, dict):
-        message = error.get("message")
-        message = message if isinstance(message, str) else json.dumps(error)[:1000]
-        kind = error.get("type") if isinstance(error.get("type"), str) else None
-        code = error.get("code")
-        code = None if code is None or isinstance(code, bool) else str(code)
-    else:
-        message, kind, code = (str(error)[:1000] or f"HTTP {status}"), None, None
-    if status == 401 and key_missing:
-        message += " (no API key was given: set GROQ_API_KEY or pass api_key=)"
-    cls = _STATUS_ERRORS.get(status, InternalServerError if status >= 500 else APIStatusError)
-    fields: Dict[str, Any] = dict(
-        status_code=status,
-        type=kind,
-        code=code,
-        request_id=headers.get("x-request-id"),
-        headers={name.lower(): headers[name] for name in headers},
-        body=error,
-        response=response,
-    )
-    if cls is RateLimitError:
-        fields["retry_after"] = _retry_after(headers)
-    return cls(message, **fields)
 
 
 def _connection_error(exc: BaseException, url: str, chunks_received: Optional[int] = None) -> APIConnectionError:
@@ -366,15 +286,15 @@ class _ClientBase:
         """
         if attempt >= self.max_retries:
             return None
-        retry_after = None
+        asked = None
         if headers is not None:
             should = headers.get("x-should-retry")
             if should == "false" or (should != "true" and status not in (408, 409, 429) and status < 500):
                 return None
-            retry_after = _retry_after(headers)
+            asked = retry_after(headers)
         delay: float = min(_MAX_BACKOFF, _INITIAL_BACKOFF * 2.0**attempt) * random.uniform(0.5, 1.0)
-        if retry_after is not None:
-            delay = max(delay, min(retry_after, _MAX_RETRY_AFTER)) if retry_after > 0 else 0.0
+        if asked is not None:
+            delay = max(delay, min(asked, _MAX_RETRY_AFTER)) if asked > 0 else 0.0
         return delay
 
     def _error_for(self, request: _Request, response: Response, raw: bytes) -> APIStatusError:
@@ -461,6 +381,8 @@ class _ResponseBody:
         self._response = response
         self.raw = response
         """The ``http.client`` response (for ``Stream``'s drain to find its socket)."""
+        self.status = response.status
+        """The response's HTTP status (a 2xx: other statuses raise before a stream begins)."""
         self._raw_io = getattr(response.fp, "raw", None)  # its SocketIO, whose recvs read_within bounds
         self._capture = capture
         self.stream: Optional[Stream] = None

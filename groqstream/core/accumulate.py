@@ -84,7 +84,6 @@ from __future__ import annotations
 
 import sys
 
-from .errors import GroqStreamError, InvalidJSONError
 from ..types import (
     Annotation,
     ChatCompletion,
@@ -109,6 +108,7 @@ from ..types import (
     XGroq,
 )
 from ..types.wire import _Invalid, copy_json, keep_nulls
+from .errors import GroqStreamError, InvalidJSONError
 
 TYPE_CHECKING = False  # as typing's, without importing typing at run time: see docs/architecture.md
 if TYPE_CHECKING:

@@ -27,8 +27,6 @@ from __future__ import annotations
 
 import json
 
-from .errors import ChunkDecodeError, GroqStreamError, IncompleteStreamError, StreamAPIError, count, snippet
-from .sse import ServerSentEvent
 from ..types import ChatCompletionChunk
 from ..types.wire import (
     NO_DONE,
@@ -40,6 +38,8 @@ from ..types.wire import (
     invalid_to_error,
     watching_decoder,
 )
+from .errors import ChunkDecodeError, GroqStreamError, IncompleteStreamError, StreamAPIError, count, snippet
+from .sse import ServerSentEvent
 
 TYPE_CHECKING = False  # as typing's, without importing typing at run time: see docs/architecture.md
 if TYPE_CHECKING:

@@ -29,13 +29,15 @@ offending event) as well as in the message, so callers never parse text.
 
 from __future__ import annotations
 
+import json
+
 TYPE_CHECKING = False  # as typing's, without importing typing at run time: see docs/architecture.md
 if TYPE_CHECKING:
-    from typing import Any, Dict, Optional, Tuple
+    from typing import Any, Dict, Mapping, Optional, Tuple, Type
 
     from ..client.http import Response
-    from .sse import ServerSentEvent
     from ..types import ChatCompletion
+    from .sse import ServerSentEvent
 
 __all__ = [
     "APIConnectionError",
@@ -416,3 +418,82 @@ class APIConnectionError(GroqStreamError):
 
 class APITimeoutError(APIConnectionError):
     """Connecting, or waiting for the next bytes of the stream, took longer than the client's ``timeout``."""
+
+
+# --- an HTTP status as an error: the one mapping the clients and Stream(response) share ------------------
+
+_STATUS_ERRORS: Dict[int, Type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    413: RequestTooLargeError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+
+def _parse_retry_after(value: Optional[str]) -> Optional[float]:
+    """Seconds from a ``Retry-After`` header: a number of seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            import email.utils  # only for the HTTP-date form
+
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        import time
+
+        seconds = when.timestamp() - time.time()
+    return max(0.0, seconds) if seconds == seconds else None  # NaN is not a delay
+
+
+def retry_after(headers: Mapping[str, str]) -> Optional[float]:
+    """The delay a response asks for: ``retry-after-ms`` (OpenAI's, the SDKs read it first), else ``Retry-After``."""
+    milliseconds = _parse_retry_after(headers.get("retry-after-ms"))
+    return milliseconds / 1000.0 if milliseconds is not None else _parse_retry_after(headers.get("retry-after"))
+
+
+def status_error(
+    status: int,
+    headers: Mapping[str, str],
+    raw: bytes,
+    *,
+    key_missing: bool = False,
+    response: Optional[Response] = None,
+) -> APIStatusError:
+    """Build the ``APIStatusError`` subclass for a non-2xx response from its status, headers and body."""
+    try:
+        body: Any = json.loads(raw.decode("utf-8", "replace"))
+    except ValueError:
+        body = raw.decode("utf-8", "replace")
+    error = body.get("error", body) if isinstance(body, dict) else body
+    if isinstance(error, dict):
+        message = error.get("message")
+        message = message if isinstance(message, str) else json.dumps(error)[:1000]
+        kind = error.get("type") if isinstance(error.get("type"), str) else None
+        code = error.get("code")
+        code = None if code is None or isinstance(code, bool) else str(code)
+    else:
+        message, kind, code = (str(error)[:1000] or f"HTTP {status}"), None, None
+    if status == 401 and key_missing:
+        message += " (no API key was given: set GROQ_API_KEY or pass api_key=)"
+    cls = _STATUS_ERRORS.get(status, InternalServerError if status >= 500 else APIStatusError)
+    fields: Dict[str, Any] = dict(
+        status_code=status,
+        type=kind,
+        code=code,
+        request_id=headers.get("x-request-id"),
+        headers={name.lower(): headers[name] for name in headers},
+        body=error,
+        response=response,
+    )
+    if cls is RateLimitError:
+        fields["retry_after"] = retry_after(headers)
+    return cls(message, **fields)

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from types import TracebackType
 
-from .accumulate import ChatCompletionAccumulator
 from ..types.completion import attach_response
-from ..client.adapters import DEFAULT_DRAIN_BYTES, DEFAULT_DRAIN_SECONDS, adrain, check_limits, drain
-from .errors import GroqStreamError, StreamClosedError, count
+from .accumulate import ChatCompletionAccumulator
+from .errors import GroqStreamError, StreamClosedError, count, status_error
 from .lines import DEFAULT_MAX_EVENT_BYTES
 from .pipeline import AsyncByteSource, ByteSource, ChunkStreamDecoder, aiter_bytes, aiter_chunks, iter_chunks, reads
 
@@ -43,6 +42,72 @@ _OPTIONS = (
 )
 
 
+# Normally only the chunked body's last five bytes are left, already arrived or
+# about to: these bounds cost nothing then, and little when a server sends more
+# after [DONE] or holds the body open.
+DEFAULT_DRAIN_BYTES = 64 * 1024
+DEFAULT_DRAIN_SECONDS = 0.05
+
+
+def check_limits(drain_bytes: int, drain_seconds: float) -> None:
+    """Raise ``ValueError`` for a negative bound (0 is allowed: ``drain_seconds=0`` turns draining off)."""
+    if drain_bytes < 0:
+        raise ValueError(f"drain_bytes must be >= 0, got {drain_bytes!r}")
+    if not drain_seconds >= 0:  # NaN too
+        raise ValueError(f"drain_seconds must be >= 0, got {drain_seconds!r}")
+
+
+def _is_http_response(source: Any) -> bool:
+    """True for an HTTP response (``status``/``status_code``: http.client, urllib, requests, httpx, aiohttp)."""
+    status = getattr(source, "status_code", None)
+    if status is None:
+        status = getattr(source, "status", None)
+    return type(status) is int
+
+
+def _drain(source: Any, reads: Iterator[Any], drain_bytes: int, drain_seconds: float) -> bool:
+    """Read what is left of an HTTP response's body after ``[DONE]``, bounded; True when its end was reached.
+
+    A sync read can only be bounded through the response's socket, reached
+    under each library's objects: that is transport knowledge, kept in the
+    one module that has it (``client/adapters.py``), imported only for an HTTP
+    response that ended well. A file, bytes or an iterable is not drained, and
+    a core vendored without ``client/`` closes the response instead (its
+    connection is then not reused).
+    """
+    if drain_seconds <= 0 or not _is_http_response(source):
+        return False
+    try:
+        from ..client.adapters import drain
+    except ImportError:
+        return False
+    return drain(source, reads, drain_bytes, drain_seconds)
+
+
+async def _adrain(source: Any, reads: AsyncIterator[Any], drain_bytes: int, drain_seconds: float) -> bool:
+    """Async ``drain``: read on from *reads* until they end, each read given the time left; True at the end."""
+    import asyncio
+
+    from .timeout import within
+
+    if drain_seconds <= 0 or isinstance(source, asyncio.StreamReader):
+        return False
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + drain_seconds
+    total = 0
+    try:
+        while total <= drain_bytes:
+            left = deadline - loop.time()
+            if left <= 0:
+                break
+            total += len(await within(reads.__anext__(), left))
+    except StopAsyncIteration:
+        return True
+    except Exception:  # a timeout (the read was cancelled) or a broken body: the library drops the connection
+        pass
+    return False
+
+
 def _error_status(source: Any) -> Optional[int]:
     """The status of *source* when it is an HTTP response with a 4xx/5xx one, else ``None``.
 
@@ -58,8 +123,6 @@ def _error_status(source: Any) -> Optional[int]:
 
 def _status_error(source: Any, status: int, body: bytes) -> GroqStreamError:
     """The ``APIStatusError`` (per-status subclass) for an error response, as ``Client`` raises it."""
-    from ..client.sync_client import status_error  # only for a response with an error status
-
     headers = getattr(source, "headers", None)
     items = headers.items() if headers is not None and hasattr(headers, "items") else ()
     return status_error(status, {str(name).lower(): str(value) for name, value in items}, body)
@@ -357,7 +420,7 @@ class Stream(_StreamBase):
         self._iterator = iter(())  # let go of the pipeline: nothing is read from it again
         if self._finished and error is None:
             self._drained(
-                self._decoder.done and drain(self.source, self._reads, self._drain_bytes, self._drain_seconds)
+                self._decoder.done and _drain(self.source, self._reads, self._drain_bytes, self._drain_seconds)
             )
         if self._reads is not self.source:  # our own reads (an httpx or requests body's iterator): end them first
             close_reads = getattr(self._reads, "close", None)
@@ -471,7 +534,7 @@ class AsyncStream(_StreamBase):
         await self._iterator.aclose()
         if self._finished and error is None:
             self._drained(
-                self._decoder.done and await adrain(self.source, self._reads, self._drain_bytes, self._drain_seconds)
+                self._decoder.done and await _adrain(self.source, self._reads, self._drain_bytes, self._drain_seconds)
             )
         # An async generator left suspended is only finalised by the event loop's
         # shutdown hook; close it now so the source is released promptly.

@@ -27,13 +27,13 @@ from ..core.accumulate import (
     ToolCallArgumentsDelta,
     ToolCallDone,
 )
-from .capture import iter_timed_chunks
-from .cli import SAMPLE_PATH, _UsageError
 from ..core.errors import GroqStreamError
 from ..core.errors import count as count_of
-from .report import Finding, Stats, gap_histogram, not_a_stream, stats_of, timeline_svg, validate
 from ..core.stream import Stream
 from ..types import ChatCompletion
+from .capture import iter_timed_chunks
+from .cli import SAMPLE_PATH, _UsageError
+from .report import Finding, Stats, gap_histogram, not_a_stream, stats_of, timeline_svg, validate
 
 __all__ = ["COMMANDS"]
 
@@ -604,8 +604,8 @@ def _print_findings(out: IO[str], name: str, findings: List[Finding]) -> None:
 
 
 def _chat(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
-    from ..client.sync_client import Client  # http.client and ssl: only for the command that talks to a server
     from ..client.sanitize import redact_url
+    from ..client.sync_client import Client  # http.client and ssl: only for the command that talks to a server
 
     messages = [{"role": "system", "content": args.system}] if args.system else []
     messages.append({"role": "user", "content": args.prompt})
@@ -805,7 +805,7 @@ def _print_stream(stream: Stream, base_url: str, out: IO[str], err: IO[str], arg
 
 
 def _serve(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
-    from .serve import Fault, run  # only for serve: http.server is not small
+    from .server import Fault, run  # only for serve: http.server is not small
 
     if args.fault is not None:
         try:

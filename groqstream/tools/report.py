@@ -13,13 +13,13 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 from xml.sax.saxutils import escape
 
-from .capture import CaptureDecoder, TimedEvent, iter_timed_chunks
 from ..core.chunks import ChunkDecoder, is_done
 from ..core.errors import ChunkDecodeError, GroqStreamError, StreamAPIError, snippet
 from ..core.sniff import not_a_stream  # shared with Stream: the CLI and the library name a non-stream alike
 from ..core.sse import ServerSentEvent
 from ..types import ChatCompletionChunk, WireObject
 from ..types.wire import UNTERMINATED_DONE
+from .capture import CaptureDecoder, TimedEvent, iter_timed_chunks
 
 __all__ = ["Finding", "Stats", "gap_histogram", "not_a_stream", "stats_of", "timeline_svg", "validate"]
 

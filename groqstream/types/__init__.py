@@ -1,14 +1,14 @@
-"""The typed wire objects, in one place to import them from.
+"""groqstream.types: the typed wire objects (as the SDK's ``groq.types.chat``), in one place to import them from.
 
 The declarations are grouped by what they describe:
 
-* ``_chunk_types``: a streamed chunk (``ChatCompletionChunk``, ``Choice``,
+* ``chunk``: a streamed chunk (``ChatCompletionChunk``, ``Choice``,
   ``ChoiceDelta``, tool-call fragments, the chunk's ``XGroq``);
-* ``_completion_types``: a finished completion (``ChatCompletion``, its
+* ``completion``: a finished completion (``ChatCompletion``, its
   choices, message, tool calls and ``x_groq``);
-* ``_shared_types``: what both hold (usage, logprobs, annotations, executed
+* ``shared``: what both hold (usage, logprobs, annotations, executed
   tools, content parts, reasoning details);
-* ``_wire``: how any of them is read from JSON and written back.
+* ``wire``: how any of them is read from JSON and written back.
 
 The classes mirror the Groq SDK 1.x types: same class names, same field
 names, same JSON keys. Open-ended strings such as ``finish_reason`` are typed

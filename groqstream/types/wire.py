@@ -32,9 +32,9 @@ import sys
 import zlib
 from types import FunctionType
 
+from ..core.errors import ChunkDecodeError, snippet
 from . import decoders
 from ._dataclass import MISSING, DeclaredField, declared_fields, is_declared
-from ..core.errors import ChunkDecodeError, snippet
 
 TYPE_CHECKING = False  # as typing's, without importing typing at run time: see docs/architecture.md
 if TYPE_CHECKING:

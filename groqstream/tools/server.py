@@ -32,8 +32,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import IO, Any, Callable, Deque, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple, Union
 
-from .capture import CaptureHeader, messages_digest
 from ..core.errors import GroqStreamError
+from .capture import CaptureHeader, messages_digest
 
 __all__ = ["Capture", "CaptureServer", "Fault", "ServedRequest", "serve"]
 

@@ -22,6 +22,7 @@ import ipaddress
 import json
 import math
 import os
+import selectors
 import signal
 import socket
 import socketserver
@@ -62,6 +63,12 @@ BACKLOG = 128
 """Connections the kernel holds until they are accepted (http.server's default, 5, reset a burst of clients)."""
 _MAX_STALL = 86400.0  # a day: longer is a mistake, and threading's waits overflow near 2**63 ns
 _ACCEPT_BACKOFF = (0.01, 0.25)  # first and longest wait after accept fails for lack of descriptors
+LINGER_SECONDS = 1.0
+"""How long a connection refused past ``max_connections`` is held after its 503, to read (and drop) what its
+client still sends: closing at once would answer those bytes with a reset, and the client would see "connection
+reset" instead of the 503. A client that reads the 503 and closes ends it sooner."""
+_LINGER_CONNECTIONS = 64  # refused connections held at once; past it the next is closed at once
+_LINGER_BYTES = 1024 * 1024  # the most read (and dropped) from one refused connection
 _LOG_PATH_CHARS = 200  # a path longer than this is cut in the log line (its request line may be 64 KiB)
 
 
@@ -586,6 +593,7 @@ class CaptureServer:
             self._thread.join()
             self._thread = None
         self._httpd.server_close()
+        self._httpd.lingerer.close()
 
     def __enter__(self) -> CaptureServer:
         return self.start()
@@ -692,6 +700,7 @@ class _HTTPServer(ThreadingHTTPServer):
         self._open = 0  # connections being served (each a thread)
         self._open_lock = threading.Lock()
         self._backoff = 0.0
+        self.lingerer = _Lingerer(owner._stopping)
         super().__init__(address, handler)
 
     def server_bind(self) -> None:
@@ -749,11 +758,20 @@ class _HTTPServer(ThreadingHTTPServer):
             f"Content-Length: {len(body)}\r\nRetry-After: 1\r\nConnection: close\r\n\r\n"
         )
         try:
-            request.setblocking(False)  # a few hundred bytes fit any fresh socket's buffer; never wait here
+            # Never wait here (this is the accept loop): a few hundred bytes fit any fresh socket's buffer.
+            request.setblocking(False)
+            _discard_arrived(request)  # what has arrived: a socket closed with unread bytes is reset at once
             request.send((head + body).encode())
+            request.shutdown(socket.SHUT_WR)  # the 503, then a FIN: the client reads to the end of the answer
         except OSError:
-            pass
-        self.shutdown_request(request)
+            request.close()
+        else:
+            # Not closed yet: the client may still be writing its request (http.client writes the head, then
+            # the body; the connection is often refused before either arrives). Bytes arriving at a closed
+            # socket are answered with a reset, which fails the client's next write before it reads the 503:
+            # 26 of 30 Client calls saw "connection reset". The lingerer reads and drops them until the client
+            # closes, for a second at most, in one thread for all refused connections.
+            self.lingerer.add(request)
         owner._write_log(f"serve: refused a connection: {message}")
 
     def handle_error(self, request: Any, client_address: Any) -> None:
@@ -763,6 +781,102 @@ class _HTTPServer(ThreadingHTTPServer):
         # One line, not a traceback: the handler answers every request it can, so this is a connection the
         # handler could not even answer (the log says what, for a bug report).
         self.owner._write_log(f"serve: error on a connection: {type(exc).__name__}: {_printable(str(exc))}")
+
+
+def _discard_arrived(sock: socket.socket, limit: int = _LINGER_BYTES) -> int:
+    """Read and drop what the non-blocking *sock* has received so far, never waiting.
+
+    Returns:
+        How many bytes were read; -1 once the client closed its side (or the connection broke), or
+        *limit* was reached: nothing more is worth reading.
+    """
+    read = 0
+    while read < limit:
+        try:
+            piece = sock.recv(65536)
+        except (BlockingIOError, InterruptedError):
+            return read  # nothing more has arrived
+        except OSError:
+            return -1
+        if not piece:
+            return -1
+        read += len(piece)
+    return -1
+
+
+class _Lingerer:
+    """Refused connections after their 503: what their clients still send is read and dropped until they close.
+
+    Lingering close, as nginx and Apache do it. Bounded three ways: ``LINGER_SECONDS`` per connection,
+    ``_LINGER_BYTES`` read from each, ``_LINGER_CONNECTIONS`` at once (past it a refused connection is closed
+    at once). One thread, started when there is a connection to hold and ending when there is none.
+    """
+
+    def __init__(self, stopping: threading.Event) -> None:
+        self._stopping = stopping
+        self._lock = threading.Lock()
+        self._new: List[socket.socket] = []  # handed over, not yet watched
+        self._held = 0  # handed over and not closed yet
+        self._thread: Optional[threading.Thread] = None
+
+    def add(self, sock: socket.socket) -> None:
+        """Hold *sock* (non-blocking, its answer sent) until its client closes; or close it now if full."""
+        with self._lock:
+            if self._held < _LINGER_CONNECTIONS and not self._stopping.is_set():
+                if self._thread is None:
+                    thread = threading.Thread(target=self._run, name="groqstream-serve-linger", daemon=True)
+                    try:
+                        thread.start()
+                    except RuntimeError:  # no thread to be had: close at once, as when full
+                        thread = None
+                    self._thread = thread
+                if self._thread is not None:
+                    self._new.append(sock)
+                    self._held += 1
+                    return
+        sock.close()
+
+    def close(self) -> None:
+        """Wait for the held connections to be closed (the server is stopping: at most one 20 ms turn)."""
+        with self._lock:
+            thread = self._thread
+        if thread is not None:
+            thread.join(1.0)
+
+    def _run(self) -> None:
+        selector = selectors.DefaultSelector()
+        ends: Dict[socket.socket, Tuple[float, int]] = {}  # each held socket: when to close it, bytes read
+        try:
+            while True:
+                with self._lock:
+                    for sock in self._new:
+                        selector.register(sock, selectors.EVENT_READ)
+                        ends[sock] = (time.monotonic() + LINGER_SECONDS, 0)
+                    self._new.clear()
+                    if not ends:
+                        self._thread = None  # under the lock: add() starts a new thread from now on
+                        return
+                done: List[socket.socket] = []
+                for key, _ in selector.select(0.02):  # also how soon a newly added connection is watched
+                    sock = key.fileobj
+                    assert isinstance(sock, socket.socket)
+                    until, total = ends[sock]
+                    read = _discard_arrived(sock, _LINGER_BYTES - total)
+                    if read < 0:
+                        done.append(sock)
+                    else:
+                        ends[sock] = (until, total + read)
+                now = time.monotonic()
+                stopping = self._stopping.is_set()
+                done.extend(s for s, (until, _) in ends.items() if (now >= until or stopping) and s not in done)
+                for sock in done:
+                    selector.unregister(sock)
+                    sock.close()
+                    del ends[sock]
+                with self._lock:
+                    self._held -= len(done)
+        finally:
+            selector.close()
 
 
 class _Cut(Exception):

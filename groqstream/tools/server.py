@@ -33,6 +33,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import IO, Any, Callable, Deque, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple, Union
 
+from ..client.sanitize import redact_url
 from ..core.errors import GroqStreamError
 from .capture import CaptureHeader, messages_digest
 
@@ -59,6 +60,10 @@ freed. Longer than the pool expiry of httpx (5 s); groqstream's clients replace 
 while idle."""
 DEFAULT_KEEP_SERVED = 1000
 """How many ``ServedRequest`` entries ``CaptureServer.served`` keeps (the newest); ``requests`` counts all."""
+FAULT_SPELLINGS_KEPT = 1000
+"""How many ``X-Groqstream-Fault`` spellings with ``times=N`` have their use counted (the most recently used):
+a client sending a new spelling with every request must not grow the server. A spelling pushed out is counted
+from zero if it comes again (its fault applies again)."""
 BACKLOG = 128
 """Connections the kernel holds until they are accepted (http.server's default, 5, reset a burst of clients)."""
 _MAX_STALL = 86400.0  # a day: longer is a mistake, and threading's waits overflow near 2**63 ns
@@ -445,6 +450,7 @@ class ServedRequest(NamedTuple):
 
     method: str
     path: str
+    """The request's target, the value of a secret-looking query parameter masked (``?api-key=***``)."""
     status: int
     capture: Optional[str]
     events: int
@@ -537,7 +543,8 @@ class CaptureServer:
         """How many requests were answered in all."""
         self.refused = 0
         """How many connections were refused with a 503 because ``max_connections`` were open."""
-        self._fault_uses: Dict[Tuple[str, str], int] = {}
+        self._fault_uses: "collections.OrderedDict[Tuple[str, str], int]" = collections.OrderedDict()
+        """Uses of each fault spelling with ``times``, least recently used first (at most FAULT_SPELLINGS_KEPT)."""
         self._stopping = threading.Event()
         self._log_lock = threading.Lock()
         family = _family(host, port)
@@ -633,11 +640,11 @@ class CaptureServer:
             return fault
         key = (source, fault.describe())
         with self._log_lock:
-            uses = self._fault_uses.get(key, 0)
-            if uses >= fault.times:
-                return None
-            self._fault_uses[key] = uses + 1
-        return fault
+            uses = self._fault_uses.pop(key, 0)
+            self._fault_uses[key] = min(uses + 1, fault.times)  # re-inserted: now the most recently used
+            if len(self._fault_uses) > FAULT_SPELLINGS_KEPT:
+                self._fault_uses.popitem(last=False)
+        return None if uses >= fault.times else fault
 
     def _wait_until(self, started: float, at: float) -> bool:
         """Sleep until *at* seconds after *started*; False when the server is stopping."""
@@ -1022,9 +1029,10 @@ class _Handler(BaseHTTPRequestHandler):
         api_key = bool(headers and (headers.get("Authorization") or headers.get("api-key")))
         name = capture.name if capture else None
         seconds = time.monotonic() - started
+        # The query may carry a key (?api-key=...): kept with such values masked, by the clients' own rule.
+        path = redact_url(getattr(self, "path", "") or "-")
         entry = ServedRequest(
-            self.command or "-", getattr(self, "path", "") or "-", status, name, self._events, self._sent,
-            seconds, api_key, fault, error,
+            self.command or "-", path, status, name, self._events, self._sent, seconds, api_key, fault, error,
         )  # fmt: skip
         self._owner()._record(entry)
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import errno
+import io
 import ipaddress
 import json
 import math
@@ -58,6 +59,10 @@ DEFAULT_IDLE_TIMEOUT = 15.0
 """Seconds a connection may be silent (between requests, or inside one) before it is closed and its thread
 freed. Longer than the pool expiry of httpx (5 s); groqstream's clients replace a pooled connection closed
 while idle."""
+DEFAULT_REQUEST_TIMEOUT = 30.0
+"""Seconds from a request's first byte by which its head and body must have arrived, in total; past it: 408,
+the connection closed. The idle timeout bounds each read; without this, a client sending a byte every 14 s
+could hold a connection (one of ``max_connections``) for as long as it liked."""
 DEFAULT_KEEP_SERVED = 1000
 """How many ``ServedRequest`` entries ``CaptureServer.served`` keeps (the newest); ``requests`` counts all."""
 FAULT_SPELLINGS_KEPT = 1000
@@ -488,6 +493,8 @@ class CaptureServer:
         max_body_bytes: the largest request body read; a larger one is a 413.
         max_connections: connections served at once; past it a new one gets a 503.
         idle_timeout: seconds a connection may be silent before it is closed.
+        request_timeout: seconds from a request's first byte by which all of its head and body must have
+            arrived; past it a 408, and the connection is closed.
         keep_served: how many entries ``served`` keeps (the newest).
 
     Raises:
@@ -513,6 +520,7 @@ class CaptureServer:
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
         idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
+        request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
         keep_served: int = DEFAULT_KEEP_SERVED,
     ) -> None:
         if not captures:
@@ -525,8 +533,9 @@ class CaptureServer:
                             ("keep_served", keep_served)):  # fmt: skip
             if isinstance(value, bool) or not isinstance(value, int) or value < (0 if name == "keep_served" else 1):
                 raise ValueError(f"{name} must be a positive whole number, not {value!r}")
-        if not (isinstance(idle_timeout, (int, float)) and 0 < idle_timeout <= _MAX_STALL):
-            raise ValueError(f"idle_timeout must be a number of seconds from 0 to {_MAX_STALL:g}, not {idle_timeout!r}")
+        for name, seconds in (("idle_timeout", idle_timeout), ("request_timeout", request_timeout)):
+            if isinstance(seconds, bool) or not (isinstance(seconds, (int, float)) and 0 < seconds <= _MAX_STALL):
+                raise ValueError(f"{name} must be a number of seconds from 0 to {_MAX_STALL:g}, not {seconds!r}")
         self.captures = [c if isinstance(c, Capture) else Capture(c) for c in captures]
         self._chooser = _Chooser(self.captures, match, loop)
         self.speed = speed
@@ -537,13 +546,14 @@ class CaptureServer:
         self.max_body_bytes = max_body_bytes
         self.max_connections = max_connections
         self.idle_timeout = float(idle_timeout)
+        self.request_timeout = float(request_timeout)
         self.served: Deque[ServedRequest] = collections.deque(maxlen=keep_served)
         """The newest ``keep_served`` requests answered, in order (older ones are dropped: memory stays bounded)."""
         self.requests = 0
         """How many requests were answered in all."""
         self.refused = 0
         """How many connections were refused with a 503 because ``max_connections`` were open."""
-        self._fault_uses: "collections.OrderedDict[Tuple[str, str], int]" = collections.OrderedDict()
+        self._fault_uses: collections.OrderedDict[Tuple[str, str], int] = collections.OrderedDict()
         """Uses of each fault spelling with ``times``, least recently used first (at most FAULT_SPELLINGS_KEPT)."""
         self._stopping = threading.Event()
         self._log_lock = threading.Lock()
@@ -834,9 +844,9 @@ class _Lingerer:
                     thread = threading.Thread(target=self._run, name="groqstream-serve-linger", daemon=True)
                     try:
                         thread.start()
+                        self._thread = thread
                     except RuntimeError:  # no thread to be had: close at once, as when full
-                        thread = None
-                    self._thread = thread
+                        pass
                 if self._thread is not None:
                     self._new.append(sock)
                     self._held += 1
@@ -857,7 +867,7 @@ class _Lingerer:
             while True:
                 with self._lock:
                     for sock in self._new:
-                        selector.register(sock, selectors.EVENT_READ)
+                        selector.register(sock, selectors.EVENT_READ, sock)
                         ends[sock] = (time.monotonic() + LINGER_SECONDS, 0)
                     self._new.clear()
                     if not ends:
@@ -865,8 +875,7 @@ class _Lingerer:
                         return
                 done: List[socket.socket] = []
                 for key, _ in selector.select(0.02):  # also how soon a newly added connection is watched
-                    sock = key.fileobj
-                    assert isinstance(sock, socket.socket)
+                    sock = key.data  # registered with itself as its data: typed, unlike key.fileobj
                     until, total = ends[sock]
                     read = _discard_arrived(sock, _LINGER_BYTES - total)
                     if read < 0:
@@ -886,6 +895,52 @@ class _Lingerer:
             selector.close()
 
 
+class _TooSlow(Exception):
+    """A request's head and body did not arrive within ``request_timeout`` of its first byte."""
+
+
+class _DeadlineReader(io.RawIOBase):
+    """A handler's connection as the raw stream under its ``rfile``, with a deadline for each request.
+
+    Each read waits at most the idle timeout, as before; while a request is being read (its head, then its
+    body), at most until the request's deadline too, which its first byte sets. A client trickling a byte
+    every few seconds passes the first bound on every read; the second ends it.
+    """
+
+    def __init__(self, handler: _Handler) -> None:
+        super().__init__()
+        self._handler = handler
+        self._sock: socket.socket = handler.connection
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        handler = self._handler
+        owner = handler.server.owner
+        deadline = handler._deadline if handler._reading else None
+        shortened = False
+        if deadline is not None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise _TooSlow
+            if remaining < owner.idle_timeout:
+                self._sock.settimeout(remaining)
+                shortened = True
+        try:
+            read = self._sock.recv_into(buffer)
+        except socket.timeout:
+            if shortened:
+                raise _TooSlow from None
+            raise
+        finally:
+            if shortened:  # back to the idle timeout, which also bounds the answer's writes
+                self._sock.settimeout(owner.idle_timeout)
+        if read and handler._reading and handler._deadline is None:
+            handler._deadline = time.monotonic() + owner.request_timeout
+        return read
+
+
 class _Cut(Exception):
     """The connection is to be closed without finishing the response (the ``drop`` fault)."""
 
@@ -902,6 +957,13 @@ class _Handler(BaseHTTPRequestHandler):
         super().setup()
         # A connection silent this long (idle between requests, or stuck inside one) is closed, its thread freed.
         self.connection.settimeout(self.server.owner.idle_timeout)
+        # Reads through _DeadlineReader: each bounded by the idle timeout, a request's all by request_timeout.
+        self.rfile.close()  # the socket's own reader: closed, or the socket would stay open after its close()
+        self.rfile = io.BufferedReader(_DeadlineReader(self))
+        self._deadline: Optional[float] = None
+        """When the request being read must have arrived (monotonic); ``None`` until its first byte."""
+        self._reading = True
+        """Whether a request's head or body is being read (what the deadline applies to)."""
         # Each event goes out on its own, at once: without this, Nagle's algorithm holds a small write back
         # until the client acknowledges the one before, which a client delays (up to 40 ms on Linux).
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -931,6 +993,33 @@ class _Handler(BaseHTTPRequestHandler):
                    {"Connection": "close", **({"Allow": "GET, POST"} if code == 405 else {})})  # fmt: skip
         self._done(started, code, None, "", error="bad request")
 
+    def handle_one_request(self) -> None:
+        """Read one request and answer it; a 408 if its head does not arrive within ``request_timeout``."""
+        self._deadline, self._reading = None, True
+        # What the previous request on this connection left: a 408 before the new request line is read must
+        # neither log the old method and path nor be answered without a status line (HTTP/0.9).
+        self.command, self.path, self.request_version = "", "", "HTTP/1.1"
+        self.__dict__.pop("headers", None)
+        try:
+            super().handle_one_request()
+        except _TooSlow:
+            deadline = self._deadline if self._deadline is not None else time.monotonic()
+            started = deadline - self._owner().request_timeout  # the request's first byte
+            self.close_connection = True
+            with contextlib.suppress(OSError):
+                self._error(self._too_slow())
+            self._done(started, 408, None, "", error="request too slow")
+
+    def _too_slow(self) -> _NotServed:
+        seconds = self._owner().request_timeout
+        return _NotServed(
+            408,
+            f"the request did not arrive in full within {seconds:g} s of its first byte (request_timeout, "
+            "--request-timeout)",
+            code="request_timeout",
+            close=True,
+        )
+
     def handle_expect_100(self) -> bool:
         """A client asking before it sends a body (curl does past 1 MiB) hears the 413 now, not "100 Continue"."""
         try:
@@ -944,6 +1033,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         started = time.monotonic()
+        self._reading = False  # a GET's body is never read
         self._events = self._sent = 0
         self._replied = False
         path = self.path.split("?", 1)[0]
@@ -1062,7 +1152,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _read_body(self) -> Dict[str, Any]:
         length = self._body_length()
-        raw = self.rfile.read(length) if length else b""
+        try:
+            raw = self.rfile.read(length) if length else b""
+        except _TooSlow:
+            raise self._too_slow() from None
+        finally:
+            self._reading = False
         if len(raw) < length:
             raise ConnectionResetError("the client closed the connection before the end of the body")
         try:
@@ -1168,6 +1263,7 @@ def run(args: Any, out: IO[str], err: IO[str]) -> int:
             args.captures, host=args.host, port=args.port, match=args.match, loop=args.loop,
             speed=args.speed, delay=not args.no_delay, rate=args.rate, fault=args.fault, log=err,
             max_body_bytes=args.max_body, max_connections=args.max_connections, idle_timeout=args.idle_timeout,
+            request_timeout=args.request_timeout,
         )  # fmt: skip
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:

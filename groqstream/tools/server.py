@@ -345,6 +345,9 @@ def _printable(text: str, limit: int = _LOG_PATH_CHARS) -> str:
 
     What reaches the log from the network (a method, a path) goes through this: a raw ESC would let a client
     drive the terminal that shows the log. A backslash is escaped too, so an escape seen is one made here.
+    Not ``core.errors.snippet`` (a ``repr``): that quotes the text and cuts the input, not the escaped output,
+    so 200 characters of ``\\U`` escapes would print 2,000; nor ``client.sanitize._describe``, which names one
+    character of a value that must not be shown at all.
     """
     out: List[str] = []
     size = 0

@@ -10,6 +10,7 @@ import io
 import json
 import os
 import re
+import select
 import signal
 import socket
 import subprocess
@@ -283,6 +284,109 @@ def test_past_max_connections_a_new_connection_gets_a_503_and_a_slot_frees_when_
             sock.close()
 
 
+def test_past_max_connections_a_client_writing_its_request_in_two_sends_reads_the_503_not_a_reset() -> None:
+    # http.client (so groqstream's Client) sends the head and the body in two writes. The refusal used to close
+    # with the head unread, so the kernel answered with a reset and the body's write failed: 26 of 30 Client
+    # calls saw "connection reset", not the 503. Now what has arrived is read first, and the close is a FIN.
+    body = json.dumps({"model": "m", "messages": MESSAGES, "stream": True}).encode()
+    head = post(b"", f"Content-Length: {len(body)}")
+    with gs.tools.serve([SAMPLE], loop=True, max_connections=1) as server:
+        with connect(server) as held:
+            held.sendall(b"GET /v1/models HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert read_reply(held).status == 200
+            outcomes: List[str] = []
+            for _ in range(30):
+                with connect(server) as sock:
+                    try:
+                        sock.sendall(head)
+                        time.sleep(0.005)  # the server refuses in between, as it does for http.client
+                        sock.sendall(body)
+                        outcomes.append(str(read_reply(sock).status))
+                    except OSError as exc:
+                        outcomes.append(type(exc).__name__)
+        assert eventually(lambda: server.refused == 30)
+    assert outcomes == ["503"] * 30
+
+
+def test_a_refused_client_that_stays_silent_is_answered_at_once_and_closed_after_the_linger(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from groqstream.tools import server as server_module
+
+    monkeypatch.setattr(server_module, "LINGER_SECONDS", 0.2)  # 1 s by default
+    with gs.tools.serve([SAMPLE], loop=True, max_connections=1) as server:
+        with connect(server) as held:
+            held.sendall(b"GET /v1/models HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert read_reply(held).status == 200
+            silent = [connect(server) for _ in range(5)]  # connected, nothing sent, never closed by the client
+            try:
+                replies = [read_reply(sock).status for sock in silent]  # the 503 comes without the request
+                assert all(closed_by_server(sock) for sock in silent)  # and the end of it (a FIN)
+                # Held, reading what the clients might still send; then closed.
+                assert eventually(lambda: server._httpd.lingerer._held == 5)
+                assert eventually(lambda: server._httpd.lingerer._held == 0, timeout=READ)
+            finally:
+                for sock in silent:
+                    sock.close()
+        # The accept loop was not held up by them: a slot freed is served at once.
+        assert eventually(lambda: server._httpd._open == 0)
+        assert exchange(server, b"GET /v1/models HTTP/1.1\r\nHost: x\r\n\r\n").status == 200
+    assert replies == [503] * 5
+
+
+def trickle(sock: socket.socket, first: bytes, byte: bytes, every: float = 0.05, limit: float = READ) -> Reply:
+    """Send *first*, then *byte* every *every* seconds until the server answers (or *limit* s pass); the answer."""
+    sock.sendall(first)
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        readable, _, _ = select.select([sock], [], [], every)
+        if readable:
+            break
+        try:
+            sock.send(byte)
+        except OSError:  # the server answered and closed: read what it said
+            break
+    return read_reply(sock)
+
+
+@pytest.mark.parametrize("where", ["head", "body"])
+def test_a_request_trickled_in_past_request_timeout_gets_408_and_is_closed(where: str) -> None:
+    # A byte every 50 ms never trips the 5 s idle timeout (which is per read): only a deadline for the whole
+    # request ends it. With 256 such connections a trickler used to hold every slot for as long as it liked.
+    if where == "head":
+        first, byte = b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nX-Slow: ", b"a"
+    else:
+        first, byte = post(b"{", "Content-Length: 100000"), b" "
+    log = io.StringIO()
+    with gs.tools.serve([SAMPLE], loop=True, idle_timeout=5.0, request_timeout=0.3, log=log) as server:
+        with connect(server) as sock:
+            started = time.monotonic()
+            reply = trickle(sock, first, byte)
+            elapsed = time.monotonic() - started
+            assert closed_by_server(sock)
+        assert eventually(lambda: server.requests == 1)
+    assert reply.status == 408 and reply.headers["connection"] == "close"
+    error = reply.json()["error"]
+    assert error["code"] == "request_timeout" and "request_timeout, --request-timeout" in error["message"]
+    assert 0.25 < elapsed < 3.0  # the 0.3 s deadline, not the 5 s limit of the trickle
+    entry = server.served[-1]
+    assert (entry.method, entry.path, entry.status) == ("POST", "/v1/chat/completions", 408)
+    assert "POST /v1/chat/completions 408" in log.getvalue()
+
+
+def test_request_timeout_starts_with_a_requests_first_byte_not_while_a_connection_is_idle() -> None:
+    with gs.tools.serve([SAMPLE], loop=True, idle_timeout=5.0, request_timeout=0.2) as server:
+        with connect(server) as sock:
+            sock.sendall(b"GET /v1/models HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert read_reply(sock).status == 200
+            time.sleep(0.3)  # idle between requests longer than request_timeout: the connection stays open
+            # The next request takes a while to arrive, less than the deadline: served.
+            sock.sendall(b"GET /v1/models HTTP/1.1\r\n")
+            time.sleep(0.02)
+            sock.sendall(b"Host: x\r\n\r\n")
+            assert read_reply(sock).status == 200
+
+
 def test_an_idle_connection_is_closed_and_its_thread_freed() -> None:
     with gs.tools.serve([SAMPLE], loop=True, idle_timeout=0.2) as server:
         with connect(server) as sock:
@@ -360,6 +464,23 @@ def test_served_keeps_the_newest_entries_and_counts_all() -> None:
             exchange(server, f"GET /n{i} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
         assert eventually(lambda: server.requests == 12)
     assert [entry.path for entry in server.served] == [f"/n{i}" for i in range(7, 12)]
+
+
+def test_served_keeps_the_path_with_secret_query_values_masked() -> None:
+    # The log line already hid the query; ServedRequest.path kept it, so a client's ?api-key= sat in
+    # server.served (and in whatever a test printed of it). Masked with the clients' rule (redact_url).
+    with gs.tools.serve([SAMPLE], loop=True) as server:
+        exchange(server, b"GET /v1/models?api-key=s3cret&limit=2 HTTP/1.1\r\nHost: x\r\n\r\n")
+        exchange(server, json_post({"stream": False}).replace(b"completions ", b"completions?access_token=s3cret "))
+        exchange(server, b"GET /v1/models HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert eventually(lambda: server.requests == 3)
+    # Sorted: each handler thread records its request after answering, so two may record in either order.
+    assert sorted(entry.path for entry in server.served) == [
+        "/v1/chat/completions?access_token=***",
+        "/v1/models",
+        "/v1/models?api-key=***&limit=2",
+    ]
+    assert "s3cret" not in repr(list(server.served))
 
 
 def test_a_client_leaving_mid_stream_is_logged_with_what_it_was_sent() -> None:
@@ -462,6 +583,27 @@ def test_times_limits_a_flag_fault_to_the_first_requests() -> None:
     assert [entry.fault for entry in server.served] == ["status=503,times=2"] * 2 + [""] * 2
 
 
+def test_fault_counts_are_kept_for_the_most_recently_used_spellings_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    # One count per spelling of X-Groqstream-Fault with times=N: a client sending a new spelling per request
+    # used to grow the table without end. It is an LRU of 1,000 spellings (4 here, to keep the test short).
+    from groqstream.tools import server as server_module
+
+    assert server_module.FAULT_SPELLINGS_KEPT == 1000
+    monkeypatch.setattr(server_module, "FAULT_SPELLINGS_KEPT", 4)
+
+    def status(server: gs.tools.CaptureServer, spelling: str) -> int:
+        return exchange(server, json_post({"stream": False}, f"X-Groqstream-Fault: {spelling}")).status
+
+    with gs.tools.serve([SAMPLE], loop=True) as server:
+        first = "status=429,times=1"
+        assert [status(server, first), status(server, first)] == [429, 200]  # counted: used up
+        assert [status(server, f"status=500,after={n},times=1") for n in range(1, 4)] == [500] * 3
+        assert status(server, first) == 200  # still among the 4 most recent: still used up
+        assert [status(server, f"status=500,after={n},times=1") for n in range(4, 40)] == [500] * 36
+        assert len(server._fault_uses) == 4
+        assert status(server, first) == 429  # forgotten: it applies again, as to a new spelling
+
+
 def test_our_client_retrying_a_429_once_then_succeeds() -> None:
     headers = {"X-Groqstream-Fault": "status=429,retry-after=0,times=1"}
     with gs.tools.serve([SAMPLE], loop=True) as server:
@@ -538,6 +680,7 @@ def test_the_commands_limits_are_options_and_help_needs_no_source_tree(capsys: p
         gs_main(["serve", "--help"])
     text = " ".join(capsys.readouterr().out.split())
     assert "--max-body" in text and "--max-connections" in text and "--idle-timeout" in text
+    assert "--request-timeout" in text
     assert "python -m pydoc groqstream.CaptureServer" in text and "not in the wheel" in text
     with pytest.raises(SystemExit) as exited:
         gs_main(["serve", "--max-body", "lots", str(SAMPLE)])

@@ -239,7 +239,8 @@ def _parser() -> argparse.ArgumentParser:
         "/v1/chat/completions, GET /v1/models): each answer is a capture's bytes as recorded, event by event, at "
         "the recorded times. A request names a capture with the X-Groqstream-Capture header, and asks for a fault "
         "with X-Groqstream-Fault. The API key is ignored. Bounded for use in test suites: body size, open "
-        "connections, idle time. The guide is docs/serve.md in the groqstream source (not in the wheel); "
+        "connections, idle time, time to send a request. The guide is docs/serve.md in the groqstream source "
+        "(not in the wheel); "
         "`python -m pydoc groqstream.CaptureServer` shows the Python API.",
         epilog=_SERVE_EXAMPLES,
         formatter_class=raw,
@@ -277,6 +278,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--idle-timeout", type=_positive, default=15.0, metavar="SECONDS",
         help="close a connection silent this long (default: 15)",
+    )  # fmt: skip
+    serve.add_argument(
+        "--request-timeout", type=_positive, default=30.0, metavar="SECONDS",
+        help="a request's head and body must arrive within this of its first byte, else 408 (default: 30)",
     )  # fmt: skip
     return parser
 

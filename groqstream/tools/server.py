@@ -18,10 +18,12 @@ from __future__ import annotations
 import collections
 import contextlib
 import errno
+import io
 import ipaddress
 import json
 import math
 import os
+import selectors
 import signal
 import socket
 import socketserver
@@ -32,6 +34,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import IO, Any, Callable, Deque, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple, Union
 
+from ..client.sanitize import redact_url
 from ..core.errors import GroqStreamError
 from .capture import CaptureHeader, messages_digest
 
@@ -56,12 +59,26 @@ DEFAULT_IDLE_TIMEOUT = 15.0
 """Seconds a connection may be silent (between requests, or inside one) before it is closed and its thread
 freed. Longer than the pool expiry of httpx (5 s); groqstream's clients replace a pooled connection closed
 while idle."""
+DEFAULT_REQUEST_TIMEOUT = 30.0
+"""Seconds from a request's first byte by which its head and body must have arrived, in total; past it: 408,
+the connection closed. The idle timeout bounds each read; without this, a client sending a byte every 14 s
+could hold a connection (one of ``max_connections``) for as long as it liked."""
 DEFAULT_KEEP_SERVED = 1000
 """How many ``ServedRequest`` entries ``CaptureServer.served`` keeps (the newest); ``requests`` counts all."""
+FAULT_SPELLINGS_KEPT = 1000
+"""How many ``X-Groqstream-Fault`` spellings with ``times=N`` have their use counted (the most recently used):
+a client sending a new spelling with every request must not grow the server. A spelling pushed out is counted
+from zero if it comes again (its fault applies again)."""
 BACKLOG = 128
 """Connections the kernel holds until they are accepted (http.server's default, 5, reset a burst of clients)."""
 _MAX_STALL = 86400.0  # a day: longer is a mistake, and threading's waits overflow near 2**63 ns
 _ACCEPT_BACKOFF = (0.01, 0.25)  # first and longest wait after accept fails for lack of descriptors
+LINGER_SECONDS = 1.0
+"""How long a connection refused past ``max_connections`` is held after its 503, to read (and drop) what its
+client still sends: closing at once would answer those bytes with a reset, and the client would see "connection
+reset" instead of the 503. A client that reads the 503 and closes ends it sooner."""
+_LINGER_CONNECTIONS = 64  # refused connections held at once; past it the next is closed at once
+_LINGER_BYTES = 1024 * 1024  # the most read (and dropped) from one refused connection
 _LOG_PATH_CHARS = 200  # a path longer than this is cut in the log line (its request line may be 64 KiB)
 
 
@@ -328,6 +345,9 @@ def _printable(text: str, limit: int = _LOG_PATH_CHARS) -> str:
 
     What reaches the log from the network (a method, a path) goes through this: a raw ESC would let a client
     drive the terminal that shows the log. A backslash is escaped too, so an escape seen is one made here.
+    Not ``core.errors.snippet`` (a ``repr``): that quotes the text and cuts the input, not the escaped output,
+    so 200 characters of ``\\U`` escapes would print 2,000; nor ``client.sanitize._describe``, which names one
+    character of a value that must not be shown at all.
     """
     out: List[str] = []
     size = 0
@@ -438,6 +458,7 @@ class ServedRequest(NamedTuple):
 
     method: str
     path: str
+    """The request's target, the value of a secret-looking query parameter masked (``?api-key=***``)."""
     status: int
     capture: Optional[str]
     events: int
@@ -475,6 +496,8 @@ class CaptureServer:
         max_body_bytes: the largest request body read; a larger one is a 413.
         max_connections: connections served at once; past it a new one gets a 503.
         idle_timeout: seconds a connection may be silent before it is closed.
+        request_timeout: seconds from a request's first byte by which all of its head and body must have
+            arrived; past it a 408, and the connection is closed.
         keep_served: how many entries ``served`` keeps (the newest).
 
     Raises:
@@ -500,6 +523,7 @@ class CaptureServer:
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
         idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
+        request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
         keep_served: int = DEFAULT_KEEP_SERVED,
     ) -> None:
         if not captures:
@@ -512,8 +536,9 @@ class CaptureServer:
                             ("keep_served", keep_served)):  # fmt: skip
             if isinstance(value, bool) or not isinstance(value, int) or value < (0 if name == "keep_served" else 1):
                 raise ValueError(f"{name} must be a positive whole number, not {value!r}")
-        if not (isinstance(idle_timeout, (int, float)) and 0 < idle_timeout <= _MAX_STALL):
-            raise ValueError(f"idle_timeout must be a number of seconds from 0 to {_MAX_STALL:g}, not {idle_timeout!r}")
+        for name, seconds in (("idle_timeout", idle_timeout), ("request_timeout", request_timeout)):
+            if isinstance(seconds, bool) or not (isinstance(seconds, (int, float)) and 0 < seconds <= _MAX_STALL):
+                raise ValueError(f"{name} must be a number of seconds from 0 to {_MAX_STALL:g}, not {seconds!r}")
         self.captures = [c if isinstance(c, Capture) else Capture(c) for c in captures]
         self._chooser = _Chooser(self.captures, match, loop)
         self.speed = speed
@@ -524,13 +549,15 @@ class CaptureServer:
         self.max_body_bytes = max_body_bytes
         self.max_connections = max_connections
         self.idle_timeout = float(idle_timeout)
+        self.request_timeout = float(request_timeout)
         self.served: Deque[ServedRequest] = collections.deque(maxlen=keep_served)
         """The newest ``keep_served`` requests answered, in order (older ones are dropped: memory stays bounded)."""
         self.requests = 0
         """How many requests were answered in all."""
         self.refused = 0
         """How many connections were refused with a 503 because ``max_connections`` were open."""
-        self._fault_uses: Dict[Tuple[str, str], int] = {}
+        self._fault_uses: collections.OrderedDict[Tuple[str, str], int] = collections.OrderedDict()
+        """Uses of each fault spelling with ``times``, least recently used first (at most FAULT_SPELLINGS_KEPT)."""
         self._stopping = threading.Event()
         self._log_lock = threading.Lock()
         family = _family(host, port)
@@ -586,6 +613,7 @@ class CaptureServer:
             self._thread.join()
             self._thread = None
         self._httpd.server_close()
+        self._httpd.lingerer.close()
 
     def __enter__(self) -> CaptureServer:
         return self.start()
@@ -625,11 +653,11 @@ class CaptureServer:
             return fault
         key = (source, fault.describe())
         with self._log_lock:
-            uses = self._fault_uses.get(key, 0)
-            if uses >= fault.times:
-                return None
-            self._fault_uses[key] = uses + 1
-        return fault
+            uses = self._fault_uses.pop(key, 0)
+            self._fault_uses[key] = min(uses + 1, fault.times)  # re-inserted: now the most recently used
+            if len(self._fault_uses) > FAULT_SPELLINGS_KEPT:
+                self._fault_uses.popitem(last=False)
+        return None if uses >= fault.times else fault
 
     def _wait_until(self, started: float, at: float) -> bool:
         """Sleep until *at* seconds after *started*; False when the server is stopping."""
@@ -692,6 +720,7 @@ class _HTTPServer(ThreadingHTTPServer):
         self._open = 0  # connections being served (each a thread)
         self._open_lock = threading.Lock()
         self._backoff = 0.0
+        self.lingerer = _Lingerer(owner._stopping)
         super().__init__(address, handler)
 
     def server_bind(self) -> None:
@@ -749,11 +778,20 @@ class _HTTPServer(ThreadingHTTPServer):
             f"Content-Length: {len(body)}\r\nRetry-After: 1\r\nConnection: close\r\n\r\n"
         )
         try:
-            request.setblocking(False)  # a few hundred bytes fit any fresh socket's buffer; never wait here
+            # Never wait here (this is the accept loop): a few hundred bytes fit any fresh socket's buffer.
+            request.setblocking(False)
+            _discard_arrived(request)  # what has arrived: a socket closed with unread bytes is reset at once
             request.send((head + body).encode())
+            request.shutdown(socket.SHUT_WR)  # the 503, then a FIN: the client reads to the end of the answer
         except OSError:
-            pass
-        self.shutdown_request(request)
+            request.close()
+        else:
+            # Not closed yet: the client may still be writing its request (http.client writes the head, then
+            # the body; the connection is often refused before either arrives). Bytes arriving at a closed
+            # socket are answered with a reset, which fails the client's next write before it reads the 503:
+            # 26 of 30 Client calls saw "connection reset". The lingerer reads and drops them until the client
+            # closes, for a second at most, in one thread for all refused connections.
+            self.lingerer.add(request)
         owner._write_log(f"serve: refused a connection: {message}")
 
     def handle_error(self, request: Any, client_address: Any) -> None:
@@ -763,6 +801,147 @@ class _HTTPServer(ThreadingHTTPServer):
         # One line, not a traceback: the handler answers every request it can, so this is a connection the
         # handler could not even answer (the log says what, for a bug report).
         self.owner._write_log(f"serve: error on a connection: {type(exc).__name__}: {_printable(str(exc))}")
+
+
+def _discard_arrived(sock: socket.socket, limit: int = _LINGER_BYTES) -> int:
+    """Read and drop what the non-blocking *sock* has received so far, never waiting.
+
+    Returns:
+        How many bytes were read; -1 once the client closed its side (or the connection broke), or
+        *limit* was reached: nothing more is worth reading.
+    """
+    read = 0
+    while read < limit:
+        try:
+            piece = sock.recv(65536)
+        except (BlockingIOError, InterruptedError):
+            return read  # nothing more has arrived
+        except OSError:
+            return -1
+        if not piece:
+            return -1
+        read += len(piece)
+    return -1
+
+
+class _Lingerer:
+    """Refused connections after their 503: what their clients still send is read and dropped until they close.
+
+    Lingering close, as nginx and Apache do it. Bounded three ways: ``LINGER_SECONDS`` per connection,
+    ``_LINGER_BYTES`` read from each, ``_LINGER_CONNECTIONS`` at once (past it a refused connection is closed
+    at once). One thread, started when there is a connection to hold and ending when there is none.
+    """
+
+    def __init__(self, stopping: threading.Event) -> None:
+        self._stopping = stopping
+        self._lock = threading.Lock()
+        self._new: List[socket.socket] = []  # handed over, not yet watched
+        self._held = 0  # handed over and not closed yet
+        self._thread: Optional[threading.Thread] = None
+
+    def add(self, sock: socket.socket) -> None:
+        """Hold *sock* (non-blocking, its answer sent) until its client closes; or close it now if full."""
+        with self._lock:
+            if self._held < _LINGER_CONNECTIONS and not self._stopping.is_set():
+                if self._thread is None:
+                    thread = threading.Thread(target=self._run, name="groqstream-serve-linger", daemon=True)
+                    try:
+                        thread.start()
+                        self._thread = thread
+                    except RuntimeError:  # no thread to be had: close at once, as when full
+                        pass
+                if self._thread is not None:
+                    self._new.append(sock)
+                    self._held += 1
+                    return
+        sock.close()
+
+    def close(self) -> None:
+        """Wait for the held connections to be closed (the server is stopping: at most one 20 ms turn)."""
+        with self._lock:
+            thread = self._thread
+        if thread is not None:
+            thread.join(1.0)
+
+    def _run(self) -> None:
+        selector = selectors.DefaultSelector()
+        ends: Dict[socket.socket, Tuple[float, int]] = {}  # each held socket: when to close it, bytes read
+        try:
+            while True:
+                with self._lock:
+                    for sock in self._new:
+                        selector.register(sock, selectors.EVENT_READ, sock)
+                        ends[sock] = (time.monotonic() + LINGER_SECONDS, 0)
+                    self._new.clear()
+                    if not ends:
+                        self._thread = None  # under the lock: add() starts a new thread from now on
+                        return
+                done: List[socket.socket] = []
+                for key, _ in selector.select(0.02):  # also how soon a newly added connection is watched
+                    sock = key.data  # registered with itself as its data: typed, unlike key.fileobj
+                    until, total = ends[sock]
+                    read = _discard_arrived(sock, _LINGER_BYTES - total)
+                    if read < 0:
+                        done.append(sock)
+                    else:
+                        ends[sock] = (until, total + read)
+                now = time.monotonic()
+                stopping = self._stopping.is_set()
+                done.extend(s for s, (until, _) in ends.items() if (now >= until or stopping) and s not in done)
+                for sock in done:
+                    selector.unregister(sock)
+                    sock.close()
+                    del ends[sock]
+                with self._lock:
+                    self._held -= len(done)
+        finally:
+            selector.close()
+
+
+class _TooSlow(Exception):
+    """A request's head and body did not arrive within ``request_timeout`` of its first byte."""
+
+
+class _DeadlineReader(io.RawIOBase):
+    """A handler's connection as the raw stream under its ``rfile``, with a deadline for each request.
+
+    Each read waits at most the idle timeout, as before; while a request is being read (its head, then its
+    body), at most until the request's deadline too, which its first byte sets. A client trickling a byte
+    every few seconds passes the first bound on every read; the second ends it.
+    """
+
+    def __init__(self, handler: _Handler) -> None:
+        super().__init__()
+        self._handler = handler
+        self._sock: socket.socket = handler.connection
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        handler = self._handler
+        owner = handler.server.owner
+        deadline = handler._deadline if handler._reading else None
+        shortened = False
+        if deadline is not None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise _TooSlow
+            if remaining < owner.idle_timeout:
+                self._sock.settimeout(remaining)
+                shortened = True
+        try:
+            read = self._sock.recv_into(buffer)
+        except socket.timeout:
+            if shortened:
+                raise _TooSlow from None
+            raise
+        finally:
+            if shortened:  # back to the idle timeout, which also bounds the answer's writes
+                self._sock.settimeout(owner.idle_timeout)
+        if read and handler._reading and handler._deadline is None:
+            handler._deadline = time.monotonic() + owner.request_timeout
+        return read
 
 
 class _Cut(Exception):
@@ -781,6 +960,13 @@ class _Handler(BaseHTTPRequestHandler):
         super().setup()
         # A connection silent this long (idle between requests, or stuck inside one) is closed, its thread freed.
         self.connection.settimeout(self.server.owner.idle_timeout)
+        # Reads through _DeadlineReader: each bounded by the idle timeout, a request's all by request_timeout.
+        self.rfile.close()  # the socket's own reader: closed, or the socket would stay open after its close()
+        self.rfile = io.BufferedReader(_DeadlineReader(self))
+        self._deadline: Optional[float] = None
+        """When the request being read must have arrived (monotonic); ``None`` until its first byte."""
+        self._reading = True
+        """Whether a request's head or body is being read (what the deadline applies to)."""
         # Each event goes out on its own, at once: without this, Nagle's algorithm holds a small write back
         # until the client acknowledges the one before, which a client delays (up to 40 ms on Linux).
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -810,6 +996,33 @@ class _Handler(BaseHTTPRequestHandler):
                    {"Connection": "close", **({"Allow": "GET, POST"} if code == 405 else {})})  # fmt: skip
         self._done(started, code, None, "", error="bad request")
 
+    def handle_one_request(self) -> None:
+        """Read one request and answer it; a 408 if its head does not arrive within ``request_timeout``."""
+        self._deadline, self._reading = None, True
+        # What the previous request on this connection left: a 408 before the new request line is read must
+        # neither log the old method and path nor be answered without a status line (HTTP/0.9).
+        self.command, self.path, self.request_version = "", "", "HTTP/1.1"
+        self.__dict__.pop("headers", None)
+        try:
+            super().handle_one_request()
+        except _TooSlow:
+            deadline = self._deadline if self._deadline is not None else time.monotonic()
+            started = deadline - self._owner().request_timeout  # the request's first byte
+            self.close_connection = True
+            with contextlib.suppress(OSError):
+                self._error(self._too_slow())
+            self._done(started, 408, None, "", error="request too slow")
+
+    def _too_slow(self) -> _NotServed:
+        seconds = self._owner().request_timeout
+        return _NotServed(
+            408,
+            f"the request did not arrive in full within {seconds:g} s of its first byte (request_timeout, "
+            "--request-timeout)",
+            code="request_timeout",
+            close=True,
+        )
+
     def handle_expect_100(self) -> bool:
         """A client asking before it sends a body (curl does past 1 MiB) hears the 413 now, not "100 Continue"."""
         try:
@@ -823,6 +1036,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         started = time.monotonic()
+        self._reading = False  # a GET's body is never read
         self._events = self._sent = 0
         self._replied = False
         path = self.path.split("?", 1)[0]
@@ -908,9 +1122,10 @@ class _Handler(BaseHTTPRequestHandler):
         api_key = bool(headers and (headers.get("Authorization") or headers.get("api-key")))
         name = capture.name if capture else None
         seconds = time.monotonic() - started
+        # The query may carry a key (?api-key=...): kept with such values masked, by the clients' own rule.
+        path = redact_url(getattr(self, "path", "") or "-")
         entry = ServedRequest(
-            self.command or "-", getattr(self, "path", "") or "-", status, name, self._events, self._sent,
-            seconds, api_key, fault, error,
+            self.command or "-", path, status, name, self._events, self._sent, seconds, api_key, fault, error,
         )  # fmt: skip
         self._owner()._record(entry)
 
@@ -940,7 +1155,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _read_body(self) -> Dict[str, Any]:
         length = self._body_length()
-        raw = self.rfile.read(length) if length else b""
+        try:
+            raw = self.rfile.read(length) if length else b""
+        except _TooSlow:
+            raise self._too_slow() from None
+        finally:
+            self._reading = False
         if len(raw) < length:
             raise ConnectionResetError("the client closed the connection before the end of the body")
         try:
@@ -1046,6 +1266,7 @@ def run(args: Any, out: IO[str], err: IO[str]) -> int:
             args.captures, host=args.host, port=args.port, match=args.match, loop=args.loop,
             speed=args.speed, delay=not args.no_delay, rate=args.rate, fault=args.fault, log=err,
             max_body_bytes=args.max_body, max_connections=args.max_connections, idle_timeout=args.idle_timeout,
+            request_timeout=args.request_timeout,
         )  # fmt: skip
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:

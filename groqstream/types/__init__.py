@@ -8,6 +8,8 @@ The declarations are grouped by what they describe:
   choices, message, tool calls and ``x_groq``);
 * ``shared``: what both hold (usage, logprobs, annotations, executed
   tools, content parts, reasoning details);
+* ``responses``: the Responses API stream (``ResponseStreamEvent`` and its
+  subclasses, ``Response``, its output items, parts, usage, error);
 * ``wire``: how any of them is read from JSON and written back.
 
 The classes mirror the Groq SDK 1.x types: same class names, same field
@@ -65,6 +67,10 @@ from .shared import (
 )
 from .wire import DEVIATION_RULES, Deviation, WireObject
 
+# --- the Responses API (issue #27): events, the Response and its items (types/responses.py) ---
+from . import responses as _responses
+from .responses import *  # noqa: F403  # every name in responses.__all__, listed in __all__ below
+
 TYPE_CHECKING = False  # as typing's, without importing typing at run time: see docs/architecture.md
 if TYPE_CHECKING:
     from typing import Any, Literal
@@ -116,6 +122,8 @@ __all__ = [
     "XGroqDebug",
     "XGroqUsage",
 ]
+# --- the Responses API (issue #27): kept as its own block ---
+__all__ += _responses.__all__
 
 # The Literal aliases (docs/api.md): what a type checker sees, and their values, for run time.
 if TYPE_CHECKING:

@@ -120,6 +120,7 @@ class _ResponseStreamBase:
     def _ended(self, exc: BaseException) -> None:
         if isinstance(exc, GroqStreamError) and not isinstance(exc, StreamClosedError):
             self._error = exc
+            self._partial(exc)  # whether it came out of iteration or final_response()
         elif isinstance(exc, (StopIteration, StopAsyncIteration)):
             self._finished = True
 

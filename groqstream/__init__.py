@@ -59,9 +59,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from .core.lines import DEFAULT_MAX_EVENT_BYTES
     from .core.partial_json import PartialJSON
     from .core.pipeline import aiter_events, iter_events
-    from .core.sse import ServerSentEvent, SSEDecoder
     from .core.response_stream import AsyncResponseStream, ResponseStream
     from .core.responses import ResponseAccumulator
+    from .core.sse import ServerSentEvent, SSEDecoder
     from .core.stream import AsyncStream, Stream
     from .types import ChatCompletion, ChatCompletionChunk, Deviation
 

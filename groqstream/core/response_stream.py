@@ -129,9 +129,10 @@ class _ResponseStreamBase:
         if isinstance(exc, StreamClosedError):
             return
         try:
-            exc.response = self._accumulator.response  # type: ignore[attr-defined]  # documented in docs/responses.md
-        except GroqStreamError:  # the snapshot itself is malformed: nothing to attach
-            pass
+            response: Optional[Response] = self._accumulator.response
+        except GroqStreamError:  # the snapshot itself is malformed: nothing better to attach
+            response = None
+        exc.response = response  # type: ignore[attr-defined]  # documented in docs/responses.md
 
     def _result(self) -> Response:
         if self._error is not None:

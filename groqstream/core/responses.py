@@ -119,8 +119,10 @@ def _error_fields(body: Any) -> Tuple[str, Optional[str], Optional[str]]:
     def text(value: Any) -> Optional[str]:
         return None if value is None or isinstance(value, bool) else str(value)
 
-    return (message if isinstance(message, str) else json.dumps(body)[:1000]), text(body.get("type")), text(
-        body.get("code")
+    return (
+        (message if isinstance(message, str) else json.dumps(body)[:1000]),
+        text(body.get("type")),
+        text(body.get("code")),
     )
 
 
@@ -173,7 +175,12 @@ class ResponseEventDecoder:
             where = f"event #{index}" + (f" at byte {offset}" if offset is not None else "") if event else "stream"
             self._fail(
                 ChunkDecodeError(
-                    f"{where}: {path}: {reason}", path=path, reason=reason, event=event, event_index=index, offset=offset
+                    f"{where}: {path}: {reason}",
+                    path=path,
+                    reason=reason,
+                    event=event,
+                    event_index=index,
+                    offset=offset,
                 )
             )
         key = deviation_key(rule, path)
@@ -285,7 +292,12 @@ class ResponseEventDecoder:
         index = self.events_received - 1
         where = f"event #{index}" + (f" at byte {event.offset}" if event.offset is not None else "")
         return ChunkDecodeError(
-            f"{where}: {error}", path=error.path, reason=error.reason, event=event, event_index=index, offset=event.offset
+            f"{where}: {error}",
+            path=error.path,
+            reason=error.reason,
+            event=event,
+            event_index=index,
+            offset=event.offset,
         )
 
     def _bad(self, event: ServerSentEvent, reason: str) -> NoReturn:
@@ -434,7 +446,7 @@ class ResponseAccumulator:
         if not kind.startswith("response."):
             return []
         family, _, step = kind[9:].rpartition(".")
-        if kind in TERMINAL_EVENT_TYPES or step in ("created", "in_progress", "queued") and not family:
+        if kind in TERMINAL_EVENT_TYPES or (step in ("created", "in_progress", "queued") and not family):
             return self._snapshot_event(event, kind)
         output_index = getattr(event, "output_index", None)
         if type(output_index) is not int:
@@ -498,12 +510,16 @@ class ResponseAccumulator:
             if item_id is not None:
                 form = {"id": item_id, **form}
             self._decoder.record(
-                MISSING_ITEM_ADDED, f"output[{output_index}]", f"{event.type} for an item never added; made a {form['type']}"
+                MISSING_ITEM_ADDED,
+                f"output[{output_index}]",
+                f"{event.type} for an item never added; made a {form['type']}",
             )
             item = self._items[output_index] = _Item(form)
         return item
 
-    def _item_event(self, event: ResponseStreamEvent, output_index: int, step: str, out: List[AccumulatorEvent]) -> None:
+    def _item_event(
+        self, event: ResponseStreamEvent, output_index: int, step: str, out: List[AccumulatorEvent]
+    ) -> None:
         item_obj = getattr(event, "item", None)
         if item_obj is None:
             self._decoder.record(NULL_ITEM, "item", f"{event.type} with a null item at output_index {output_index}")
@@ -567,7 +583,9 @@ class ResponseAccumulator:
             self._decoder.record(MISSING_PART_ADDED, path, f"{event.type} for a part never added")
             while len(parts) <= index:
                 parts.append(None)
-            parts[index] = {"type": part_type, "text": ""} if part_type != "refusal" else {"type": "refusal", "refusal": ""}
+            parts[index] = (
+                {"type": part_type, "text": ""} if part_type != "refusal" else {"type": "refusal", "refusal": ""}
+            )
             if part_type == "output_text":
                 parts[index]["annotations"] = []
         return parts
@@ -627,7 +645,9 @@ class ResponseAccumulator:
                 return
             if text is not None and str(text) != final:
                 where = f"output[{output_index}]" + (f".{list_key}[{index}]" if list_key else "") + f".{key}"
-                self._note(TEXT_CHANGED, where, f"the deltas made {snippet(str(text))}, done says {snippet(final)}", event)
+                self._note(
+                    TEXT_CHANGED, where, f"the deltas made {snippet(str(text))}, done says {snippet(final)}", event
+                )
             done = item.texts[slot] = _Text()
             done.pieces.append(final)
 
@@ -649,7 +669,7 @@ class ResponseAccumulator:
     def _build_item(item: _Item) -> Dict[str, Any]:
         if not item.texts:
             return item.form
-        form = copy_json(item.form)
+        form: Dict[str, Any] = copy_json(item.form)
         for (list_key, index, key), text in item.texts.items():
             if list_key is None:
                 form[key] = str(text)

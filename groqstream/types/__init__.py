@@ -19,6 +19,8 @@ names, same JSON keys. Open-ended strings such as ``finish_reason`` are typed
 
 from __future__ import annotations
 
+# The Responses API (issue #27): events, the Response and its items; its names are responses.__all__.
+from . import responses as _responses
 from .chunk import (
     ChatCompletionChunk,
     Choice,
@@ -41,6 +43,7 @@ from .completion import (
     McpListToolTool,
     XGroqUsage,
 )
+from .responses import *  # noqa: F403
 from .shared import (
     Annotation,
     AnnotationDocumentCitation,
@@ -66,10 +69,6 @@ from .shared import (
     XGroqDebug,
 )
 from .wire import DEVIATION_RULES, Deviation, WireObject
-
-# --- the Responses API (issue #27): events, the Response and its items (types/responses.py) ---
-from . import responses as _responses
-from .responses import *  # noqa: F403  # every name in responses.__all__, listed in __all__ below
 
 TYPE_CHECKING = False  # as typing's, without importing typing at run time: see docs/architecture.md
 if TYPE_CHECKING:

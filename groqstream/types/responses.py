@@ -87,7 +87,66 @@ __all__ = [
     "ResponseToolSearchOutputItem",
     "ResponseURLCitation",
     "ResponseUsage",
-    # the events: added below from EVENT_CLASSES
+    # the events
+    "ResponseAudioDeltaEvent",
+    "ResponseAudioDoneEvent",
+    "ResponseAudioTranscriptDeltaEvent",
+    "ResponseAudioTranscriptDoneEvent",
+    "ResponseCodeInterpreterCallCodeDeltaEvent",
+    "ResponseCodeInterpreterCallCodeDoneEvent",
+    "ResponseCodeInterpreterCallCompletedEvent",
+    "ResponseCodeInterpreterCallInProgressEvent",
+    "ResponseCodeInterpreterCallInterpretingEvent",
+    "ResponseCompactionCompactingEvent",
+    "ResponseCompletedEvent",
+    "ResponseContentPartAddedEvent",
+    "ResponseContentPartDoneEvent",
+    "ResponseCreatedEvent",
+    "ResponseCustomToolCallInputDeltaEvent",
+    "ResponseCustomToolCallInputDoneEvent",
+    "ResponseErrorEvent",
+    "ResponseFailedEvent",
+    "ResponseFileSearchCallCompletedEvent",
+    "ResponseFileSearchCallInProgressEvent",
+    "ResponseFileSearchCallSearchingEvent",
+    "ResponseFunctionCallArgumentsDeltaEvent",
+    "ResponseFunctionCallArgumentsDoneEvent",
+    "ResponseImageGenCallCompletedEvent",
+    "ResponseImageGenCallGeneratingEvent",
+    "ResponseImageGenCallInProgressEvent",
+    "ResponseImageGenCallPartialImageEvent",
+    "ResponseInProgressEvent",
+    "ResponseIncompleteEvent",
+    "ResponseMcpCallArgumentsDeltaEvent",
+    "ResponseMcpCallArgumentsDoneEvent",
+    "ResponseMcpCallCompletedEvent",
+    "ResponseMcpCallFailedEvent",
+    "ResponseMcpCallInProgressEvent",
+    "ResponseMcpListToolsCompletedEvent",
+    "ResponseMcpListToolsFailedEvent",
+    "ResponseMcpListToolsInProgressEvent",
+    "ResponseOutputItemAddedEvent",
+    "ResponseOutputItemDoneEvent",
+    "ResponseOutputTextAnnotationAddedEvent",
+    "ResponseQueuedEvent",
+    "ResponseReasoningSummaryPartAddedEvent",
+    "ResponseReasoningSummaryPartDoneEvent",
+    "ResponseReasoningSummaryTextDeltaEvent",
+    "ResponseReasoningSummaryTextDoneEvent",
+    "ResponseReasoningTextDeltaEvent",
+    "ResponseReasoningTextDoneEvent",
+    "ResponseRefusalDeltaEvent",
+    "ResponseRefusalDoneEvent",
+    "ResponseShellCallCommandAddedEvent",
+    "ResponseShellCallCommandDeltaEvent",
+    "ResponseShellCallCommandDoneEvent",
+    "ResponseShellCallOutputContentDeltaEvent",
+    "ResponseShellCallOutputContentDoneEvent",
+    "ResponseTextDeltaEvent",
+    "ResponseTextDoneEvent",
+    "ResponseWebSearchCallCompletedEvent",
+    "ResponseWebSearchCallInProgressEvent",
+    "ResponseWebSearchCallSearchingEvent",
 ]
 
 _R = TypeVar("_R", bound="ResponseObject")
@@ -242,11 +301,11 @@ def _registry(base: type) -> Dict[str, type]:
     registry = _REGISTRIES.get(base)
     if registry is None:
         registry = {}
-        pending = list(base.__subclasses__())
+        pending: List[type] = list(base.__subclasses__())
         while pending:
             sub = pending.pop()
             pending += sub.__subclasses__()
-            default = sub.__dataclass_fields__["type"].default  # type: ignore[attr-defined]
+            default = dataclasses.fields(sub)[0].default  # ``type``: every class's first field
             if isinstance(default, str):
                 registry.setdefault(default, sub)
         _REGISTRIES[base] = registry
@@ -286,13 +345,13 @@ def _decode(cls: type, data: Any) -> Any:
                 raise
     for name in plan.required:
         if values.get(name) is None:
-            exc = _Bad("null; expected a value" if name in values else "absent; this key is required")
-            exc.path.append(name)
-            raise exc
+            missing = _Bad("null; expected a value" if name in values else "absent; this key is required")
+            missing.path.append(name)
+            raise missing
     if extra is not None:
         values["extra"] = extra
         values["_present"] = tuple(data)
-    obj = object.__new__(cls)
+    obj: Any = object.__new__(cls)
     object.__setattr__(obj, "__dict__", values)
     return obj
 
@@ -365,14 +424,15 @@ class ResponseObject(WireObject):
     def __repr__(self) -> str:
         """``Name(field=value, ...)``: ``type`` and the fields that are set (not ``None``; ``extra`` when not empty)."""
         parts = []
-        for f in dataclasses.fields(self):
+        own: Any = self  # every subclass is a dataclass; this base is not
+        for f in dataclasses.fields(own):
             value = getattr(self, f.name)
             if f.name == "type" or not (value is None or (f.name == "extra" and not value)):
                 parts.append(f"{f.name}={value!r}")
         return f"{type(self).__name__}({', '.join(parts)})"
 
 
-ResponseObject.extra = NO_EXTRA  # type: ignore[misc]  # decoded objects without unknown keys share it
+ResponseObject.extra = NO_EXTRA  # decoded objects without unknown keys share it
 
 
 def bad_to_error(exc: _Bad, type_name: str, context: str = "") -> ChunkDecodeError:
@@ -1502,14 +1562,10 @@ EVENT_CLASSES: Tuple[Type[ResponseStreamEvent], ...] = (
 )
 
 
-
 RESPONSE_EVENT_TYPES: Dict[str, Type[ResponseStreamEvent]] = {
-    cls.__dataclass_fields__["type"].default: cls  # type: ignore[misc]
-    for cls in EVENT_CLASSES
+    str(dataclasses.fields(cls)[0].default): cls for cls in EVENT_CLASSES
 }
 """Every event class by its wire ``type`` (an unknown type is read as ``ResponseStreamEvent``)."""
-
-__all__ += sorted(cls.__name__ for cls in EVENT_CLASSES)
 
 # The bases whose fields are decoded as the subclass their ``type`` names.
 _POLYMORPHIC = frozenset({ResponseStreamEvent, ResponseOutputItem, ResponseContentPart, ResponseAnnotation})

@@ -95,8 +95,8 @@ def main(argv: Any = None) -> int:
     total_ours = sum(r[1] for r in rows)
     total_theirs = sum(r[2] for r in rows)
     print(
-        f"{'total (' + str(len(rows)) + ' captures)':<{width}}  {total_ours * 1e3:9.2f}ms  {total_theirs * 1e3:9.2f}ms  "
-        f"{total_theirs / total_ours:5.1f}x"
+        f"{f'total ({len(rows)} captures)':<{width}}  {total_ours * 1e3:9.2f}ms  "
+        f"{total_theirs * 1e3:9.2f}ms  {total_theirs / total_ours:5.1f}x"
     )
     for failure in failures:
         print(failure)

@@ -417,3 +417,21 @@ def test_iterating_after_close_raises_stream_closed() -> None:
     stream.close()
     with pytest.raises(gs.StreamClosedError):
         next(stream)
+
+
+def test_the_types_module_lists_every_responses_name_and_a_chat_stream_loads_none_of_them() -> None:
+    import subprocess
+    import sys
+
+    import groqstream.types
+    import groqstream.types.responses
+
+    assert tuple(groqstream.types.responses.__all__) == groqstream.types._RESPONSES_NAMES
+    code = (
+        "import sys, groqstream as gs\n"
+        "gs.Stream(open('groqstream/sample.sse', 'rb')).final_completion()\n"
+        "print('groqstream.types.responses' in sys.modules, 'groqstream.core.responses' in sys.modules)\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=30)
+    assert out.stdout.split() == ["False", "False"], out.stderr

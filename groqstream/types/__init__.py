@@ -19,8 +19,6 @@ names, same JSON keys. Open-ended strings such as ``finish_reason`` are typed
 
 from __future__ import annotations
 
-# The Responses API (issue #27): events, the Response and its items; its names are responses.__all__.
-from . import responses as _responses
 from .chunk import (
     ChatCompletionChunk,
     Choice,
@@ -43,7 +41,6 @@ from .completion import (
     McpListToolTool,
     XGroqUsage,
 )
-from .responses import *  # noqa: F403
 from .shared import (
     Annotation,
     AnnotationDocumentCitation,
@@ -73,6 +70,8 @@ from .wire import DEVIATION_RULES, Deviation, WireObject
 TYPE_CHECKING = False  # as typing's, without importing typing at run time: see docs/architecture.md
 if TYPE_CHECKING:
     from typing import Any, Literal
+
+    from .responses import *  # noqa: F403  # at run time, imported on first use: see __getattr__
 
 __all__ = [
     "DEVIATION_RULES",
@@ -121,8 +120,109 @@ __all__ = [
     "XGroqDebug",
     "XGroqUsage",
 ]
-# --- the Responses API (issue #27): kept as its own block ---
-__all__ += _responses.__all__
+# --- the Responses API (issue #27): types/responses.py, imported on first use (a chat stream needs none) ---
+_RESPONSES_NAMES = (
+    "RESPONSE_EVENT_TYPES",
+    "Response",
+    "ResponseAnnotation",
+    "ResponseApplyPatchToolCall",
+    "ResponseApplyPatchToolCallOutput",
+    "ResponseCodeInterpreterToolCall",
+    "ResponseCompactionItem",
+    "ResponseComputerToolCall",
+    "ResponseComputerToolCallOutputItem",
+    "ResponseContentPart",
+    "ResponseCustomToolCall",
+    "ResponseCustomToolCallOutputItem",
+    "ResponseError",
+    "ResponseFileCitation",
+    "ResponseFileSearchToolCall",
+    "ResponseFunctionShellToolCall",
+    "ResponseFunctionShellToolCallOutput",
+    "ResponseFunctionToolCall",
+    "ResponseFunctionToolCallOutputItem",
+    "ResponseFunctionWebSearch",
+    "ResponseImageGenerationCall",
+    "ResponseIncompleteDetails",
+    "ResponseLocalShellCall",
+    "ResponseLocalShellCallOutput",
+    "ResponseMcpApprovalRequest",
+    "ResponseMcpApprovalResponse",
+    "ResponseMcpCall",
+    "ResponseMcpListTools",
+    "ResponseOutputItem",
+    "ResponseOutputMessage",
+    "ResponseOutputRefusal",
+    "ResponseOutputText",
+    "ResponseReasoningItem",
+    "ResponseReasoningText",
+    "ResponseStreamEvent",
+    "ResponseSummaryText",
+    "ResponseToolSearchCall",
+    "ResponseToolSearchOutputItem",
+    "ResponseURLCitation",
+    "ResponseUsage",
+    "ResponseAudioDeltaEvent",
+    "ResponseAudioDoneEvent",
+    "ResponseAudioTranscriptDeltaEvent",
+    "ResponseAudioTranscriptDoneEvent",
+    "ResponseCodeInterpreterCallCodeDeltaEvent",
+    "ResponseCodeInterpreterCallCodeDoneEvent",
+    "ResponseCodeInterpreterCallCompletedEvent",
+    "ResponseCodeInterpreterCallInProgressEvent",
+    "ResponseCodeInterpreterCallInterpretingEvent",
+    "ResponseCompactionCompactingEvent",
+    "ResponseCompletedEvent",
+    "ResponseContentPartAddedEvent",
+    "ResponseContentPartDoneEvent",
+    "ResponseCreatedEvent",
+    "ResponseCustomToolCallInputDeltaEvent",
+    "ResponseCustomToolCallInputDoneEvent",
+    "ResponseErrorEvent",
+    "ResponseFailedEvent",
+    "ResponseFileSearchCallCompletedEvent",
+    "ResponseFileSearchCallInProgressEvent",
+    "ResponseFileSearchCallSearchingEvent",
+    "ResponseFunctionCallArgumentsDeltaEvent",
+    "ResponseFunctionCallArgumentsDoneEvent",
+    "ResponseImageGenCallCompletedEvent",
+    "ResponseImageGenCallGeneratingEvent",
+    "ResponseImageGenCallInProgressEvent",
+    "ResponseImageGenCallPartialImageEvent",
+    "ResponseInProgressEvent",
+    "ResponseIncompleteEvent",
+    "ResponseMcpCallArgumentsDeltaEvent",
+    "ResponseMcpCallArgumentsDoneEvent",
+    "ResponseMcpCallCompletedEvent",
+    "ResponseMcpCallFailedEvent",
+    "ResponseMcpCallInProgressEvent",
+    "ResponseMcpListToolsCompletedEvent",
+    "ResponseMcpListToolsFailedEvent",
+    "ResponseMcpListToolsInProgressEvent",
+    "ResponseOutputItemAddedEvent",
+    "ResponseOutputItemDoneEvent",
+    "ResponseOutputTextAnnotationAddedEvent",
+    "ResponseQueuedEvent",
+    "ResponseReasoningSummaryPartAddedEvent",
+    "ResponseReasoningSummaryPartDoneEvent",
+    "ResponseReasoningSummaryTextDeltaEvent",
+    "ResponseReasoningSummaryTextDoneEvent",
+    "ResponseReasoningTextDeltaEvent",
+    "ResponseReasoningTextDoneEvent",
+    "ResponseRefusalDeltaEvent",
+    "ResponseRefusalDoneEvent",
+    "ResponseShellCallCommandAddedEvent",
+    "ResponseShellCallCommandDeltaEvent",
+    "ResponseShellCallCommandDoneEvent",
+    "ResponseShellCallOutputContentDeltaEvent",
+    "ResponseShellCallOutputContentDoneEvent",
+    "ResponseTextDeltaEvent",
+    "ResponseTextDoneEvent",
+    "ResponseWebSearchCallCompletedEvent",
+    "ResponseWebSearchCallInProgressEvent",
+    "ResponseWebSearchCallSearchingEvent",
+)
+__all__ += _RESPONSES_NAMES
 
 # The Literal aliases (docs/api.md): what a type checker sees, and their values, for run time.
 if TYPE_CHECKING:
@@ -138,7 +238,16 @@ _LITERALS = {
 
 
 def __getattr__(name: str) -> Any:
-    """``KnownFinishReason`` and ``KnownRole``, made when first asked for: they need typing, a stream does not."""
+    """``KnownFinishReason`` and ``KnownRole``, made when first asked for: they need typing, a stream does not.
+
+    Likewise the Responses API's names (``_RESPONSES_NAMES``): their module is imported when one is first used.
+    """
+    if name in _RESPONSES_NAMES:
+        from . import responses
+
+        value = getattr(responses, name)
+        globals()[name] = value
+        return value
     if name not in _LITERALS:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     import typing

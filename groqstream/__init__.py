@@ -59,6 +59,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .core.lines import DEFAULT_MAX_EVENT_BYTES
     from .core.partial_json import PartialJSON
     from .core.pipeline import aiter_events, iter_events
+    from .core.response_stream import AsyncResponseStream, ResponseStream
+    from .core.responses import ResponseAccumulator
     from .core.sse import ServerSentEvent, SSEDecoder
     from .core.stream import AsyncStream, Stream
     from .types import ChatCompletion, ChatCompletionChunk, Deviation
@@ -72,6 +74,7 @@ _EXPORTS = {
     "APIStatusError": ".core.errors",
     "APITimeoutError": ".core.errors",
     "AccumulatorEvent": ".core.accumulate",
+    "AsyncResponseStream": ".core.response_stream",
     "AsyncStream": ".core.stream",
     "ChatCompletion": ".types",
     "ChatCompletionAccumulator": ".core.accumulate",
@@ -90,6 +93,8 @@ _EXPORTS = {
     "PartialJSON": ".core.partial_json",
     "ReasoningDelta": ".core.accumulate",
     "ReasoningDone": ".core.accumulate",
+    "ResponseAccumulator": ".core.responses",
+    "ResponseStream": ".core.response_stream",
     "SSEDecoder": ".core.sse",
     "SSEProtocolError": ".core.errors",
     "ServerSentEvent": ".core.sse",
@@ -213,6 +218,7 @@ __all__ = [
     "APIStatusError",
     "APITimeoutError",
     "AccumulatorEvent",
+    "AsyncResponseStream",
     "AsyncStream",
     "ChatCompletion",
     "ChatCompletionAccumulator",
@@ -231,6 +237,8 @@ __all__ = [
     "PartialJSON",
     "ReasoningDelta",
     "ReasoningDone",
+    "ResponseAccumulator",
+    "ResponseStream",
     "SSEDecoder",
     "SSEProtocolError",
     "ServerSentEvent",

@@ -8,7 +8,7 @@ Inputs are the repository's fixtures and the real Groq and provider streams
 events, rewritten line ends, truncation, repeated or oversized pieces; and
 pure random bytes. Each input goes through ``SSEDecoder`` (fed whole and in
 random pieces), ``iter_events``, ``Stream``, ``AsyncStream``, the
-accumulator, and the ``stats``/``validate`` reports. The contract checked:
+accumulator, ``ResponseStream`` (the Responses API, strict and not), and the ``stats``/``validate`` reports. The contract checked:
 
 * the only exceptions are ``GroqStreamError`` subclasses (the reports raise
   nothing at all);
@@ -47,6 +47,8 @@ def corpus() -> List[bytes]:
     for folder in ("captures", "providers"):
         if (shared / folder).is_dir():
             paths += sorted((shared / folder).glob("*.sse"))
+    if (shared / "responses").is_dir():  # Responses API streams (#27); the largest would only slow each input
+        paths += [p for p in sorted((shared / "responses").glob("*.sse")) if p.stat().st_size < 50000]
     return [p.read_bytes() for p in paths] + [(Path(gs.__file__).parent / "sample.sse").read_bytes()]
 
 
@@ -163,6 +165,18 @@ def run_async_stream(parts: List[bytes]) -> Outcome:
     return asyncio.run(consume())
 
 
+def run_response_stream(parts: List[bytes], strict: bool = False) -> Outcome:
+    """A Responses stream (#27): its events' JSON and how it ended (the final Response's JSON, or the error)."""
+    stream = gs.ResponseStream(iter(parts), max_event_bytes=LIMIT, strict=strict)
+    got: List[Any] = []
+    try:
+        got += [event.to_dict() for event in stream]
+        got.append(stream.final_response().to_dict())
+    except gs.GroqStreamError as exc:
+        return got, f"{type(exc).__name__}: {exc}"
+    return got, None
+
+
 def check(data: bytes, rng: random.Random) -> None:
     """Run one input through everything; raise AssertionError (or anything else) on a broken contract."""
     split = pieces(rng, data)
@@ -179,6 +193,9 @@ def check(data: bytes, rng: random.Random) -> None:
     if whole_events[1] is None:
         events = [(e.event, e.data, e.id, e.retry, e.offset) for e in gs.iter_events(split, max_event_bytes=LIMIT)]
         assert events == whole_events[0], "iter_events differs from SSEDecoder"
+    responses = run_response_stream([data])
+    assert run_response_stream(split) == responses, "Responses: events or outcome differ between whole and split"
+    assert run_response_stream(split, strict=True) == run_response_stream([data], strict=True), "Responses strict"
     validate(data)
     validate(data, strict=True)
     stats_of(data)

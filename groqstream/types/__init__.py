@@ -8,6 +8,8 @@ The declarations are grouped by what they describe:
   choices, message, tool calls and ``x_groq``);
 * ``shared``: what both hold (usage, logprobs, annotations, executed
   tools, content parts, reasoning details);
+* ``responses``: the Responses API stream (``ResponseStreamEvent`` and its
+  subclasses, ``Response``, its output items, parts, usage, error);
 * ``wire``: how any of them is read from JSON and written back.
 
 The classes mirror the Groq SDK 1.x types: same class names, same field
@@ -69,6 +71,8 @@ TYPE_CHECKING = False  # as typing's, without importing typing at run time: see 
 if TYPE_CHECKING:
     from typing import Any, Literal
 
+    from .responses import *  # noqa: F403  # at run time, imported on first use: see __getattr__
+
 __all__ = [
     "DEVIATION_RULES",
     "Annotation",
@@ -116,6 +120,109 @@ __all__ = [
     "XGroqDebug",
     "XGroqUsage",
 ]
+# --- the Responses API (issue #27): types/responses.py, imported on first use (a chat stream needs none) ---
+_RESPONSES_NAMES = (
+    "RESPONSE_EVENT_TYPES",
+    "Response",
+    "ResponseAnnotation",
+    "ResponseApplyPatchToolCall",
+    "ResponseApplyPatchToolCallOutput",
+    "ResponseCodeInterpreterToolCall",
+    "ResponseCompactionItem",
+    "ResponseComputerToolCall",
+    "ResponseComputerToolCallOutputItem",
+    "ResponseContentPart",
+    "ResponseCustomToolCall",
+    "ResponseCustomToolCallOutputItem",
+    "ResponseError",
+    "ResponseFileCitation",
+    "ResponseFileSearchToolCall",
+    "ResponseFunctionShellToolCall",
+    "ResponseFunctionShellToolCallOutput",
+    "ResponseFunctionToolCall",
+    "ResponseFunctionToolCallOutputItem",
+    "ResponseFunctionWebSearch",
+    "ResponseImageGenerationCall",
+    "ResponseIncompleteDetails",
+    "ResponseLocalShellCall",
+    "ResponseLocalShellCallOutput",
+    "ResponseMcpApprovalRequest",
+    "ResponseMcpApprovalResponse",
+    "ResponseMcpCall",
+    "ResponseMcpListTools",
+    "ResponseOutputItem",
+    "ResponseOutputMessage",
+    "ResponseOutputRefusal",
+    "ResponseOutputText",
+    "ResponseReasoningItem",
+    "ResponseReasoningText",
+    "ResponseStreamEvent",
+    "ResponseSummaryText",
+    "ResponseToolSearchCall",
+    "ResponseToolSearchOutputItem",
+    "ResponseURLCitation",
+    "ResponseUsage",
+    "ResponseAudioDeltaEvent",
+    "ResponseAudioDoneEvent",
+    "ResponseAudioTranscriptDeltaEvent",
+    "ResponseAudioTranscriptDoneEvent",
+    "ResponseCodeInterpreterCallCodeDeltaEvent",
+    "ResponseCodeInterpreterCallCodeDoneEvent",
+    "ResponseCodeInterpreterCallCompletedEvent",
+    "ResponseCodeInterpreterCallInProgressEvent",
+    "ResponseCodeInterpreterCallInterpretingEvent",
+    "ResponseCompactionCompactingEvent",
+    "ResponseCompletedEvent",
+    "ResponseContentPartAddedEvent",
+    "ResponseContentPartDoneEvent",
+    "ResponseCreatedEvent",
+    "ResponseCustomToolCallInputDeltaEvent",
+    "ResponseCustomToolCallInputDoneEvent",
+    "ResponseErrorEvent",
+    "ResponseFailedEvent",
+    "ResponseFileSearchCallCompletedEvent",
+    "ResponseFileSearchCallInProgressEvent",
+    "ResponseFileSearchCallSearchingEvent",
+    "ResponseFunctionCallArgumentsDeltaEvent",
+    "ResponseFunctionCallArgumentsDoneEvent",
+    "ResponseImageGenCallCompletedEvent",
+    "ResponseImageGenCallGeneratingEvent",
+    "ResponseImageGenCallInProgressEvent",
+    "ResponseImageGenCallPartialImageEvent",
+    "ResponseInProgressEvent",
+    "ResponseIncompleteEvent",
+    "ResponseMcpCallArgumentsDeltaEvent",
+    "ResponseMcpCallArgumentsDoneEvent",
+    "ResponseMcpCallCompletedEvent",
+    "ResponseMcpCallFailedEvent",
+    "ResponseMcpCallInProgressEvent",
+    "ResponseMcpListToolsCompletedEvent",
+    "ResponseMcpListToolsFailedEvent",
+    "ResponseMcpListToolsInProgressEvent",
+    "ResponseOutputItemAddedEvent",
+    "ResponseOutputItemDoneEvent",
+    "ResponseOutputTextAnnotationAddedEvent",
+    "ResponseQueuedEvent",
+    "ResponseReasoningSummaryPartAddedEvent",
+    "ResponseReasoningSummaryPartDoneEvent",
+    "ResponseReasoningSummaryTextDeltaEvent",
+    "ResponseReasoningSummaryTextDoneEvent",
+    "ResponseReasoningTextDeltaEvent",
+    "ResponseReasoningTextDoneEvent",
+    "ResponseRefusalDeltaEvent",
+    "ResponseRefusalDoneEvent",
+    "ResponseShellCallCommandAddedEvent",
+    "ResponseShellCallCommandDeltaEvent",
+    "ResponseShellCallCommandDoneEvent",
+    "ResponseShellCallOutputContentDeltaEvent",
+    "ResponseShellCallOutputContentDoneEvent",
+    "ResponseTextDeltaEvent",
+    "ResponseTextDoneEvent",
+    "ResponseWebSearchCallCompletedEvent",
+    "ResponseWebSearchCallInProgressEvent",
+    "ResponseWebSearchCallSearchingEvent",
+)
+__all__ += _RESPONSES_NAMES
 
 # The Literal aliases (docs/api.md): what a type checker sees, and their values, for run time.
 if TYPE_CHECKING:
@@ -131,7 +238,16 @@ _LITERALS = {
 
 
 def __getattr__(name: str) -> Any:
-    """``KnownFinishReason`` and ``KnownRole``, made when first asked for: they need typing, a stream does not."""
+    """``KnownFinishReason`` and ``KnownRole``, made when first asked for: they need typing, a stream does not.
+
+    Likewise the Responses API's names (``_RESPONSES_NAMES``): their module is imported when one is first used.
+    """
+    if name in _RESPONSES_NAMES:
+        from . import responses
+
+        value = getattr(responses, name)
+        globals()[name] = value
+        return value
     if name not in _LITERALS:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     import typing

@@ -268,7 +268,7 @@ class ChunkStreamDecoder:
         """End of input: raise what is pending, or ``IncompleteStreamError`` when the stream was cut short.
 
         An input that held no event at all and is recognisably something else
-        (``_sniff.not_a_stream``) is named: a JSON error body raises
+        (``sniff.sniff``) is named: a JSON error body raises
         ``StreamAPIError`` with the server's message, type and code; any other
         raises ``IncompleteStreamError`` whose ``looks_like`` says what it is.
         """
@@ -288,19 +288,21 @@ class ChunkStreamDecoder:
 
     def _looks_like(self, received: int) -> Optional[str]:
         """What the input is, when it held no event; a JSON error body fails the decoder with its ``StreamAPIError``."""
-        from .sniff import not_a_stream  # only for an input that held no event
+        from . import sniff  # only for an input that held no event
 
         head = bytes(self._head)
         complete = received <= len(head)
-        what = not_a_stream(head, complete=complete)
-        if what is not None and complete and what.startswith("a JSON error response"):
+        found = sniff.sniff(head, complete=complete)
+        if found is None:
+            return None
+        if complete and found.kind == "json-error":
             try:
                 payload = json.loads(head.decode("utf-8"))
             except (UnicodeDecodeError, ValueError, RecursionError):
-                return what
+                return found.message
             if type(payload) is dict and payload.get("error"):  # the in-stream rule: a non-empty "error" key
                 self.chunks.fail_with_body_error(payload)
-        return what
+        return found.message
 
 
 def iter_chunks(source_reads: Iterator[Any], decoder: ChunkStreamDecoder) -> Iterator[ChatCompletionChunk]:

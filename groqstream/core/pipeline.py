@@ -61,7 +61,7 @@ if TYPE_CHECKING:
         def flush(self) -> List[_Out]: ...
 
 
-__all__ = ["aiter_bytes", "aiter_chunks", "aiter_events", "iter_chunks", "iter_events", "reads"]
+__all__ = ["adrive", "aiter_bytes", "aiter_events", "drive", "iter_events", "reads"]
 
 # 64 KiB per read: large enough that a fast local stream costs few calls, and
 # read1/recv return as soon as anything has arrived, so it adds no latency.
@@ -305,25 +305,17 @@ class ChunkStreamDecoder:
         return found.message
 
 
-def iter_chunks(source_reads: Iterator[Any], decoder: ChunkStreamDecoder) -> Iterator[ChatCompletionChunk]:
-    """Yield the chunks of the reads of a sync source (``reads``), stopping at ``[DONE]`` or an error.
+async def adrive(decoder: _Decoder[_Out], reads: AsyncIterator[Any]) -> AsyncGenerator[_Out, None]:
+    """The one async loop: ``drive`` with ``async for``, stopping once ``decoder.done``, flushing at the end.
 
-    *source_reads* is left where the end was found: ``Stream`` drains it, then closes the source.
+    *reads* is left open where the end was found: ``AsyncStream`` drains it,
+    then closes it. (Async sources hand over whole network reads, so there is
+    no run of one-byte reads to hold as ``drive`` does.)
     """
-    return drive(decoder, source_reads, decoder.sse.max_event_bytes)
-
-
-async def aiter_chunks(
-    reader: AsyncIterator[Any], decoder: ChunkStreamDecoder
-) -> AsyncGenerator[ChatCompletionChunk, None]:
-    """Yield the chunks of the reads of an async source (``aiter_bytes``), stopping at ``[DONE]`` or an error.
-
-    *reader* is left open: ``AsyncStream`` drains it after the end, and closes it.
-    """
-    async for data in reader:
-        for chunk in decoder.feed(data):
-            yield chunk
+    async for data in reads:
+        for out in decoder.feed(data):
+            yield out
         if decoder.done:
             break
-    for chunk in decoder.flush():
-        yield chunk
+    for out in decoder.flush():
+        yield out

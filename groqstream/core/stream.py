@@ -191,7 +191,13 @@ class _InitSignature:
 
 
 class _StreamBase:
-    """What Stream and AsyncStream share: options, the decoder, counters."""
+    """What Stream and AsyncStream share: options, the decoder, counters, and every decision.
+
+    The subclasses call these with their own I/O: ``_open`` picks the decoder
+    a source gets, ``_ended`` records how iteration ended,
+    ``_drain_wanted`` decides whether the end is drained, ``_more_to_read``,
+    ``_partial`` and ``_result`` make ``final_completion()``.
+    """
 
     __signature__ = _InitSignature()
 
@@ -349,12 +355,6 @@ class _StreamBase:
             self._error = exc
         return exc
 
-    def _take(self, chunk: ChatCompletionChunk) -> ChatCompletionChunk:
-        """A chunk is handed out: merge it into the completion (when accumulating)."""
-        if self._accumulator is not None:
-            self._accumulator.add(chunk)
-        return chunk
-
     def _more_to_read(self) -> bool:
         """``final_completion()`` begins: True when it must read on (the accumulator is required either way)."""
         self._require_accumulator()
@@ -439,7 +439,10 @@ class Stream(_StreamBase):
         if self._closed:
             raise self._closed_error()
         try:
-            return self._take(next(self._iterator))
+            chunk = next(self._iterator)
+            if self._accumulator is not None:  # inline, not a shared method: this runs for every chunk
+                self._accumulator.add(chunk)
+            return chunk
         except BaseException as exc:  # StopIteration, errors, KeyboardInterrupt: all release the source
             self._release(self._ended(exc))
             raise
@@ -534,7 +537,10 @@ class AsyncStream(_StreamBase):
         if self._closed:
             raise self._closed_error()
         try:
-            return self._take(await self._iterator.__anext__())
+            chunk = await self._iterator.__anext__()
+            if self._accumulator is not None:  # inline, as in Stream.__next__
+                self._accumulator.add(chunk)
+            return chunk
         except BaseException as exc:  # StopAsyncIteration, errors, cancellation: all release the source
             await self._release(self._ended(exc))
             raise

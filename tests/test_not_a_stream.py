@@ -2,7 +2,7 @@
 
 The usual mistake: a 401 response (its body a JSON error) passed whole to
 ``gs.Stream``. The library names what it got, in the CLI's words (one shared
-function, ``_sniff.not_a_stream``), instead of "stream ended without
+function, ``core.sniff``), instead of "stream ended without
 [DONE] ... bytes of an unterminated event were discarded". Every case runs
 sync and async; the HTTP cases go through real loopback servers and real
 clients (httpx, requests and aiohttp are skipped when not installed).
@@ -92,6 +92,49 @@ def test_the_cli_and_the_library_share_one_sniffing_function() -> None:
     from groqstream.tools import report as _report
 
     assert _report.not_a_stream is not_a_stream
+
+
+# The "binary" body (seeded random bytes: no NUL, few control bytes) is named text without an SSE line.
+KINDS = {"html": "html", "gzip": "gzip", "binary": "text", "json-document": "json", "plain-text": "text"}
+
+
+@pytest.mark.parametrize("name", sorted(BODIES))
+def test_sniffing_returns_a_kind_beside_the_message_the_cli_prints(name: str) -> None:
+    from groqstream.core.sniff import sniff
+
+    found = sniff(BODIES[name], complete=True)
+    assert found is not None
+    assert found.kind == KINDS[name]
+    assert found.message == not_a_stream(BODIES[name], complete=True)
+
+
+def test_sniffing_names_a_json_error_and_an_empty_input_by_kind() -> None:
+    from groqstream.core.sniff import sniff
+
+    error = sniff(ERROR_BODY, complete=True)
+    assert error is not None and error.kind == "json-error"
+    assert error.message.startswith("a JSON error response, not an event stream: ")
+    empty = sniff(b"", complete=True)
+    assert empty is not None and (empty.kind, empty.message) == ("empty", "empty: no bytes at all")
+    assert sniff(b"", complete=False) is None and sniff(CHUNK, complete=True) is None
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_json_error_body_is_raised_by_its_kind_not_by_the_wording_of_its_message(
+    mode: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The CLI's wording may change; whether Stream raises the server's error must not depend on it.
+    from groqstream.core import sniff as _sniff
+
+    sniff = _sniff.sniff
+
+    def reworded(head: bytes, *, complete: bool) -> Optional[_sniff.NotAStream]:
+        found = sniff(head, complete=complete)
+        return None if found is None else _sniff.NotAStream(found.kind, "an API's JSON error (reworded)")
+
+    monkeypatch.setattr(_sniff, "sniff", reworded)
+    chunks, error = run_stream(mode, [ERROR_BODY])
+    assert chunks == [] and isinstance(error, gs.StreamAPIError) and error.code == "invalid_api_key", error
 
 
 @pytest.mark.parametrize("mode", MODES)

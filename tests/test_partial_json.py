@@ -6,7 +6,7 @@ import copy
 import json
 import random
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Callable, Dict, List
 
 import pytest
 
@@ -393,21 +393,26 @@ def test_a_long_number_fed_a_character_at_a_time_is_read_in_linear_time() -> Non
     assert parser.finish() == [0.7777777777777778]
 
 
-def test_a_long_string_fed_a_character_at_a_time_costs_linear_work(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Showing the open string after every feed re-joined all of it: 1M characters took 23 s. Count what is
-    # copied into shown strings: linear means a bounded number of copies per character fed.
+def count_joined(monkeypatch: pytest.MonkeyPatch) -> Callable[[], int]:
+    """Count the characters PartialJSON copies into shown strings (every join goes through ``_join``)."""
     from groqstream.core import partial_json as _partial_json
 
-    copied = 0
+    copied = [0]
     join = _partial_json._join
 
     def counting_join(parts: List[str]) -> str:
-        nonlocal copied
         text = join(parts)
-        copied += len(text)
+        copied[0] += len(text)
         return text
 
     monkeypatch.setattr(_partial_json, "_join", counting_join)
+    return lambda: copied[0]
+
+
+def test_a_long_string_fed_a_character_at_a_time_costs_linear_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Showing the open string after every feed re-joined all of it: 1M characters took 23 s. Count what is
+    # copied into shown strings: linear means a bounded number of copies per character fed.
+    copied = count_joined(monkeypatch)
     parser = gs.PartialJSON()
     size = 300_000
     parser.feed('{"s": "')
@@ -415,7 +420,33 @@ def test_a_long_string_fed_a_character_at_a_time_costs_linear_work(monkeypatch: 
         parser.feed("x")
     assert len(parser.value["s"]) == size  # reading `value` shows all of it
     assert parser.feed('"}') == {"s": "x" * size}
-    assert copied < 3000 * size  # quadratic would be size * size / 2 = 150_000 * size
+    assert copied() < 3000 * size  # quadratic would be size * size / 2 = 150_000 * size
+
+
+@pytest.mark.parametrize("kind", ["tool-call", "content"])
+def test_partial_read_on_every_event_of_a_long_string_costs_linear_work(
+    kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The documented path: one character per chunk, `.partial` read on each event. It re-joined the whole open
+    # string on every read (1M characters: 17.5 s); it shows what the last feed showed, in bounded steps.
+    copied = count_joined(monkeypatch)
+    size = 20_000
+    fragments = ['{"s": "', *["x"] * size, '"}']
+    if kind == "tool-call":
+        data = tool_stream(fragments)
+    else:
+        data = b"".join([*(chunk({"content": f}) for f in fragments), chunk({}, "stop"), b"data: [DONE]\n\n"])
+    accumulator = gs.ChatCompletionAccumulator()
+    fed = -len(fragments[0])
+    for c in gs.Stream(data, accumulate=False):
+        for event in accumulator.add(c):
+            if isinstance(event, (gs.ToolCallArgumentsDelta, gs.ContentDelta)):
+                fed += len(event.delta)
+                shown = event.partial["s"]
+                if fed <= size:  # the open string: shown in steps, never far behind
+                    assert 0 <= fed - len(shown) <= fed // 1000 + 1
+    assert shown == "x" * size  # whole once it ended
+    assert copied() < 3000 * size  # quadratic would be size * size / 2 = 10_000 * size
 
 
 def test_a_shown_string_only_grows_and_is_complete_when_read_or_ended() -> None:

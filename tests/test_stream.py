@@ -7,7 +7,7 @@ import io
 import socket
 import threading
 from pathlib import Path
-from typing import AsyncIterator, Iterator, List
+from typing import AsyncIterator, Iterator, List, Set
 
 import pytest
 
@@ -574,3 +574,19 @@ def test_a_client_timeout_after_one_chunk_says_one_chunk() -> None:
 
     error = _connection_error(socket.timeout("timed out"), "http://127.0.0.1:1/openai/v1/chat/completions", 1)
     assert isinstance(error, gs.APITimeoutError) and str(error).endswith("after 1 chunk"), str(error)
+
+
+# --- one decision in one place --------------------------------------------------------------------
+
+
+def test_stream_and_async_stream_hold_only_their_io_and_the_same_methods() -> None:
+    # Every decision (what reads the source, what a chunk or an ending does, draining, a failed close, the
+    # final completion) lives in their shared base; each class holds only the sync or async form of the same
+    # I/O methods, so the two cannot drift (STYLE.md section 1).
+    def own(cls: type) -> Set[str]:
+        return {name for name, value in vars(cls).items() if callable(value)}
+
+    both = {"final_completion", "text", "_reads_of", "_drive", "_release"}
+    assert own(gs.Stream) == both | {"__iter__", "__next__", "__enter__", "__exit__", "close"}
+    shielded = {"_close"}  # the half of _release that asyncio.shield runs
+    assert own(gs.AsyncStream) == both | shielded | {"__aiter__", "__anext__", "__aenter__", "__aexit__", "aclose"}

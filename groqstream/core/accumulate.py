@@ -136,7 +136,7 @@ __all__ = [
 class _Text:
     """Append-only text kept as pieces; joins happen only when read, and are cached."""
 
-    __slots__ = ("_joined", "_joined_count", "_parsed_count", "_parser", "pieces")
+    __slots__ = ("_joined", "_joined_count", "_parsed_count", "_parser", "_partial", "pieces")
 
     def __init__(self) -> None:
         self.pieces: List[str] = []
@@ -144,12 +144,17 @@ class _Text:
         self._joined_count = 0
         self._parser: Optional[Any] = None  # a PartialJSON, made when a partial value is first asked for
         self._parsed_count = 0  # pieces fed to it
+        self._partial: Any = None  # what its last successful feed returned
 
     def partial_json(self, count: int) -> Any:
         """The first *count* pieces read as partial JSON (``PartialJSON``'s rules), parsing only what is new.
 
         The value grows in place, so asking for an older count after a newer one
         gives the newer value; after invalid JSON it stays the last valid value.
+        It is what ``PartialJSON.feed`` returned, not ``PartialJSON.value``:
+        ``value`` joins an open string whole on every read (quadratic when read
+        on every event of a long string), ``feed`` shows a long one in bounded
+        steps, and whole once it ends.
         """
         parser = self._parser
         if parser is None:
@@ -160,10 +165,10 @@ class _Text:
             new, self._parsed_count = self.pieces[self._parsed_count : count], count
             try:
                 for piece in new:
-                    parser.feed(piece)
+                    self._partial = parser.feed(piece)
             except InvalidJSONError:
                 self._parsed_count = sys.maxsize  # never fed again: the value stays as it was
-        return parser.value
+        return self._partial
 
     def prefix(self, count: int) -> str:
         """The text made of the first *count* pieces."""
@@ -205,9 +210,10 @@ class ContentDelta(_TextDelta):
     def partial(self) -> Any:
         """The text so far read as partial JSON, for an answer in JSON mode (``response_format``); see ``PartialJSON``.
 
-        Parsed only when first read, and then only what is new: read it as the
-        events come. ``None`` until a value has begun; an answer that is not
-        JSON stays at its last valid value (``None`` if it never began).
+        Parsed only when first read, and then only what is new (linear work, a
+        long open string shown in bounded steps): read it as the events come.
+        ``None`` until a value has begun; an answer that is not JSON stays at
+        its last valid value (``None`` if it never began).
         """
         return self._text.partial_json(self._count)
 
@@ -261,8 +267,9 @@ class ToolCallArgumentsDelta:
     def partial(self) -> Any:
         """The arguments so far as a JSON value, as far as it is certain (``PartialJSON``'s rules).
 
-        Strings grow, numbers and literals appear once complete, a key with its
-        value. Parsed only when first read, and then only what is new, so read
+        Strings grow (one open past 4 KiB in bounded steps, whole once it ends),
+        numbers and literals appear once complete, a key with its value. Parsed
+        only when first read, and then only what is new (linear work), so read
         it as the events come; the value grows in place (copy it to keep one).
         Arguments that turn out not to be JSON stay at their last valid value:
         ``ToolCallDone.parsed_arguments()`` says what is wrong.

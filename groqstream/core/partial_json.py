@@ -3,8 +3,8 @@
 Sans-I/O like the rest: ``feed(text)`` takes the next fragment (a tool call's
 ``arguments`` delta, a piece of a JSON answer) and returns the value so far.
 The scanner keeps its state between feeds (the open containers, the string
-being read, at most one unfinished token), so the total work over a document
-is linear in its length, however it is cut: nothing is parsed twice. Two
+being read, at most one unfinished token), so the total work of ``feed`` over
+a document is linear in its length, however it is cut: nothing is parsed twice. Two
 things could grow with every feed and are kept in pieces instead: a number
 (kept as the pieces that arrived, checked once when it ends) and the string
 being read (see below).
@@ -26,12 +26,16 @@ no ``""`` for a key whose value has not begun). Containers grow in place:
 ``finish()`` is the strict end: the complete value, or ``InvalidJSONError``.
 
 Showing an open string means building it anew (a ``str`` cannot grow in
-place), which costs its length. ``value`` always does so; ``feed`` does when
-that costs at most ``_REFRESH_FREE`` characters plus ``_REFRESH_RATIO`` per
-character fed since the last time, so a long string fed in tiny pieces is
-shown in steps (never more than a bounded amount of copying per character;
-it used to be quadratic: a 1M-character string fed a character at a time took
-23 s). A string is always shown whole once it ends.
+place), which costs its length. ``feed`` does so only when that costs at
+most ``_REFRESH_FREE`` characters plus ``_REFRESH_RATIO`` per character fed
+since the last time, so a long string fed in tiny pieces is shown in steps:
+never more than a bounded amount of copying per character fed, and never
+more than about a thousandth of the string behind (it used to be quadratic:
+a 1M-character string fed a character at a time took 23 s). A string up to
+4 KiB, and any string once it ends, is always shown whole. ``value`` shows
+the open string whole, so it costs the string's length on every read: read
+what ``feed`` returns as you go (the accumulator's ``.partial`` does), and
+``value`` when you need the exact string so far.
 
 Every failure is an ``InvalidJSONError``, including an integer longer than
 Python's limit for ``int()`` (``sys.get_int_max_str_digits()``, 4,300 digits
@@ -130,7 +134,11 @@ class PartialJSON:
 
     @property
     def value(self) -> Any:
-        """The value so far (see the module docstring); ``None`` before anything of it is certain."""
+        """The value so far, an open string shown whole; ``None`` before anything of it is certain.
+
+        Showing an open string whole costs its length on each read: to follow
+        a long string as it grows, use what ``feed`` returns (module docstring).
+        """
         self._show_string()
         return self._root
 
@@ -148,7 +156,11 @@ class PartialJSON:
         self._place(shown, replace=True)
 
     def feed(self, text: str) -> Any:
-        """Read the next fragment; returns ``value``.
+        """Read the next fragment; returns the value so far, a long open string shown in bounded steps.
+
+        The same object as ``value`` (containers grow in place), except that a
+        string still open past 4 KiB may show a little less than has arrived
+        (module docstring): following it costs linear work however it is cut.
 
         Raises:
             InvalidJSONError: the text so far cannot begin a JSON value (with

@@ -61,7 +61,7 @@ if TYPE_CHECKING:
         def flush(self) -> List[_Out]: ...
 
 
-__all__ = ["aiter_bytes", "aiter_chunks", "aiter_events", "iter_chunks", "iter_events", "reads"]
+__all__ = ["adrive", "aiter_bytes", "aiter_events", "drive", "iter_events", "reads"]
 
 # 64 KiB per read: large enough that a fast local stream costs few calls, and
 # read1/recv return as soon as anything has arrived, so it adds no latency.
@@ -268,7 +268,7 @@ class ChunkStreamDecoder:
         """End of input: raise what is pending, or ``IncompleteStreamError`` when the stream was cut short.
 
         An input that held no event at all and is recognisably something else
-        (``_sniff.not_a_stream``) is named: a JSON error body raises
+        (``sniff.sniff``) is named: a JSON error body raises
         ``StreamAPIError`` with the server's message, type and code; any other
         raises ``IncompleteStreamError`` whose ``looks_like`` says what it is.
         """
@@ -288,40 +288,34 @@ class ChunkStreamDecoder:
 
     def _looks_like(self, received: int) -> Optional[str]:
         """What the input is, when it held no event; a JSON error body fails the decoder with its ``StreamAPIError``."""
-        from .sniff import not_a_stream  # only for an input that held no event
+        from . import sniff  # only for an input that held no event
 
         head = bytes(self._head)
         complete = received <= len(head)
-        what = not_a_stream(head, complete=complete)
-        if what is not None and complete and what.startswith("a JSON error response"):
+        found = sniff.sniff(head, complete=complete)
+        if found is None:
+            return None
+        if complete and found.kind == "json-error":
             try:
                 payload = json.loads(head.decode("utf-8"))
             except (UnicodeDecodeError, ValueError, RecursionError):
-                return what
+                return found.message
             if type(payload) is dict and payload.get("error"):  # the in-stream rule: a non-empty "error" key
                 self.chunks.fail_with_body_error(payload)
-        return what
+        return found.message
 
 
-def iter_chunks(source_reads: Iterator[Any], decoder: ChunkStreamDecoder) -> Iterator[ChatCompletionChunk]:
-    """Yield the chunks of the reads of a sync source (``reads``), stopping at ``[DONE]`` or an error.
+async def adrive(decoder: _Decoder[_Out], reads: AsyncIterator[Any]) -> AsyncGenerator[_Out, None]:
+    """The one async loop: ``drive`` with ``async for``, stopping once ``decoder.done``, flushing at the end.
 
-    *source_reads* is left where the end was found: ``Stream`` drains it, then closes the source.
+    *reads* is left open where the end was found: ``AsyncStream`` drains it,
+    then closes it. (Async sources hand over whole network reads, so there is
+    no run of one-byte reads to hold as ``drive`` does.)
     """
-    return drive(decoder, source_reads, decoder.sse.max_event_bytes)
-
-
-async def aiter_chunks(
-    reader: AsyncIterator[Any], decoder: ChunkStreamDecoder
-) -> AsyncGenerator[ChatCompletionChunk, None]:
-    """Yield the chunks of the reads of an async source (``aiter_bytes``), stopping at ``[DONE]`` or an error.
-
-    *reader* is left open: ``AsyncStream`` drains it after the end, and closes it.
-    """
-    async for data in reader:
-        for chunk in decoder.feed(data):
-            yield chunk
+    async for data in reads:
+        for out in decoder.feed(data):
+            yield out
         if decoder.done:
             break
-    for chunk in decoder.flush():
-        yield chunk
+    for out in decoder.flush():
+        yield out

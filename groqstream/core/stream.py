@@ -2,6 +2,14 @@
 
 These are thin pull wrappers around ``ChunkStreamDecoder``: they add
 iteration, context management and closing, and nothing that parses.
+
+Every decision is made once, in ``_StreamBase``: which decoder reads the
+source (the chunks, or ``_ErrorResponse`` for an HTTP error response), what
+a chunk taken and an ending do to the state, whether the end is drained,
+what a failed close does to the error that ended the stream, what
+``final_completion()`` returns. ``Stream`` and ``AsyncStream`` hold only the
+I/O: which loop runs the decoder (``drive``/``adrive``), ``next`` or
+``await``, how the source is drained and closed.
 """
 
 from __future__ import annotations
@@ -12,17 +20,18 @@ from ..types.completion import attach_response
 from .accumulate import ChatCompletionAccumulator
 from .errors import GroqStreamError, StreamClosedError, count, status_error
 from .lines import DEFAULT_MAX_EVENT_BYTES
-from .pipeline import AsyncByteSource, ByteSource, ChunkStreamDecoder, aiter_bytes, aiter_chunks, iter_chunks, reads
+from .pipeline import AsyncByteSource, ByteSource, ChunkStreamDecoder, adrive, aiter_bytes, drive, reads
 
 TYPE_CHECKING = False  # as typing's, without importing typing at run time: see docs/architecture.md
 if TYPE_CHECKING:
-    from typing import Any, AsyncGenerator, AsyncIterator, Iterator, List, Optional, Type, TypeVar
+    from typing import Any, AsyncGenerator, AsyncIterator, Iterator, List, Optional, Type, TypeVar, Union
 
     from ..client.http import Response
     from ..types import ChatCompletion, ChatCompletionChunk
     from ..types.wire import Deviation
 
     _S = TypeVar("_S", bound="_StreamBase")
+    _SourceDecoder = Union[ChunkStreamDecoder, "_ErrorResponse"]  # what _open drives
 
 __all__ = ["AsyncStream", "Stream"]
 
@@ -57,12 +66,17 @@ def check_limits(drain_bytes: int, drain_seconds: float) -> None:
         raise ValueError(f"drain_seconds must be >= 0, got {drain_seconds!r}")
 
 
-def _is_http_response(source: Any) -> bool:
-    """True for an HTTP response (``status``/``status_code``: http.client, urllib, requests, httpx, aiohttp)."""
+def _status(source: Any) -> Optional[int]:
+    """The HTTP status of *source* when it is a response, else ``None``.
+
+    httpx and requests name it ``status_code``; ``http.client``, urllib (an
+    ``HTTPError`` too), urllib3 and aiohttp name it ``status``. Only an
+    ``int`` counts, so no other object is taken for a response.
+    """
     status = getattr(source, "status_code", None)
     if status is None:
         status = getattr(source, "status", None)
-    return type(status) is int
+    return status if type(status) is int else None
 
 
 def _drain(source: Any, reads: Iterator[Any], drain_bytes: int, drain_seconds: float) -> bool:
@@ -75,7 +89,7 @@ def _drain(source: Any, reads: Iterator[Any], drain_bytes: int, drain_seconds: f
     a core vendored without ``client/`` closes the response instead (its
     connection is then not reused).
     """
-    if drain_seconds <= 0 or not _is_http_response(source):
+    if _status(source) is None:
         return False
     try:
         from ..client.adapters import drain
@@ -90,7 +104,7 @@ async def _adrain(source: Any, reads: AsyncIterator[Any], drain_bytes: int, drai
 
     from .timeout import within
 
-    if drain_seconds <= 0 or isinstance(source, asyncio.StreamReader):
+    if isinstance(source, asyncio.StreamReader):  # a raw connection: nothing to reuse
         return False
     loop = asyncio.get_running_loop()
     deadline = loop.time() + drain_seconds
@@ -108,24 +122,48 @@ async def _adrain(source: Any, reads: AsyncIterator[Any], drain_bytes: int, drai
     return False
 
 
-def _error_status(source: Any) -> Optional[int]:
-    """The status of *source* when it is an HTTP response with a 4xx/5xx one, else ``None``.
-
-    httpx and requests name it ``status_code``; ``http.client``, urllib (an
-    ``HTTPError`` too), urllib3 and aiohttp name it ``status``. Only an
-    ``int`` counts, so no other object is taken for a response.
-    """
-    status = getattr(source, "status_code", None)
-    if status is None:
-        status = getattr(source, "status", None)
-    return status if type(status) is int and status >= 400 else None
-
-
 def _status_error(source: Any, status: int, body: bytes) -> GroqStreamError:
     """The ``APIStatusError`` (per-status subclass) for an error response, as ``Client`` raises it."""
     headers = getattr(source, "headers", None)
     items = headers.items() if headers is not None and hasattr(headers, "items") else ()
     return status_error(status, {str(name).lower(): str(value) for name, value in items}, body)
+
+
+class _ErrorResponse:
+    """The decoder of an HTTP error response given as a stream: its body is the error's text, not events.
+
+    The push-object verbs of ``ChunkStreamDecoder``, so that ``Stream`` and
+    ``AsyncStream`` run it with their one loop and nothing is read before
+    the first ``next()``: ``feed`` keeps the start of the body (``done`` once
+    ``ERROR_BODY_BYTES`` are in, so an endless body is read no further),
+    ``flush`` raises the response's status error.
+    """
+
+    def __init__(self, source: Any, status: int) -> None:
+        self._source = source
+        self._status = status
+        self._body = bytearray()
+
+    @property
+    def done(self) -> bool:
+        """True once enough of the body is kept for any JSON error's message."""
+        return len(self._body) >= ERROR_BODY_BYTES
+
+    def feed(self, data: bytes) -> List[ChatCompletionChunk]:
+        """Keep more of the body; never a chunk."""
+        self._body += data
+        return []
+
+    def flush(self) -> List[ChatCompletionChunk]:
+        """Raise the ``APIStatusError`` of the response, its message from the body's start."""
+        raise _status_error(self._source, self._status, bytes(self._body[:ERROR_BODY_BYTES]))
+
+
+def _closing_failed(error: Optional[BaseException], close_error: Exception) -> None:
+    """Closing the source raised *close_error*: it is the news when nothing else went wrong, else a note on *error*."""
+    if error is None:
+        raise close_error
+    _note(error, close_error)  # the error that ended the stream matters more
 
 
 def _note(error: BaseException, close_error: BaseException) -> None:
@@ -153,7 +191,13 @@ class _InitSignature:
 
 
 class _StreamBase:
-    """What Stream and AsyncStream share: options, the decoder, counters."""
+    """What Stream and AsyncStream share: options, the decoder, counters, and every decision.
+
+    The subclasses call these with their own I/O: ``_open`` picks the decoder
+    a source gets, ``_ended`` records how iteration ended,
+    ``_drain_wanted`` decides whether the end is drained, ``_more_to_read``,
+    ``_partial`` and ``_result`` make ``final_completion()``.
+    """
 
     __signature__ = _InitSignature()
 
@@ -206,7 +250,23 @@ class _StreamBase:
         self._iterator = self._open()
 
     def _open(self) -> Any:
-        """Start the reads of ``self.source`` (kept in ``_reads``, to drain) and the chunks they give."""
+        """Start the reads of ``self.source`` (kept in ``_reads``, to drain) and what decodes them.
+
+        An HTTP response with an error status is not read as a stream: its
+        body is the error's text (``_ErrorResponse``), raised at the first ``next()``.
+        """
+        self._reads = self._reads_of(self.source)
+        status = _status(self.source)
+        if status is not None and status >= 400:
+            return self._drive(_ErrorResponse(self.source, status), ERROR_BODY_BYTES)
+        return self._drive(self._decoder, self._decoder.sse.max_event_bytes)
+
+    def _reads_of(self, source: Any) -> Any:
+        """The reads of *source*, as they arrive (``reads`` or ``aiter_bytes``)."""
+        raise NotImplementedError
+
+    def _drive(self, decoder: _SourceDecoder, limit: int) -> Any:
+        """Feed ``_reads`` to *decoder* and iterate what it completes (``drive`` or ``adrive``)."""
         raise NotImplementedError
 
     @property
@@ -229,10 +289,14 @@ class _StreamBase:
         """
         return self._read_to_end
 
-    def _drained(self, reached_end: bool) -> None:
-        """Record how the end went: *reached_end* from the drain after ``[DONE]``."""
-        # Finished without [DONE] means the input ended: read to its end with nothing to drain.
-        self._read_to_end = reached_end or not self._decoder.done
+    def _drain_wanted(self, error: Optional[BaseException]) -> bool:
+        """Whether the source is drained as it is released (*error*: what ended the stream, if anything)."""
+        if not self._finished or error is not None:
+            return False  # stopped early or failed: closed unread, and the library drops the connection
+        if not self._decoder.done:
+            self._read_to_end = True  # finished without [DONE]: the input ended, nothing is left to drain
+            return False
+        return self._drain_seconds > 0  # drain_seconds=0 turns draining off
 
     @property
     def deviations(self) -> List[Deviation]:
@@ -278,14 +342,26 @@ class _StreamBase:
             self._accumulator = ChatCompletionAccumulator()
         return self._accumulator
 
-    def _ended(self, exc: BaseException) -> None:
-        """Note how iteration ended, so final_completion() can tell."""
+    def _ended(self, exc: BaseException) -> Optional[BaseException]:
+        """Note how iteration ended, so final_completion() can tell; the error to release the source with.
+
+        ``None`` when the stream ended (``StopIteration``/``StopAsyncIteration``),
+        else *exc*: an error, or an interruption (``KeyboardInterrupt``, a cancellation).
+        """
+        if isinstance(exc, (StopIteration, StopAsyncIteration)):
+            self._finished = True
+            return None
         if isinstance(exc, GroqStreamError) and not isinstance(exc, StreamClosedError):
             self._error = exc
-        elif isinstance(exc, (StopIteration, StopAsyncIteration)):
-            self._finished = True
+        return exc
+
+    def _more_to_read(self) -> bool:
+        """``final_completion()`` begins: True when it must read on (the accumulator is required either way)."""
+        self._require_accumulator()
+        return not self._finished
 
     def _partial(self, exc: GroqStreamError) -> None:
+        """Attach everything received so far to an error raised while ``final_completion()`` read on."""
         if self._accumulator is not None:
             exc.completion = self._accumulator.completion
 
@@ -347,24 +423,14 @@ class Stream(_StreamBase):
     """
 
     source: ByteSource
+    _reads: Iterator[Any]
     _iterator: Iterator[ChatCompletionChunk]
 
-    def _open(self) -> Iterator[ChatCompletionChunk]:
-        self._reads: Iterator[Any] = reads(self.source)
-        status = _error_status(self.source)
-        if status is not None:  # an HTTP error: its body is the error's text, not a stream
-            return self._refuse(status)
-        return iter_chunks(self._reads, self._decoder)
+    def _reads_of(self, source: ByteSource) -> Iterator[Any]:
+        return reads(source)
 
-    def _refuse(self, status: int) -> Iterator[ChatCompletionChunk]:
-        """On the first ``next()``: read the start of an error response's body and raise its status error."""
-        body = bytearray()
-        for data in self._reads:
-            body += data
-            if len(body) >= ERROR_BODY_BYTES:
-                break
-        raise _status_error(self.source, status, bytes(body[:ERROR_BODY_BYTES]))
-        yield  # a generator: nothing is read before the first next()
+    def _drive(self, decoder: _SourceDecoder, limit: int) -> Iterator[ChatCompletionChunk]:
+        return drive(decoder, self._reads, limit)
 
     def __iter__(self) -> Iterator[ChatCompletionChunk]:
         return self
@@ -374,12 +440,11 @@ class Stream(_StreamBase):
             raise self._closed_error()
         try:
             chunk = next(self._iterator)
-            if self._accumulator is not None:
+            if self._accumulator is not None:  # inline, not a shared method: this runs for every chunk
                 self._accumulator.add(chunk)
             return chunk
         except BaseException as exc:  # StopIteration, errors, KeyboardInterrupt: all release the source
-            self._ended(exc)
-            self._release(None if isinstance(exc, StopIteration) else exc)
+            self._release(self._ended(exc))
             raise
 
     def final_completion(self) -> ChatCompletion:
@@ -390,8 +455,7 @@ class Stream(_StreamBase):
                 error's ``completion`` holds everything received before it.
             StreamClosedError: the stream was closed before its end.
         """
-        self._require_accumulator()
-        if not self._finished:
+        if self._more_to_read():
             try:
                 for _ in self:
                     pass
@@ -418,24 +482,18 @@ class Stream(_StreamBase):
             return
         self._released = True
         self._iterator = iter(())  # let go of the pipeline: nothing is read from it again
-        if self._finished and error is None:
-            self._drained(
-                self._decoder.done and _drain(self.source, self._reads, self._drain_bytes, self._drain_seconds)
-            )
+        if self._drain_wanted(error):
+            self._read_to_end = _drain(self.source, self._reads, self._drain_bytes, self._drain_seconds)
         if self._reads is not self.source:  # our own reads (an httpx or requests body's iterator): end them first
             close_reads = getattr(self._reads, "close", None)
             if close_reads is not None:
                 close_reads()
         close = getattr(self.source, "close", None)
-        if not callable(close):
-            return
-        if error is None:
-            close()  # nothing else went wrong: a failure to close is the news
-            return
-        try:
-            close()
-        except Exception as close_error:  # the error that ended the stream matters more; keep this one as a note
-            _note(error, close_error)
+        if callable(close):
+            try:
+                close()
+            except Exception as close_error:
+                _closing_failed(error, close_error)
 
     def __enter__(self) -> Stream:
         return self
@@ -463,24 +521,14 @@ class AsyncStream(_StreamBase):
     """
 
     source: AsyncByteSource
+    _reads: AsyncGenerator[Any, None]
     _iterator: AsyncGenerator[ChatCompletionChunk, None]
 
-    def _open(self) -> AsyncGenerator[ChatCompletionChunk, None]:
-        self._reads: AsyncGenerator[Any, None] = aiter_bytes(self.source)
-        status = _error_status(self.source)
-        if status is not None:  # an HTTP error: its body is the error's text, not a stream
-            return self._refuse(status)
-        return aiter_chunks(self._reads, self._decoder)
+    def _reads_of(self, source: AsyncByteSource) -> AsyncGenerator[Any, None]:
+        return aiter_bytes(source)
 
-    async def _refuse(self, status: int) -> AsyncGenerator[ChatCompletionChunk, None]:
-        """On the first ``__anext__()``: read the start of an error response's body and raise its status error."""
-        body = bytearray()
-        async for data in self._reads:
-            body += data
-            if len(body) >= ERROR_BODY_BYTES:
-                break
-        raise _status_error(self.source, status, bytes(body[:ERROR_BODY_BYTES]))
-        yield  # an async generator: nothing is read before the first __anext__()
+    def _drive(self, decoder: _SourceDecoder, limit: int) -> AsyncGenerator[ChatCompletionChunk, None]:
+        return adrive(decoder, self._reads)  # no limit: one-byte reads are not held (see pipeline)
 
     def __aiter__(self) -> AsyncIterator[ChatCompletionChunk]:
         return self
@@ -490,18 +538,16 @@ class AsyncStream(_StreamBase):
             raise self._closed_error()
         try:
             chunk = await self._iterator.__anext__()
-            if self._accumulator is not None:
+            if self._accumulator is not None:  # inline, as in Stream.__next__
                 self._accumulator.add(chunk)
             return chunk
         except BaseException as exc:  # StopAsyncIteration, errors, cancellation: all release the source
-            self._ended(exc)
-            await self._release(None if isinstance(exc, StopAsyncIteration) else exc)
+            await self._release(self._ended(exc))
             raise
 
     async def final_completion(self) -> ChatCompletion:
         """Read what is left and return the whole ``ChatCompletion`` (see ``Stream.final_completion``)."""
-        self._require_accumulator()
-        if not self._finished:
+        if self._more_to_read():
             try:
                 async for _ in self:
                     pass
@@ -532,24 +578,19 @@ class AsyncStream(_StreamBase):
 
     async def _close(self, error: Optional[BaseException]) -> None:
         await self._iterator.aclose()
-        if self._finished and error is None:
-            self._drained(
-                self._decoder.done and await _adrain(self.source, self._reads, self._drain_bytes, self._drain_seconds)
-            )
+        if self._drain_wanted(error):
+            self._read_to_end = await _adrain(self.source, self._reads, self._drain_bytes, self._drain_seconds)
         # An async generator left suspended is only finalised by the event loop's
         # shutdown hook; close it now so the source is released promptly.
         await self._reads.aclose()
         close = getattr(self.source, "aclose", None) or getattr(self.source, "close", None)
-        if not callable(close):
-            return
-        try:
-            result = close()
-            if hasattr(result, "__await__"):
-                await result
-        except Exception as close_error:
-            if error is None:
-                raise
-            _note(error, close_error)  # the error that ended the stream matters more
+        if callable(close):
+            try:
+                result = close()
+                if hasattr(result, "__await__"):
+                    await result
+            except Exception as close_error:
+                _closing_failed(error, close_error)
 
     async def __aenter__(self) -> AsyncStream:
         return self

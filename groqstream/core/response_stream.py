@@ -21,7 +21,7 @@ from .stream import (
     ERROR_BODY_BYTES,
     _adrain,
     _drain,
-    _error_status,
+    _status,
     _note,
     _status_error,
     check_limits,
@@ -32,6 +32,12 @@ if TYPE_CHECKING:
     from ..types.wire import Deviation
 
 __all__ = ["AsyncResponseStream", "ResponseStream"]
+
+
+def _error_status(source: Any) -> Optional[int]:
+    """The status of an HTTP response *source* when it is 4xx/5xx, else ``None``."""
+    status = _status(source)
+    return status if status is not None and status >= 400 else None
 
 
 class _ResponseStreamBase:

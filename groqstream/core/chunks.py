@@ -250,7 +250,7 @@ class ChunkDecoder:
                 blank line is ``[DONE]``, recorded as ``unterminated-done``
                 (Gemini, older llama.cpp); ``strict=True`` refuses it.
             looks_like: what the input is when it held no event at all and is
-                recognisably no event stream (see ``_sniff.not_a_stream``).
+                recognisably no event stream (see ``sniff.sniff``).
 
         Raises:
             StreamAPIError: an ``x_groq.error`` chunk was the last thing returned.

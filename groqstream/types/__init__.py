@@ -17,6 +17,9 @@ names, same JSON keys. Open-ended strings such as ``finish_reason`` are typed
 
 from __future__ import annotations
 
+from typing import Literal
+
+from . import decoders as _decoders  # noqa: F401 - gives every class its generated decoder (decoders.py)
 from .chunk import (
     ChatCompletionChunk,
     Choice,
@@ -64,10 +67,6 @@ from .shared import (
     XGroqDebug,
 )
 from .wire import DEVIATION_RULES, Deviation, WireObject
-
-TYPE_CHECKING = False  # as typing's, without importing typing at run time: see docs/architecture.md
-if TYPE_CHECKING:
-    from typing import Any, Literal
 
 __all__ = [
     "DEVIATION_RULES",
@@ -117,26 +116,7 @@ __all__ = [
     "XGroqUsage",
 ]
 
-# The Literal aliases (docs/api.md): what a type checker sees, and their values, for run time.
-if TYPE_CHECKING:
-    # Known finish_reason values; the field itself is str so new values never break parsing.
-    KnownFinishReason = Literal["stop", "length", "tool_calls", "content_filter", "function_call"]
-    # Known role values; the field itself is str.
-    KnownRole = Literal["system", "user", "assistant", "tool"]
-
-_LITERALS = {
-    "KnownFinishReason": ("stop", "length", "tool_calls", "content_filter", "function_call"),
-    "KnownRole": ("system", "user", "assistant", "tool"),
-}
-
-
-def __getattr__(name: str) -> Any:
-    """``KnownFinishReason`` and ``KnownRole``, made when first asked for: they need typing, a stream does not."""
-    if name not in _LITERALS:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import typing
-
-    literal: Any = typing.Literal  # Any: the form is applied to values only known here
-    value = literal[_LITERALS[name]]
-    globals()[name] = value
-    return value
+# Known finish_reason values; the field itself is str so new values never break parsing.
+KnownFinishReason = Literal["stop", "length", "tool_calls", "content_filter", "function_call"]
+# Known role values; the field itself is str.
+KnownRole = Literal["system", "user", "assistant", "tool"]

@@ -185,7 +185,9 @@ def test_py_typed_is_shipped() -> None:
 def test_dir_shows_the_public_names_and_no_machinery() -> None:
     names = dir(gs)
     assert "TYPE_CHECKING" not in names and "_EXPORTS" not in names
-    assert [n for n in names if not n.startswith("__")] == sorted((set(gs.__all__) - {"__version__"}) | {"client", "tools", "types"})
+    assert [n for n in names if not n.startswith("__")] == sorted(
+        (set(gs.__all__) - {"__version__"}) | {"client", "tools", "types"}
+    )
     assert "__version__" in names and "__doc__" in names
     with pytest.raises(AttributeError):
         gs.TYPE_CHECKING  # noqa: B018

@@ -112,7 +112,6 @@ from ..types import (
 from ..types.wire import _Invalid, copy_json, keep_nulls
 from .errors import GroqStreamError, InvalidJSONError
 
-
 __all__ = [
     "AccumulatorEvent",
     "ChatCompletionAccumulator",

@@ -12,7 +12,7 @@ decoder reads an absent or null required key as (docs/compatibility.md).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional
 
 from .shared import (
     Annotation,
@@ -34,7 +34,6 @@ from .wire import (
     WireObject,
     copy_json,
 )
-
 
 __all__ = [
     "ChatCompletionChunk",
@@ -264,4 +263,3 @@ class ChatCompletionChunk(WireObject):
             if choice.index == 0:
                 return choice.delta.content or ""
         return ""
-

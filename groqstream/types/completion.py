@@ -10,7 +10,7 @@ tool calls), so ``ChatCompletion.from_dict`` reads real responses of both.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Optional
 
 from .shared import (
     Annotation,

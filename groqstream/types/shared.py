@@ -16,7 +16,6 @@ from typing import Any, Dict, List, Optional
 
 from .wire import CONTENT_PARTS, UNFIXED, Computed, Lenient, WireObject
 
-
 __all__ = [
     "Annotation",
     "AnnotationDocumentCitation",
@@ -528,4 +527,3 @@ class XGroqDebug(WireObject):
     """Output tokens."""
     extra: Dict[str, Any] = field(default_factory=dict)
     """Keys this class does not know, as parsed."""
-

@@ -709,7 +709,7 @@ _SCALAR_CONVERTERS: Dict[Tuple[type, ...], _Convert] = {_STR: _str, _INT: _int, 
 
 
 def wire_fields(cls: type) -> List[dataclasses.Field[Any]]:
-    """The dataclass fields of *cls* that are JSON keys: all but ``extra`` and those marked ``metadata={"wire": False}``."""
+    """The dataclass fields of *cls* that are JSON keys: not ``extra``, nor one with ``metadata={"wire": False}``."""
     return [f for f in dataclasses.fields(cls) if f.name != "extra" and f.metadata.get("wire", True)]
 
 
@@ -773,7 +773,7 @@ def bind_decoders(decoders: Dict[Type[WireObject], _Convert]) -> None:
     set first, so that a converter can take a nested class's decoder itself.
     """
     for cls, decode in decoders.items():
-        cls._decode = staticmethod(decode)  # type: ignore[assignment]
+        cls._decode = staticmethod(decode)
     for cls in decoders:
         namespace = vars(sys.modules[cls.__module__])
         fields = wire_fields(cls)

@@ -6,7 +6,7 @@ reasoning details. The classes mirror the Groq SDK 1.x types (same class
 names, field names and JSON keys) and add what other OpenAI-compatible
 servers send: OpenAI's usage counters, refusal log probabilities and URL
 citations, Mistral's content parts, OpenRouter's reasoning details.
-``_wire`` holds how they are read and written.
+``wire`` holds how they are read and written.
 """
 
 from __future__ import annotations

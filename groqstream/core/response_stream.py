@@ -21,8 +21,8 @@ from .stream import (
     ERROR_BODY_BYTES,
     _adrain,
     _drain,
-    _status,
     _note,
+    _status,
     _status_error,
     check_limits,
 )

@@ -258,3 +258,32 @@ def test_every_test_the_security_review_names_exists() -> None:
     assert sorted(named - defined) == []
     for path in re.findall(r"`(tests/[\w/.]+\.py)`", text):
         assert (REPO / path).is_file(), path
+
+
+def test_the_readmes_two_first_commands_work_from_a_fresh_clone(tmp_path: Path) -> None:
+    """The replay runs from the tracked files alone (what a clone has), and the test command's extra exists."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"^```sh\n(.*?)^```", readme, re.S | re.M)
+    assert block is not None and readme.index(block.group(0)) < readme.index("\n## ")  # the first thing shown
+    replay, setup = [line.split("#")[0].strip() for line in block.group(1).splitlines()[:2]]
+    assert replay == "python -m groqstream replay --sample"
+    assert (
+        setup
+        == 'python -m venv .venv && . .venv/bin/activate && python -m pip install -e ".[test]" && python -m pytest'
+    )
+    assert re.search(r'^test = \["pytest"\]$', (REPO / "pyproject.toml").read_text(encoding="utf-8"), re.M)
+    if shutil.which("git") is None or not (REPO / ".git").exists():
+        pytest.skip("not a git checkout: the tracked files are unknown")
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "groqstream"], cwd=REPO, capture_output=True, timeout=30, check=True
+    ).stdout
+    for name in filter(None, listed.decode().split("\0")):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(REPO / name, tmp_path / name)
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONDONTWRITEBYTECODE", "PYTHONSAFEPATH")}
+    result = subprocess.run(
+        [sys.executable, *replay.split()[1:]], cwd=tmp_path, env=env, capture_output=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr.decode("utf-8", "replace")
+    assert b"20 \xc2\xb0C." in result.stdout and b"40 chunks" in result.stderr
+    assert (tmp_path / "groqstream" / "__pycache__").is_dir()  # the clone's copy ran, not an installed one

@@ -13,12 +13,13 @@ never run; the upward ones are listed exactly in TYPE_ONLY_UPWARD, so a new one 
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
-from typing import Dict, List, Set, Tuple
+from typing import Dict, FrozenSet, List, Set, Tuple
 
 from tests.helpers import capture_paths
 
@@ -70,32 +71,36 @@ def _resolve(module: str, is_package: bool, node: ast.ImportFrom) -> List[str]:
     return [base, *(f"{base}.{alias.name}" for alias in node.names)]
 
 
-def _type_checking_nodes(tree: ast.AST) -> Set[ast.AST]:
-    inside: Set[ast.AST] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
-            for statement in node.body:
-                inside.update(ast.walk(statement))
-    return inside
-
-
-def _guarded_lazy_imports(tree: ast.AST) -> Set[ast.AST]:
-    """Imports inside a function body, in a ``try`` whose handlers catch ImportError."""
-    guarded: Set[ast.AST] = set()
-    for function in ast.walk(tree):
-        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            continue
-        for node in ast.walk(function):
-            if isinstance(node, ast.Try) and any(
+def _scan(statements: List[ast.stmt], kind: str, in_function: bool, found: List[Tuple[str, ast.stmt]]) -> None:
+    """Each import statement with its kind (``run``, ``type`` or ``guarded``); only statements are walked
+    (an import is one), which keeps the scan of the whole package fast."""
+    for node in statements:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            found.append((kind, node))
+        elif isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
+            _scan(node.body, "type", in_function, found)
+            _scan(node.orelse, kind, in_function, found)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            _scan(node.body, kind, True, found)
+        elif isinstance(node, ast.Try):
+            catches = any(
                 isinstance(h.type, ast.Name) and h.type.id in ("ImportError", "ModuleNotFoundError")
                 for h in node.handlers
-            ):
-                for statement in node.body:
-                    guarded.update(n for n in ast.walk(statement) if isinstance(n, ast.ImportFrom))
-    return guarded
+            )
+            # Lazy and guarded: the import may fail, and the function copes.
+            _scan(node.body, "guarded" if catches and in_function and kind == "run" else kind, in_function, found)
+            for handler in node.handlers:
+                _scan(handler.body, kind, in_function, found)
+            _scan(node.orelse + node.finalbody, kind, in_function, found)
+        else:
+            for field in ("body", "orelse", "finalbody"):  # class bodies, loops, with blocks, if/else
+                inner = getattr(node, field, None)
+                if isinstance(inner, list):
+                    _scan(inner, kind, in_function, found)
 
 
-def package_imports() -> Dict[str, Set[Tuple[str, str]]]:
+@functools.cache
+def package_imports() -> Dict[str, FrozenSet[Tuple[str, str]]]:
     """Every import of a groqstream module by a groqstream module, sorted by kind.
 
     ``run``: executed at some point (module level or inside a function); ``type``: under TYPE_CHECKING only;
@@ -104,21 +109,18 @@ def package_imports() -> Dict[str, Set[Tuple[str, str]]]:
     found: Dict[str, Set[Tuple[str, str]]] = {"run": set(), "type": set(), "guarded": set()}
     for path in sorted(PACKAGE.rglob("*.py")):
         module = _module_name(path)
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        type_only = _type_checking_nodes(tree)
-        guarded = _guarded_lazy_imports(tree)
-        for node in ast.walk(tree):
+        statements: List[Tuple[str, ast.stmt]] = []
+        _scan(ast.parse(path.read_text(encoding="utf-8")).body, "run", False, statements)
+        for kind, node in statements:
             if isinstance(node, ast.ImportFrom):
                 targets = _resolve(module, path.name == "__init__.py", node)
-            elif isinstance(node, ast.Import):
-                targets = [alias.name for alias in node.names]
             else:
-                continue
-            kind = "type" if node in type_only else "guarded" if node in guarded else "run"
+                assert isinstance(node, ast.Import)
+                targets = [alias.name for alias in node.names]
             for target in targets:
                 if target.startswith("groqstream.") and _is_module(target):
                     found[kind].add((module, target))
-    return found
+    return {kind: frozenset(pairs) for kind, pairs in found.items()}
 
 
 def _is_module(name: str) -> bool:
@@ -132,16 +134,13 @@ def _layer(module: str) -> str:
     return parts[1] if len(parts) > 2 or (len(parts) == 2 and parts[1] in LAYERS) else "top"
 
 
-def _crossings(pairs: Set[Tuple[str, str]], source: str, targets: Tuple[str, ...]) -> Set[Tuple[str, str]]:
+def _crossings(pairs: FrozenSet[Tuple[str, str]], source: str, targets: Tuple[str, ...]) -> Set[Tuple[str, str]]:
     return {(a, b) for a, b in pairs if _layer(a) == source and _layer(b) in targets}
-
-
-IMPORTS = package_imports()
 
 
 def test_the_import_scan_sees_every_layer_and_the_seam() -> None:
     # The scan itself must see imports, or every rule below would pass on nothing.
-    run = IMPORTS["run"]
+    run = package_imports()["run"]
     for source in LAYERS:
         assert any(_layer(a) == source for a, _ in run), source
     assert ("groqstream.core.stream", "groqstream.core.accumulate") in run
@@ -152,36 +151,39 @@ def test_the_import_scan_sees_every_layer_and_the_seam() -> None:
 
 
 def test_core_imports_nothing_of_the_client_or_tools_but_the_one_guarded_seam() -> None:
-    assert _crossings(IMPORTS["run"], "core", ("client", "tools")) == set()
-    assert _crossings(IMPORTS["guarded"], "core", ("client", "tools")) == {
+    assert _crossings(package_imports()["run"], "core", ("client", "tools")) == set()
+    assert _crossings(package_imports()["guarded"], "core", ("client", "tools")) == {
         ("groqstream.core.stream", "groqstream.client.adapters"),
     }
-    assert _crossings(IMPORTS["type"], "core", ("client", "tools")) <= TYPE_ONLY_UPWARD
+    assert _crossings(package_imports()["type"], "core", ("client", "tools")) <= TYPE_ONLY_UPWARD
 
 
 def test_types_import_only_the_error_tree_and_partial_json_from_the_core() -> None:
-    assert _crossings(IMPORTS["run"] | IMPORTS["guarded"], "types", ("client", "tools")) == set()
-    assert _crossings(IMPORTS["type"], "types", ("client", "tools")) <= TYPE_ONLY_UPWARD
-    assert _crossings(IMPORTS["run"] | IMPORTS["guarded"], "types", ("core",)) == TYPES_FROM_CORE
+    assert _crossings(package_imports()["run"] | package_imports()["guarded"], "types", ("client", "tools")) == set()
+    assert _crossings(package_imports()["type"], "types", ("client", "tools")) <= TYPE_ONLY_UPWARD
+    assert _crossings(package_imports()["run"] | package_imports()["guarded"], "types", ("core",)) == TYPES_FROM_CORE
 
 
 def test_the_client_imports_nothing_of_the_tools_but_the_capture_writer() -> None:
-    assert _crossings(IMPORTS["run"] | IMPORTS["guarded"], "client", ("tools",)) == KNOWN_CLIENT_TO_TOOLS
-    assert _crossings(IMPORTS["type"], "client", ("tools",)) == set()
+    assert (
+        _crossings(package_imports()["run"] | package_imports()["guarded"], "client", ("tools",))
+        == KNOWN_CLIENT_TO_TOOLS
+    )
+    assert _crossings(package_imports()["type"], "client", ("tools",)) == set()
 
 
 def test_the_upward_type_only_imports_are_the_known_ones() -> None:
     # core and types are one level (the parser): each uses parts of the other, as the tests above pin.
     order = {"top": -1, "core": 0, "types": 0, "client": 1, "tools": 2}
-    upward = {(a, b) for a, b in IMPORTS["type"] if order[_layer(b)] > order[_layer(a)] >= 0}
+    upward = {(a, b) for a, b in package_imports()["type"] if order[_layer(b)] > order[_layer(a)] >= 0}
     assert upward == TYPE_ONLY_UPWARD
 
 
 def test_the_top_level_package_reaches_the_layers_only_by_name() -> None:
     # groqstream/__init__.py imports its names lazily (importlib.import_module on first use): at run time
     # it imports no submodule itself; __main__ runs the CLI.
-    assert {b for a, b in IMPORTS["run"] if a == "groqstream"} == set()
-    assert {b for a, b in IMPORTS["run"] if a == "groqstream.__main__"} == {"groqstream.tools.cli"}
+    assert {b for a, b in package_imports()["run"] if a == "groqstream"} == set()
+    assert {b for a, b in package_imports()["run"] if a == "groqstream.__main__"} == {"groqstream.tools.cli"}
 
 
 PARSER_PATH = textwrap.dedent(

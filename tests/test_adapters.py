@@ -21,7 +21,9 @@ import pytest
 from groqstream.client import adapters
 from tests.servers import Handler, SSEServer
 
-BODY = b"data: [DONE]\n\n"
+# Larger than http.client's read buffer (8 KiB), so that reading it must recv after the head, however the
+# server's writes were coalesced: a comment line, then the end.
+BODY = b":" + b"x" * 65536 + b"\n\ndata: [DONE]\n\n"
 
 
 def scenario(handler: Handler) -> None:

@@ -24,18 +24,10 @@ from ..core.stream import DEFAULT_DRAIN_BYTES, DEFAULT_DRAIN_SECONDS, AsyncStrea
 from ..core.timeout import within
 from ..tools.capture import CaptureWriter, messages_digest
 from ..types import ChatCompletion
+from . import policy
 from .asyncio_http import AsyncConnection, AsyncResponse, connect
 from .http import MAX_IDLE_PER_ORIGIN, Origin, Response
-from .policy import (
-    MAX_COMPLETION_BODY,
-    MAX_ERROR_BODY,
-    NOT_GIVEN,
-    UNEXPECTED_BODY,
-    Request,
-    _ClientBase,
-    connection_error,
-    is_event_stream,
-)
+from .policy import NOT_GIVEN
 from .sync_client import _STALE
 
 if TYPE_CHECKING:
@@ -56,15 +48,15 @@ def _as_socket_error(exc: BaseException) -> BaseException:
 
 
 def _failure(exc: BaseException, url: str, chunks_received: Optional[int] = None) -> APIConnectionError:
-    """``connection_error`` for asyncio's failures."""
-    return connection_error(_as_socket_error(exc), url, chunks_received)
+    """``policy.connection_error`` for asyncio's failures."""
+    return policy.connection_error(_as_socket_error(exc), url, chunks_received)
 
 
 class _AsyncResponseBody:
     """A streaming response as ``AsyncStream``'s source (``read``, ``aclose``); see ``_ResponseBody``."""
 
     def __init__(
-        self, client: AsyncClient, request: Request, response: AsyncResponse, capture: Optional[CaptureWriter]
+        self, client: AsyncClient, request: policy.Request, response: AsyncResponse, capture: Optional[CaptureWriter]
     ) -> None:
         self._client = client
         self._request = request
@@ -112,7 +104,7 @@ def _abort_all(idle: Dict[Origin, List[AsyncConnection]]) -> None:
     idle.clear()
 
 
-class AsyncClient(_ClientBase):
+class AsyncClient(policy._ClientBase):
     """``Client`` for asyncio: ``await client.chat_stream(...)`` gives an ``AsyncStream``, ``await client.chat(...)``
     a ``ChatCompletion``. The standard library only (HTTP/1.1 on asyncio streams, see docs/transports.md).
 
@@ -157,8 +149,8 @@ class AsyncClient(_ClientBase):
             CaptureWriter(capture, model=model, request=messages_digest(messages)) if capture is not None else None
         )
         response, info = await self._send(request)
-        if not is_event_stream(info.headers):
-            start = await self._finish(request, response, limit=UNEXPECTED_BODY)
+        if not policy.is_event_stream(info.headers):
+            start = await self._finish(request, response, limit=policy.UNEXPECTED_BODY)
             raise self._unexpected(info, start)
         source = _AsyncResponseBody(self, request, response, recorder)
         try:
@@ -193,10 +185,10 @@ class AsyncClient(_ClientBase):
             extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body, timeout=timeout,
         )  # fmt: skip
         response, info = await self._send(request)
-        raw = await self._finish(request, response, limit=MAX_COMPLETION_BODY + 1, whole=True)
+        raw = await self._finish(request, response, limit=policy.MAX_COMPLETION_BODY + 1, whole=True)
         return self._completion(request, raw, info, strict=strict, deviations=deviations)
 
-    async def _send(self, request: Request) -> Tuple[AsyncResponse, Response]:
+    async def _send(self, request: policy.Request) -> Tuple[AsyncResponse, Response]:
         """Send *request* until a 2xx response arrives, as the policy decides; raise the last error."""
         attempt = 0
         while True:
@@ -211,12 +203,12 @@ class AsyncClient(_ClientBase):
                 )  # fmt: skip
                 if 200 <= response.status < 300:
                     return response, info
-                body = await self._finish(request, response, limit=MAX_ERROR_BODY)
+                body = await self._finish(request, response, limit=policy.MAX_ERROR_BODY)
                 retry = self._after_status(request, attempt, info, body)
             await self._sleep(retry.delay_or_raise())
             attempt += 1
 
-    async def _exchange(self, request: Request) -> AsyncResponse:
+    async def _exchange(self, request: policy.Request) -> AsyncResponse:
         connection, reused = await self._connection(request, fresh=False)
         while True:
             try:
@@ -230,7 +222,7 @@ class AsyncClient(_ClientBase):
                 connection.abort()
                 raise
 
-    async def _connection(self, request: Request, *, fresh: bool) -> Tuple[AsyncConnection, bool]:
+    async def _connection(self, request: policy.Request, *, fresh: bool) -> Tuple[AsyncConnection, bool]:
         idle = self._idle.get(request.origin)
         while idle and not fresh:
             connection = idle.pop()
@@ -248,7 +240,9 @@ class AsyncClient(_ClientBase):
         else:
             idle.append(connection)
 
-    async def _finish(self, request: Request, response: AsyncResponse, *, limit: int, whole: bool = False) -> bytes:
+    async def _finish(
+        self, request: policy.Request, response: AsyncResponse, *, limit: int, whole: bool = False
+    ) -> bytes:
         """Read at most *limit* bytes of a non-streaming body within the timeout in total, then pool or close."""
         keep = False
         try:

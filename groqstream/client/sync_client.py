@@ -33,19 +33,10 @@ from ..core.lines import DEFAULT_MAX_EVENT_BYTES
 from ..core.stream import DEFAULT_DRAIN_BYTES, DEFAULT_DRAIN_SECONDS, Stream
 from ..tools.capture import CaptureWriter, messages_digest
 from ..types import ChatCompletion
+from . import policy
 from .adapters import read_within, socket_io
 from .http import ConnectionPool, Response, response_headers, reusable
-from .policy import (
-    DEFAULT_BASE_URL,
-    MAX_COMPLETION_BODY,
-    MAX_ERROR_BODY,
-    NOT_GIVEN,
-    UNEXPECTED_BODY,
-    Request,
-    _ClientBase,
-    connection_error,
-    is_event_stream,
-)
+from .policy import DEFAULT_BASE_URL, NOT_GIVEN
 
 if TYPE_CHECKING:
     if sys.version_info >= (3, 11):
@@ -58,7 +49,7 @@ if TYPE_CHECKING:
 
 __all__ = ["DEFAULT_BASE_URL", "Client"]
 
-_connection_error = connection_error  # its name before the policy module (tests import it from here)
+_connection_error = policy.connection_error  # its name before the policy module (tests import it from here)
 
 # Errors on a connection taken from the pool that mean the server closed it while it was idle:
 # the request is sent once more on a fresh connection (before any retry counts).
@@ -78,7 +69,7 @@ class _ResponseBody:
     def __init__(
         self,
         client: Client,
-        request: Request,
+        request: policy.Request,
         connection: http.client.HTTPConnection,
         response: http.client.HTTPResponse,
         capture: Optional[CaptureWriter],
@@ -108,7 +99,7 @@ class _ResponseBody:
             # every complete chunk.
             return b""
         except (OSError, http.client.HTTPException) as exc:
-            raise connection_error(exc, self._request.url, self._chunks()) from exc
+            raise policy.connection_error(exc, self._request.url, self._chunks()) from exc
         if self._capture is not None and data:
             self._capture.write(data)
         return data
@@ -127,7 +118,7 @@ class _ResponseBody:
                 self._connection.close()
 
 
-class Client(_ClientBase):
+class Client(policy._ClientBase):
     """A Groq client on the standard library, with the Groq SDK's configuration and kept-alive connections.
 
     ``chat_stream()`` starts a streaming chat completion (a ``Stream``);
@@ -220,8 +211,8 @@ class Client(_ClientBase):
             CaptureWriter(capture, model=model, request=messages_digest(messages)) if capture is not None else None
         )
         connection, response, info = self._send(request)
-        if not is_event_stream(info.headers):
-            raise self._unexpected(info, self._finish(request, connection, response, limit=UNEXPECTED_BODY))
+        if not policy.is_event_stream(info.headers):
+            raise self._unexpected(info, self._finish(request, connection, response, limit=policy.UNEXPECTED_BODY))
         source = _ResponseBody(self, request, connection, response, recorder)
         try:
             stream = Stream(
@@ -269,10 +260,10 @@ class Client(_ClientBase):
             extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body, timeout=timeout,
         )  # fmt: skip
         connection, response, info = self._send(request)
-        raw = self._finish(request, connection, response, limit=MAX_COMPLETION_BODY + 1, whole=True)
+        raw = self._finish(request, connection, response, limit=policy.MAX_COMPLETION_BODY + 1, whole=True)
         return self._completion(request, raw, info, strict=strict, deviations=deviations)
 
-    def _send(self, request: Request) -> Tuple[http.client.HTTPConnection, http.client.HTTPResponse, Response]:
+    def _send(self, request: policy.Request) -> Tuple[http.client.HTTPConnection, http.client.HTTPResponse, Response]:
         """Send *request* until a 2xx response arrives, as the policy decides; raise the last error."""
         attempt = 0
         while True:
@@ -287,12 +278,12 @@ class Client(_ClientBase):
                 )  # fmt: skip
                 if 200 <= response.status < 300:
                     return connection, response, info
-                body = self._finish(request, connection, response, limit=MAX_ERROR_BODY)
+                body = self._finish(request, connection, response, limit=policy.MAX_ERROR_BODY)
                 retry = self._after_status(request, attempt, info, body)
             self._sleep(retry.delay_or_raise())
             attempt += 1
 
-    def _exchange(self, request: Request) -> Tuple[http.client.HTTPConnection, http.client.HTTPResponse]:
+    def _exchange(self, request: policy.Request) -> Tuple[http.client.HTTPConnection, http.client.HTTPResponse]:
         """Send once; a pooled connection the server closed while idle is replaced by a fresh one, once."""
         connection, reused = self._pool.connection(request.origin, request.timeout)
         while True:
@@ -310,7 +301,7 @@ class Client(_ClientBase):
 
     def _finish(
         self,
-        request: Request,
+        request: policy.Request,
         connection: http.client.HTTPConnection,
         response: http.client.HTTPResponse,
         *,

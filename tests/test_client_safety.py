@@ -414,8 +414,8 @@ def test_a_header_value_that_is_not_a_string_is_a_type_error_naming_it(kind: str
 # --- bodies read in total within the timeout (review of #24: sync chat() and error bodies were not) --------
 
 
-class TrickleServer:
-    """A raw HTTP server on 127.0.0.1 that answers every request with *head*, then *body* one byte every 100 ms.
+class TrickleServer(ScriptedServer):
+    """``ScriptedServer`` answering every request with *head*, then *body* one byte every 100 ms.
 
     A read timeout that each byte restarts never fires against it; one that holds in total does. The thread
     stops at the context's exit (within one tick), whatever the client did.
@@ -424,15 +424,8 @@ class TrickleServer:
     TICK = 0.1
 
     def __init__(self, head: bytes, body: bytes) -> None:
-        self.head = head
+        super().__init__(head)
         self.body = body
-        self._sock = socket.socket()
-        self._sock.bind(("127.0.0.1", 0))
-        self._sock.listen(8)
-        self._sock.settimeout(0.05)
-        self.url = f"http://127.0.0.1:{self._sock.getsockname()[1]}/v1"
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -446,22 +439,13 @@ class TrickleServer:
                     data = b""
                     while b"\r\n\r\n" not in data:
                         data += conn.recv(65536)
-                    conn.sendall(self.head)
+                    conn.sendall(self.reply)
                     for byte in self.body:
                         if self._stop.wait(self.TICK):
                             break
                         conn.sendall(bytes([byte]))
                 except OSError:
                     pass
-
-    def __enter__(self) -> TrickleServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(SHORT * 2)
-        self._sock.close()
 
 
 TRICKLED = b'{"error": {"message": "slow"}}'.ljust(40)  # 40 bytes: 4 s at one byte per 100 ms

@@ -1,10 +1,16 @@
-"""Cold start in fresh processes: the first typed chunk, and ``groqstream --help``, net of the interpreter.
+"""Cold start in fresh processes, net of the interpreter: the default parser path at three points, and ``--help``.
 
 ``python -m benchmarks.coldstart [--against TREE] [--runs N]`` starts N fresh interpreters per case,
-interleaved, and prints the medians: a bare interpreter (``-c pass``), the first typed chunk of the bundled
-sample (``import groqstream``, ``gs.Stream(...)``, first ``next``), and ``python -m groqstream --help``; the
-last two less the first. ``--against`` measures another checkout the same way (e.g. an older commit, made
-with ``git worktree add``), side by side, with the ratios. ``python -X importtime`` shows where the time goes.
+interleaved, and prints the medians less a bare interpreter's (``-c pass``). The cases, each from
+``import groqstream`` on, reading the bundled sample with ``gs.Stream`` and its defaults (``accumulate=True``):
+
+* first chunk: the first ``next`` (a role-only chunk: no text yet);
+* first text token: iterating until a chunk's ``text`` is not empty (the accumulator has merged text);
+* final completion: ``final_completion()`` over the whole sample;
+* ``python -m groqstream --help``.
+
+``--against`` measures another checkout the same way (e.g. an older commit, made with ``git worktree add``),
+interleaved with this one, with the ratios. ``python -X importtime`` shows where the time goes.
 """
 
 from __future__ import annotations
@@ -19,12 +25,21 @@ from typing import Dict, List, Optional, Sequence
 
 CASES = {
     "interpreter": ["-c", "pass"],
-    "first typed chunk": [
+    "first chunk": [
         "-c",
         "import groqstream as gs; next(iter(gs.Stream(open('groqstream/sample.sse', 'rb'))))",
     ],
+    "first text token": [
+        "-c",
+        "import groqstream as gs\nfor c in gs.Stream(open('groqstream/sample.sse', 'rb')):\n    if c.text: break",
+    ],
+    "final completion": [
+        "-c",
+        "import groqstream as gs; gs.Stream(open('groqstream/sample.sse', 'rb')).final_completion()",
+    ],
     "groqstream --help": ["-m", "groqstream", "--help"],
 }
+MEASURED = [case for case in CASES if case != "interpreter"]
 
 
 def run_once(tree: Path, args: List[str]) -> float:
@@ -58,21 +73,21 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     trees = [here] + ([args.against.resolve()] if args.against else [])
     medians = measure(trees, args.runs)
     print(f"Python {sys.version.split()[0]}, {args.runs} runs per case, medians, net of the interpreter\n")
-    print("| tree | interpreter | first typed chunk | groqstream --help |")
-    print("|---|---|---|---|")
+    print("| tree | interpreter | " + " | ".join(MEASURED) + " |")
+    print("|---|---|" + "---|" * len(MEASURED))
     for tree in trees:
         m = medians[tree]
         base = m["interpreter"]
-        print(
-            f"| {tree} | {base * 1000:.1f} ms | +{(m['first typed chunk'] - base) * 1000:.1f} ms "
-            f"| +{(m['groqstream --help'] - base) * 1000:.1f} ms |"
-        )
+        cells = " | ".join(f"+{(m[case] - base) * 1000:.1f} ms" for case in MEASURED)
+        print(f"| {tree} | {base * 1000:.1f} ms | {cells} |")
     if args.against:
         ours, theirs = medians[here], medians[trees[1]]
-        for case in ("first typed chunk", "groqstream --help"):
+        print()
+        for case in MEASURED:
             net_ours = ours[case] - ours["interpreter"]
             net_theirs = theirs[case] - theirs["interpreter"]
-            print(f"\n{case}: {net_theirs / net_ours:.2f}x as fast as {trees[1]}" if net_ours > 0 else "")
+            if net_ours > 0:
+                print(f"{case}: {net_theirs / net_ours:.2f}x as fast as {trees[1]}")
     return 0
 
 

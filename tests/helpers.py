@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import json
+import os
 import random
+import sys
+import sysconfig
 from pathlib import Path
 from typing import Any, AsyncIterator, Dict, Iterable, Iterator, List, Optional, Tuple
 
@@ -157,3 +161,28 @@ def strip_capture(data: bytes) -> bytes:
         for line in data[len(bom) :].splitlines(keepends=True)
         if not (line.startswith(b": t=") or line.startswith(b": groqstream-capture "))
     )
+
+
+def is_stdlib_module(name: str) -> bool:
+    """True when *name*'s top-level module is part of the standard library, on every supported Python.
+
+    3.10+ lists the standard library (``sys.stdlib_module_names``); on 3.9 a module is standard when it is
+    built in or frozen, or found in the interpreter's own library folder outside site-packages. (A check
+    that read "no list, so anything goes" passed on 3.9 whatever was imported.)
+    """
+    top = name.split(".")[0]
+    if top == "__future__" or top in sys.builtin_module_names:
+        return True
+    listed = getattr(sys, "stdlib_module_names", None)
+    if listed is not None:
+        return top in listed
+    spec = importlib.util.find_spec(top)
+    if spec is None:
+        return False
+    if spec.origin in ("built-in", "frozen"):
+        return True
+    where = os.path.realpath(spec.origin or next(iter(spec.submodule_search_locations or []), ""))
+    if not where or "site-packages" in where or "dist-packages" in where:
+        return False
+    folders = {os.path.realpath(sysconfig.get_paths()[key]) for key in ("stdlib", "platstdlib")}
+    return any(where.startswith(folder + os.sep) for folder in folders)

@@ -227,9 +227,14 @@ def test_chat_record_path_that_cannot_be_written_exits_2(capsys: pytest.CaptureF
 def test_chat_record_never_damages_an_existing_capture_when_the_request_fails(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import time as time_module
+
     from tests.servers import Handler, SSEServer, free_port
 
     monkeypatch.setenv("GROQ_API_KEY", "gsk_cli_test")
+    # A refused connection is retried after a backoff (about 2.5 s in all here): what is asserted is the file,
+    # not the waiting, so the client's sleeps return at once.
+    monkeypatch.setattr(time_module, "sleep", lambda seconds: None)
     record = tmp_path / "keep.sse"
     record.write_bytes(b"an earlier capture\n")
     record.chmod(0o640)

@@ -40,6 +40,17 @@ def cli(*args: str, stdin: Union[bytes, int, IO[bytes], None] = subprocess.DEVNU
     )
 
 
+def in_process(capsys: pytest.CaptureFixture[str], *args: str) -> subprocess.CompletedProcess[str]:
+    """``main(args)`` in this process, as ``cli`` reports it: for the cases the real process adds nothing to.
+
+    A process costs about 0.15 s here; the tests below that run many cases run most of them here, and keep
+    one real process per case (stdin through the console script).
+    """
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return subprocess.CompletedProcess(list(args), code, out, err)
+
+
 def chunk(delta: dict[str, Any], finish: Optional[str] = None) -> bytes:
     payload = {
         "id": "chatcmpl-r",
@@ -102,19 +113,19 @@ def test_an_empty_pipe_is_an_empty_input(subcommand: str) -> None:
 # --- many files: every one is tried ---------------------------------------------------------------
 
 
-def test_every_file_is_tried_each_broken_one_in_one_line(tmp_path: Path) -> None:
+def test_every_file_is_tried_each_broken_one_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     good_a, good_b = str(FIXTURES / "text-crlf.sse"), str(FIXTURES / "text-cr.sse")
     missing = str(tmp_path / "missing.sse")
     result = cli("replay", good_a, missing, good_b)
     assert result.returncode == 2
     assert "Grüße aus Köln" in result.stdout and "Carriage returns only." in result.stdout
     assert f"groqstream: error: cannot open {missing}: No such file or directory\n" in result.stderr
-    final = cli("replay", "--format", "final", good_a, missing, good_b)
+    final = in_process(capsys, "replay", "--format", "final", good_a, missing, good_b)
     assert final.returncode == 2
     contents = [c["choices"][0]["message"]["content"] for c in json.loads(final.stdout)]
     assert contents == ["Grüße aus Köln — 東京 🚀!", "Carriage returns only."]
     for subcommand in ("stats", "validate"):
-        result = cli(subcommand, "--json", good_a, missing, good_b)
+        result = in_process(capsys, subcommand, "--json", good_a, missing, good_b)
         assert result.returncode == 2
         assert [entry["file"] for entry in json.loads(result.stdout)] == [good_a, good_b]
         assert result.stderr.count("\n") == 1 and "cannot open" in result.stderr
@@ -144,16 +155,18 @@ NOT_STREAMS = {
 
 
 @pytest.mark.parametrize("name", sorted(NOT_STREAMS))
-def test_an_input_that_is_no_event_stream_is_named_as_such(name: str, tmp_path: Path) -> None:
+def test_an_input_that_is_no_event_stream_is_named_as_such(
+    name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     data, says = NOT_STREAMS[name]
     path = tmp_path / name
     path.write_bytes(data)
     for subcommand in ("replay", "stats"):
-        result = cli(subcommand, str(path))
+        result = in_process(capsys, subcommand, str(path))
         assert result.returncode == 1, result.stderr
         assert result.stderr.count("\n") == 1 and result.stderr.startswith(f"groqstream: error: {path}: ")
         assert says in result.stderr
-    validated = cli("validate", str(path))
+    validated = in_process(capsys, "validate", str(path))
     assert validated.returncode == 1
     lines = validated.stdout.splitlines()
     assert lines[0] == f"{path}: 1 problem, 0 notes" and "not-an-event-stream" in lines[1] and says in lines[1]
@@ -222,16 +235,18 @@ def test_exit_status_holds_when_stdout_is_closed_early(tmp_path: Path) -> None:
 # --- what replay shows -----------------------------------------------------------------------------
 
 
-def test_replay_shows_reasoning_and_tool_calls_apart_from_the_answer(tmp_path: Path) -> None:
+def test_replay_shows_reasoning_and_tool_calls_apart_from_the_answer(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "reasoning.sse"
     path.write_bytes(REASONING)
     shown = cli("replay", str(path))
     assert shown.returncode == 0
     assert shown.stdout == "[reasoning] The user greets. Answer briefly.\nHello there.\n"
-    assert cli("replay", "--no-reasoning", str(path)).stdout == "Hello there.\n"
+    assert in_process(capsys, "replay", "--no-reasoning", str(path)).stdout == "Hello there.\n"
     tools = str(FIXTURES / "tool-calls-fragments.sse")
-    assert cli("replay", "--no-tool-calls", tools).stdout == ""
-    assert cli("replay", tools).stdout.count("[tool call] ") == 2
+    assert in_process(capsys, "replay", "--no-tool-calls", tools).stdout == ""
+    assert in_process(capsys, "replay", tools).stdout.count("[tool call] ") == 2
 
 
 def test_replay_dims_reasoning_on_a_terminal(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

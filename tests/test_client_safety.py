@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
+import time
 from typing import Any, Callable, Dict, Iterator, List, Optional
 
 import pytest
@@ -218,7 +219,7 @@ def test_a_refused_header_is_named_and_the_rule_stated(kind: str) -> None:
             extra_headers={"X-User": SMUGGLED[:8] + "\n"},
         )
     assert "not shown" in str(info.value)
-    with pytest.raises(ValueError, match=r"header name 'X Bad'.*token"):
+    with pytest.raises(ValueError, match=r"header name has a space at position 1 .*token"):
         make(kind, default_headers={"X Bad": "v"})
 
 
@@ -408,3 +409,196 @@ def test_redact_url_masks_credentials_and_secret_query_values_and_nothing_else(u
 def test_a_header_value_that_is_not_a_string_is_a_type_error_naming_it(kind: str) -> None:
     with pytest.raises(TypeError, match=r"default_headers: the value of header 'X-Count' must be a str, got int"):
         make(kind, default_headers={"X-Count": 3})
+
+
+# --- bodies read in total within the timeout (review of #24: sync chat() and error bodies were not) --------
+
+
+class TrickleServer(ScriptedServer):
+    """``ScriptedServer`` answering every request with *head*, then *body* one byte every 100 ms.
+
+    A read timeout that each byte restarts never fires against it; one that holds in total does. The thread
+    stops at the context's exit (within one tick), whatever the client did.
+    """
+
+    TICK = 0.1
+
+    def __init__(self, head: bytes, body: bytes) -> None:
+        super().__init__(head)
+        self.body = body
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._sock.accept()
+            except OSError:
+                continue
+            with conn:
+                try:
+                    conn.settimeout(SHORT)
+                    data = b""
+                    while b"\r\n\r\n" not in data:
+                        data += conn.recv(65536)
+                    conn.sendall(self.reply)
+                    for byte in self.body:
+                        if self._stop.wait(self.TICK):
+                            break
+                        conn.sendall(bytes([byte]))
+                except OSError:
+                    pass
+
+
+TRICKLED = b'{"error": {"message": "slow"}}'.ljust(40)  # 40 bytes: 4 s at one byte per 100 ms
+
+
+def trickle_head(status: str, content_type: str, framing: str) -> bytes:
+    length = f"Content-Length: {len(TRICKLED)}" if framing == "length" else "Transfer-Encoding: chunked"
+    head = f"HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\n{length}\r\n\r\n".encode()
+    return head
+
+
+def trickle_body(framing: str) -> bytes:
+    # Chunked: one chunk per byte, so even the chunk framing arrives a byte at a time.
+    return TRICKLED if framing == "length" else b"".join(b"1\r\n%c\r\n" % byte for byte in TRICKLED) + b"0\r\n\r\n"
+
+
+def run_chat(kind: str, client: Any, method: str) -> Any:
+    if kind == "sync":
+        with client:  # closes a kept-alive connection: the server's thread need not wait for it
+            if method == "chat":
+                return client.chat(model="m", messages=MESSAGES)
+            return call(kind, client)
+
+    async def main() -> Any:
+        try:
+            if method == "chat":
+                return await client.chat(model="m", messages=MESSAGES)
+            stream = await client.chat_stream(model="m", messages=MESSAGES)
+            async with stream:
+                return await stream.text()
+        finally:
+            await client.aclose()
+
+    return asyncio.run(asyncio.wait_for(main(), SHORT * 5))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("framing", ["length", "chunked"])
+@pytest.mark.parametrize(
+    ("method", "status", "content_type", "error"),
+    [
+        ("chat", "200 OK", "application/json", "APITimeoutError"),
+        ("chat", "500 Internal Server Error", "application/json", "InternalServerError"),
+        ("chat_stream", "500 Internal Server Error", "application/json", "InternalServerError"),
+        ("chat_stream", "200 OK", "application/json", "UnexpectedContentTypeError"),
+    ],
+    ids=["chat body", "chat error body", "chat_stream error body", "chat_stream unexpected body"],
+)
+def test_a_trickled_body_is_read_within_the_timeout_in_total(
+    kind: str, framing: str, method: str, status: str, content_type: str, error: str
+) -> None:
+    # One byte every 100 ms for 4 s; the timeout is 0.3 s in total, as for the stream's reads (async agreed).
+    with TrickleServer(trickle_head(status, content_type, framing), trickle_body(framing)) as server:
+        client = make(kind, api_key="k", base_url=server.url, timeout=0.3)
+        start = time.monotonic()
+        with pytest.raises(gs.GroqStreamError) as info:
+            run_chat(kind, client, method)
+        elapsed = time.monotonic() - start
+    assert type(info.value).__name__ == error
+    assert elapsed < 2.0, f"{kind} {method} held for {elapsed:.1f} s by a body trickled a byte at a time"
+
+
+# --- hostile error and completion bodies: nesting past the recursion limit -----------------------------
+
+DEEP = b"[" * 50_000
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("method", ["chat", "chat_stream"])
+def test_an_error_body_nested_past_the_recursion_limit_is_shown_as_text(kind: str, method: str) -> None:
+    reply = b"HTTP/1.1 500 Oops\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(DEEP), DEEP)
+    with ScriptedServer(reply) as server:
+        with pytest.raises(gs.client.InternalServerError) as info:
+            run_chat(kind, make(kind, api_key="k", base_url=server.url), method)
+    assert info.value.body == DEEP.decode() and str(info.value).startswith("HTTP 500: '[[[")
+
+
+def test_a_stream_given_an_error_response_nested_past_the_recursion_limit_raises_the_status_error() -> None:
+    import http.client
+
+    reply = b"HTTP/1.1 500 Oops\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(DEEP), DEEP)
+    with ScriptedServer(reply) as server:
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=SHORT)
+        try:
+            connection.request("POST", "/v1/chat/completions", b"{}")
+            stream = gs.Stream(connection.getresponse())
+            with pytest.raises(gs.client.InternalServerError, match=r"^HTTP 500: '\[\[\["):
+                next(stream)  # the error body is read, and the status raised, at the first chunk asked for
+        finally:
+            connection.close()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_completion_body_nested_past_the_recursion_limit_is_a_chunk_decode_error(kind: str) -> None:
+    reply = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(DEEP), DEEP)
+    with ScriptedServer(reply) as server:
+        with pytest.raises(gs.ChunkDecodeError, match="not JSON"):
+            run_chat(kind, make(kind, api_key="k", base_url=server.url), "chat")
+
+
+# --- header names and URL credentials: never echoed ------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize(
+    ("name", "found"),
+    [
+        ("Authorization: Bearer gsk_s3cr3t", "':' at position 13"),
+        ("Bearer gsk_s3cr3t", "a space at position 6"),
+        ("X-s3cr3t\r\nX-A", r"a carriage return \(\\r\) at position 8"),
+        ("X-s3cr3t:1", "':' at position 8"),
+        ("X-s3cr3t\u00e9", "'\u00e9' at position 8"),
+        ("", "empty"),
+    ],
+)
+def test_a_header_name_that_is_not_a_token_is_refused_by_position_never_shown(kind: str, name: str, found: str) -> None:
+    with pytest.raises(ValueError, match=rf"^default_headers: a header name (has|is) {found}") as info:
+        make(kind, default_headers={name: ""})
+    assert "token" in str(info.value)
+    texts = texts_of(info.value)
+    assert all("s3cr3t" not in text for text in texts), texts
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("http://u:p#ss@host/v1", "http://***@host/v1"),
+        ("http://u:p/ss@host/v1", "http://***@host/v1"),
+        ("http://u:p?ss@host/v1?key=s3cr3t", "http://***@host/v1?key=***"),
+        ("http://u:12#ss@host:8000/v1", "http://***@host:8000/v1"),
+        ("http://user#s3cr3t@host/v1", "http://***@host/v1"),
+        ("http://u:p@s#s/s?s@host/v1", "http://***@host/v1"),
+    ],
+)
+def test_redact_url_masks_credentials_whose_password_holds_a_delimiter(url: str, shown: str) -> None:
+    from groqstream.client.sanitize import redact_url
+
+    assert redact_url(url) == shown
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_base_url_whose_password_holds_a_hash_shows_no_part_of_it(kind: str) -> None:
+    url = f"http://alice:hunter2pw#x@127.0.0.1:{free_port()}/v1"
+    try:
+        client = make(kind, api_key="k", base_url=url)
+    except ValueError as exc:  # refused: fine, if nothing of the password shows
+        assert_no_secret(texts_of(exc))
+        return
+    with pytest.raises(gs.GroqStreamError) as info:
+        call(kind, client)
+    assert_no_secret([*texts_of(info.value), repr(client)])
+
+
+def test_the_base_url_property_says_it_is_masked_only_where_shown() -> None:
+    doc = gs.client.Client.base_url.__doc__ or ""
+    assert "masked in repr and messages" in doc

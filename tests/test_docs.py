@@ -9,6 +9,7 @@ A block whose first line is ``# fragment: ...`` (it needs names the text around 
 from __future__ import annotations
 
 import ast
+import importlib
 import importlib.util
 import inspect
 import json
@@ -19,7 +20,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
-from typing import Dict, Iterator, List, Tuple
+from typing import Any, Dict, Iterator, List, Set, Tuple
 
 import pytest
 
@@ -155,16 +156,17 @@ def test_code_blocks_pass_mypy_strict(tmp_path: Path) -> None:
 
 
 def test_the_api_reference_signatures_match_the_code() -> None:
-    """Each ``gs.Name(parameters)`` in api.md names the parameters the code takes, keyword-only after ``*``."""
+    """Each ``gs.Name(parameters)`` in api.md (or ``gs.client.Client(...)``, any dotted path under ``gs``) names the
+    parameters the code takes, keyword-only after ``*``."""
     text = re.sub(r"\n\s*", " ", (REPO / "docs" / "api.md").read_text(encoding="utf-8"))
-    checked = 0
-    for match in re.finditer(r"`gs\.(\w+)(?:\.(\w+))?\(([^`]*)\)(?: -> [^`]*)?`", text):
-        name, method, documented = match.groups()
+    checked = set()
+    for match in re.finditer(r"`gs\.([\w.]+)\(([^`]*)\)(?: -> [^`]*)?`", text):
+        dotted, documented = match.groups()
         if documented.strip() == "...":
             continue  # "the same arguments as ..."
-        target = getattr(gs, name)
-        if method:
-            target = getattr(target, method)
+        target: Any = gs
+        for part in dotted.split("."):
+            target = getattr(target, part)
         expected: List[Tuple[str, bool]] = []
         keyword_only = False
         for part in (p.strip() for p in documented.split(",")):
@@ -176,8 +178,51 @@ def test_the_api_reference_signatures_match_the_code() -> None:
             (p.name, p.kind is inspect.Parameter.KEYWORD_ONLY) for p in inspect.signature(target).parameters.values()
         ]
         assert expected == actual, f"api.md: {match.group(0)[:80]}"
-        checked += 1
-    assert checked >= 20
+        checked.add(dotted)
+    assert len(checked) >= 20
+    # The moved names are checked where they now live, as the page spells them.
+    assert {"client.Client", "tools.CaptureWriter", "tools.CaptureServer", "Stream", "SSEDecoder"} <= checked
+
+
+API_SECTIONS = {
+    "groqstream": "## `groqstream`: the parser",
+    "groqstream.types": "## `groqstream.types`: the wire types",
+    "groqstream.client": "## `groqstream.client`: the HTTP clients",
+    "groqstream.tools": "## `groqstream.tools`: captures and serve",
+}
+
+
+def api_sections() -> Dict[str, str]:
+    """docs/api.md cut at its ``## `` headings, keyed by heading line."""
+    text = (REPO / "docs" / "api.md").read_text(encoding="utf-8")
+    parts = re.split(r"^(## .*)$", text, flags=re.M)
+    return {parts[i]: parts[i + 1] for i in range(1, len(parts), 2)}
+
+
+def documented_names(section: str) -> Set[str]:
+    """The identifiers inside the section's inline code spans (code blocks left out)."""
+    section = re.sub(r"^```.*?^```", "", section, flags=re.S | re.M)
+    return {word for span in re.findall(r"`([^`\n]+)`", section) for word in re.findall(r"\w+", span)}
+
+
+@pytest.mark.parametrize("module", sorted(API_SECTIONS))
+def test_every_exported_name_is_documented_in_its_modules_section_of_the_api_reference(module: str) -> None:
+    exported = importlib.import_module(module).__all__
+    sections = api_sections()
+    assert API_SECTIONS[module] in sections, f"api.md has no section {API_SECTIONS[module]!r}"
+    names = documented_names(sections[API_SECTIONS[module]])
+    assert [name for name in exported if name not in names] == []
+    assert len(exported) >= 9  # the module really exports something: the check saw names
+
+
+def test_the_api_reference_has_a_moved_names_note() -> None:
+    moved = api_sections()["## Moved names"]
+    assert "DeprecationWarning" in moved and "gs.client.Client" in moved and "gs.types.CompletionUsage" in moved
+
+
+def test_the_parser_namespace_stays_small() -> None:
+    # What a parser user sees: at most 40 names (h11 exports 23); the wire types, clients and tools have modules.
+    assert len(gs.__all__) <= 40
 
 
 def test_the_readme_quotes_no_commit_hash() -> None:
@@ -213,3 +258,32 @@ def test_every_test_the_security_review_names_exists() -> None:
     assert sorted(named - defined) == []
     for path in re.findall(r"`(tests/[\w/.]+\.py)`", text):
         assert (REPO / path).is_file(), path
+
+
+def test_the_readmes_two_first_commands_work_from_a_fresh_clone(tmp_path: Path) -> None:
+    """The replay runs from the tracked files alone (what a clone has), and the test command's extra exists."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"^```sh\n(.*?)^```", readme, re.S | re.M)
+    assert block is not None and readme.index(block.group(0)) < readme.index("\n## ")  # the first thing shown
+    replay, setup = [line.split("#")[0].strip() for line in block.group(1).splitlines()[:2]]
+    assert replay == "python -m groqstream replay --sample"
+    assert (
+        setup
+        == 'python -m venv .venv && . .venv/bin/activate && python -m pip install -e ".[test]" && python -m pytest'
+    )
+    assert re.search(r'^test = \["pytest"\]$', (REPO / "pyproject.toml").read_text(encoding="utf-8"), re.M)
+    if shutil.which("git") is None or not (REPO / ".git").exists():
+        pytest.skip("not a git checkout: the tracked files are unknown")
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "groqstream"], cwd=REPO, capture_output=True, timeout=30, check=True
+    ).stdout
+    for name in filter(None, listed.decode().split("\0")):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(REPO / name, tmp_path / name)
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONDONTWRITEBYTECODE", "PYTHONSAFEPATH")}
+    result = subprocess.run(
+        [sys.executable, *replay.split()[1:]], cwd=tmp_path, env=env, capture_output=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr.decode("utf-8", "replace")
+    assert b"20 \xc2\xb0C." in result.stdout and b"40 chunks" in result.stderr
+    assert (tmp_path / "groqstream" / "__pycache__").is_dir()  # the clone's copy ran, not an installed one

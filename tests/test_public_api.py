@@ -15,6 +15,7 @@ from typing import Set
 import pytest
 
 import groqstream as gs
+from tests.helpers import is_stdlib_module
 
 REPO = Path(__file__).resolve().parent.parent
 PACKAGE = REPO / "groqstream"
@@ -83,20 +84,25 @@ def test_import_loads_only_stdlib_modules() -> None:
         """
         import sys
         before = set(sys.modules)
-        import groqstream, groqstream.tools.cli
+        import groqstream, groqstream.tools.cli, groqstream.client, groqstream.types
+        groqstream.client.Client, groqstream.client.AsyncClient, groqstream.tools.serve
         list(groqstream.Stream(b"data: [DONE]\\n\\n"))
-        new = {m.split(".")[0] for m in set(sys.modules) - before} - {"groqstream"}
-        def is_stdlib(name):
-            if hasattr(sys, "stdlib_module_names"):
-                return name in sys.stdlib_module_names or name.startswith("_")
-            path = getattr(sys.modules.get(name), "__file__", None) or ""
-            return "site-packages" not in path and "dist-packages" not in path
-        print(",".join(sorted(m for m in new if not is_stdlib(m))))
+        print(",".join(sorted({m.split(".")[0] for m in set(sys.modules) - before} - {"groqstream"})))
         """
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == ""
+    loaded = result.stdout.strip().split(",")
+    assert "json" in loaded and "ssl" in loaded  # the check below sees what was imported
+    assert [m for m in loaded if not is_stdlib_module(m)] == []
+
+
+def test_the_stdlib_check_refuses_what_is_not_stdlib() -> None:
+    # On every version (3.9 has no sys.stdlib_module_names): a third-party or missing module is refused.
+    for name in ("json", "asyncio.streams", "_io", "ssl", "http.client", "__future__", "typing"):
+        assert is_stdlib_module(name), name
+    for name in ("pytest", "_pytest", "groqstream", "tests", "no_such_module_here"):
+        assert not is_stdlib_module(name), name
 
 
 def _type_checking_only(tree: ast.AST) -> Set[ast.AST]:
@@ -110,8 +116,8 @@ def _type_checking_only(tree: ast.AST) -> Set[ast.AST]:
 
 
 def test_package_source_uses_only_relative_and_stdlib_imports() -> None:
-    stdlib = getattr(sys, "stdlib_module_names", None)
-    for path in PACKAGE.glob("*.py"):
+    checked = set()
+    for path in sorted(PACKAGE.rglob("*.py")):  # every layer, not only the top-level files
         tree = ast.parse(path.read_text(encoding="utf-8"))
         checking_only = _type_checking_only(tree)
         for node in ast.walk(tree):
@@ -123,10 +129,13 @@ def test_package_source_uses_only_relative_and_stdlib_imports() -> None:
                 continue
             for name in names:
                 top = name.split(".")[0]
-                assert top != "groqstream", f"{path.name}: absolute import of {name}"
+                where = path.relative_to(PACKAGE).as_posix()
+                assert top != "groqstream", f"{where}: absolute import of {name}"
                 if top == "typing_extensions" and node in checking_only:
                     continue  # for the type checker only (it ships these stubs); never imported at run time
-                assert stdlib is None or top in stdlib or top == "__future__", f"{path.name}: imports {name}"
+                assert is_stdlib_module(name), f"{where}: imports {name}"
+                checked.add(top)
+    assert {"json", "socket", "asyncio", "ssl", "http"} <= checked  # the walk reached the client and the core
 
 
 def test_vendored_copy_works_as_a_sub_package(tmp_path: Path) -> None:

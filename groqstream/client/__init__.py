@@ -12,9 +12,11 @@ answer, with the Groq SDK's configuration, retries and errors::
                 print(chunk.text, end="")
 
 The per-status errors (``RateLimitError``...) are ``groqstream.APIStatusError``
-subclasses. ``adapters`` holds the one piece of code that knows the insides of
-third-party responses (httpx, requests, urllib3, http.client), to drain them.
-See docs/transports.md.
+subclasses. ``policy`` makes every decision both clients share (the request,
+retries, errors; no I/O), which ``sync_client`` and ``async_client`` drive
+with their own I/O. ``adapters`` holds the one piece of code that knows the
+insides of third-party responses (httpx, requests, urllib3, http.client), to
+drain them and bound reads in total. See docs/transports.md.
 """
 
 from __future__ import annotations
@@ -39,7 +41,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .async_client import AsyncClient
     from .http import Headers, Response
     from .params import ChatCompletionParams
-    from .sync_client import DEFAULT_BASE_URL, Client
+    from .policy import DEFAULT_BASE_URL
+    from .sync_client import Client
 
 _EXPORTS = {
     "AsyncClient": ".async_client",
@@ -48,7 +51,7 @@ _EXPORTS = {
     "ChatCompletionParams": ".params",
     "Client": ".sync_client",
     "ConflictError": "..core.errors",
-    "DEFAULT_BASE_URL": ".sync_client",
+    "DEFAULT_BASE_URL": ".policy",
     "DEFAULT_DRAIN_BYTES": "..core.stream",
     "DEFAULT_DRAIN_SECONDS": "..core.stream",
     "Headers": ".http",

@@ -36,6 +36,31 @@ the bytes arrive, below the library:
 A drain that used up a bound leaves the connection unusable (the
 ``SocketIO`` marked as timed out, or the socket shut down) and returns
 False, so ``read_to_end`` is False and no pool takes the connection back.
+
+Every attribute of another library that this module reads (each checked
+against the installed library, real responses on loopback, by
+tests/test_adapters.py, which says what changed when one moves; update this
+list and the code together):
+
+=====================  =========================================  =========================================
+library                attribute                                   what it is, and why
+=====================  =========================================  =========================================
+http.client            ``HTTPResponse.fp``                         the response's buffered reader (public
+                                                                   attribute, undocumented); None once closed
+io (http.client)       ``fp.raw``                                  the ``socket.SocketIO`` under it (public io API)
+socket (http.client)   ``SocketIO._sock``  (private)              the socket every ``recv_into`` goes to; swapped
+                                                                   for ``_Bounded`` while a read is bounded.
+                                                                   ``SocketIO.close()`` sets it to None
+urllib3 (requests)     ``HTTPResponse._fp``  (private)            the ``http.client`` response under it
+requests               ``Response.raw``                            the urllib3 response (documented)
+httpx                  ``Response.extensions["network_stream"]``  httpcore's stream (documented extension),
+                       ``.get_extra_info("socket")``               and its socket: shut down at the deadline
+httpx                  ``Response.http_version``                   "HTTP/1.1" or "HTTP/2": only HTTP/1 is drained
+=====================  =========================================  =========================================
+
+Outside this module, one more private attribute is read by the clients:
+``asyncio.StreamReader._buffer`` (``asyncio_http.AsyncConnection.is_dropped``:
+an idle connection with stray bytes is not reused); the same test checks it.
 """
 
 from __future__ import annotations
@@ -51,7 +76,7 @@ if TYPE_CHECKING:
 
     _T = TypeVar("_T")
 
-__all__ = ["drain", "read_within"]
+__all__ = ["drain", "read_within", "socket_io", "socket_timeout"]
 
 
 def _socket_of(source: Any) -> Optional[Tuple[Any, bool]]:
@@ -64,16 +89,16 @@ def _socket_of(source: Any) -> Optional[Tuple[Any, bool]]:
     http_client = sys.modules.get("http.client")  # not imported here: a response of that type implies it
     for _ in range(3):
         if http_client is not None and isinstance(source, http_client.HTTPResponse):
-            raw = getattr(source.fp, "raw", None)  # a socket's makefile() → SocketIO, which reads raw._sock
-            return None if getattr(raw, "_sock", None) is None else (raw, True)
+            raw = socket_io(source)
+            return None if raw is None else (raw, True)
         extensions = getattr(source, "extensions", None)  # an httpx response
         if isinstance(extensions, dict) and "network_stream" in extensions:
             if not str(getattr(source, "http_version", "")).startswith("HTTP/1"):
                 return None  # HTTP/2 multiplexes streams on one socket: nothing to drain, and never to shut down
             sock = extensions["network_stream"].get_extra_info("socket")
             return None if sock is None else (sock, False)
-        inner = getattr(source, "raw", None)
-        source = inner if inner is not None else getattr(source, "_fp", None)
+        inner = getattr(source, "raw", None)  # requests' Response.raw: a urllib3 response
+        source = inner if inner is not None else getattr(source, "_fp", None)  # urllib3's: an http.client one
         if source is None:
             return None
     return None
@@ -117,28 +142,62 @@ class _Bounded:
         return getattr(self._sock, name)
 
 
+def socket_io(response: Any) -> Any:
+    """The ``socket.SocketIO`` an ``http.client`` response reads through (``fp.raw``), or ``None``.
+
+    ``None`` once the response was closed (``fp`` is None), or when it reads from something else.
+    """
+    raw = getattr(getattr(response, "fp", None), "raw", None)  # a socket's makefile(): a BufferedReader on SocketIO
+    return raw if getattr(raw, "_sock", None) is not None else None
+
+
+def socket_timeout(raw: Any) -> Optional[float]:
+    """The timeout of the socket under the ``SocketIO`` *raw* (``None``: none, or no socket)."""
+    sock = getattr(raw, "_sock", None)
+    return None if sock is None else sock.gettimeout()
+
+
+class _BoundedReads:
+    """While in its ``with`` block, the ``SocketIO`` *raw* reads through ``_Bounded``: each recv gets what is left.
+
+    On leaving, the real socket goes back only if the ``SocketIO`` still holds the stand-in: ``http.client``
+    closes it at the body's end (``SocketIO.close()`` sets ``_sock`` to None), and a closed one must stay
+    closed. The socket's own timeout is put back when ``_Bounded`` changed it, for the connection's next read.
+    """
+
+    __slots__ = ("_bounded", "_raw", "_sock", "_timeout")
+
+    def __init__(self, raw: Any, deadline: float, budget: int) -> None:
+        self._raw = raw
+        self._sock = raw._sock
+        self._bounded = _Bounded(self._sock, deadline, budget)
+        self._timeout = self._bounded.timeout
+
+    def __enter__(self) -> None:
+        self._raw._sock = self._bounded
+
+    def __exit__(self, *exc: object) -> None:
+        if self._raw._sock is self._bounded:
+            self._raw._sock = self._sock
+        if self._bounded.timeout != self._timeout:
+            with contextlib.suppress(OSError):  # closed meanwhile
+                self._sock.settimeout(self._timeout)
+
+
 def read_within(raw: Any, seconds: Optional[float], read: Callable[..., _T], *args: Any) -> _T:
     """``read(*args)``, a read of an ``http.client`` response over the ``SocketIO`` *raw*, within *seconds* in all.
 
     The clients' read timeout: a socket timeout alone bounds each ``recv``,
-    and one read of a response head or of a chunked body may ``recv`` many
-    times (a server sending a byte every few seconds keeps it going for
-    ever). Each ``recv`` is given the time left instead; past it,
-    ``socket.timeout``. ``None`` (no timeout), or a *raw* that is not a
-    ``SocketIO``: the read as it is.
+    and one read of a response head or of a body may ``recv`` many times (a
+    server sending a byte every few seconds keeps it going for ever). Each
+    ``recv`` is given the time left instead; past it, ``socket.timeout``.
+    ``None`` (no timeout), or a *raw* that is not a ``SocketIO`` (see
+    ``socket_io``): the read as it is.
     """
-    sock = getattr(raw, "_sock", None)
-    if seconds is None or sock is None:
+    if seconds is None or getattr(raw, "_sock", None) is None:
         return read(*args)
-    bounded = raw._sock = _Bounded(sock, time.monotonic() + seconds, sys.maxsize)
-    timeout = bounded.timeout
-    try:
+    with _BoundedReads(raw, time.monotonic() + seconds, sys.maxsize):
         return read(*args)
-    finally:
-        raw._sock = sock
-        if bounded.timeout != timeout:
-            with contextlib.suppress(OSError):  # closed meanwhile
-                sock.settimeout(timeout)  # the connection's own timeout, for its next read
 
 
 # How far past its deadline a recv may end (a socket timeout this close to the time left is kept as it is).
@@ -192,15 +251,8 @@ def drain(source: Any, reads: Iterator[Any], drain_bytes: int, drain_seconds: fl
     deadline = time.monotonic() + drain_seconds
     holder, is_socket_io = found
     if is_socket_io:
-        sock = holder._sock
-        timeout = sock.gettimeout()
-        holder._sock = _Bounded(sock, deadline, drain_bytes)
-        try:
+        with _BoundedReads(holder, deadline, drain_bytes):
             return _read_on(reads, drain_bytes, deadline)
-        finally:
-            holder._sock = sock
-            with contextlib.suppress(OSError):  # closed meanwhile
-                sock.settimeout(timeout)  # the connection's own timeout, for its next request
     disarm = _shut_down_after(holder, drain_seconds)
     try:
         reached_end = _read_on(reads, drain_bytes, deadline)

@@ -1,9 +1,11 @@
 """AsyncClient: ``Client`` for asyncio, on the standard library's asyncio streams.
 
-The configuration, requests and retry policy are ``_ClientBase``'s; this
-module sends them with ``_asyncio_http`` and keeps idle connections per
-client (they belong to the event loop that opened them). See
-``_asyncio_http`` for why asyncio streams rather than a thread bridge.
+A driver of ``policy``, as ``Client`` is: the configuration, requests, retry
+decisions and errors are ``_ClientBase``'s; this module sends the requests
+with ``asyncio_http``, sleeps with ``asyncio.sleep``, and keeps idle
+connections per client (they belong to the event loop that opened them).
+Every read is an ``await`` given the timeout (``within``). See
+``asyncio_http`` for why asyncio streams rather than a thread bridge.
 """
 
 from __future__ import annotations
@@ -16,25 +18,17 @@ import weakref
 from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Tuple, Type
 
-from ..core.errors import APIConnectionError, GroqStreamError
+from ..core.errors import APIConnectionError
 from ..core.lines import DEFAULT_MAX_EVENT_BYTES
 from ..core.stream import DEFAULT_DRAIN_BYTES, DEFAULT_DRAIN_SECONDS, AsyncStream
 from ..core.timeout import within
 from ..tools.capture import CaptureWriter, messages_digest
 from ..types import ChatCompletion
+from . import policy
 from .asyncio_http import AsyncConnection, AsyncResponse, connect
 from .http import MAX_IDLE_PER_ORIGIN, Origin, Response
-from .sync_client import (
-    _MAX_COMPLETION_BODY,
-    _MAX_ERROR_BODY,
-    _STALE,
-    _UNEXPECTED_BODY,
-    NOT_GIVEN,
-    _ClientBase,
-    _connection_error,
-    _is_event_stream,
-    _Request,
-)
+from .policy import NOT_GIVEN
+from .sync_client import _STALE
 
 if TYPE_CHECKING:
     if sys.version_info >= (3, 11):
@@ -48,18 +42,21 @@ if TYPE_CHECKING:
 __all__ = ["AsyncClient"]
 
 
+def _as_socket_error(exc: BaseException) -> BaseException:
+    """asyncio's TimeoutError as socket's (they are different classes before Python 3.11), for the policy."""
+    return socket.timeout(str(exc) or "timed out") if isinstance(exc, asyncio.TimeoutError) else exc
+
+
 def _failure(exc: BaseException, url: str, chunks_received: Optional[int] = None) -> APIConnectionError:
-    """``_connection_error`` for asyncio's failures (its TimeoutError is not socket's before Python 3.11)."""
-    if isinstance(exc, asyncio.TimeoutError):
-        exc = socket.timeout(str(exc) or "timed out")
-    return _connection_error(exc, url, chunks_received)
+    """``policy.connection_error`` for asyncio's failures."""
+    return policy.connection_error(_as_socket_error(exc), url, chunks_received)
 
 
 class _AsyncResponseBody:
     """A streaming response as ``AsyncStream``'s source (``read``, ``aclose``); see ``_ResponseBody``."""
 
     def __init__(
-        self, client: AsyncClient, request: _Request, response: AsyncResponse, capture: Optional[CaptureWriter]
+        self, client: AsyncClient, request: policy.Request, response: AsyncResponse, capture: Optional[CaptureWriter]
     ) -> None:
         self._client = client
         self._request = request
@@ -107,7 +104,7 @@ def _abort_all(idle: Dict[Origin, List[AsyncConnection]]) -> None:
     idle.clear()
 
 
-class AsyncClient(_ClientBase):
+class AsyncClient(policy._ClientBase):
     """``Client`` for asyncio: ``await client.chat_stream(...)`` gives an ``AsyncStream``, ``await client.chat(...)``
     a ``ChatCompletion``. The standard library only (HTTP/1.1 on asyncio streams, see docs/transports.md).
 
@@ -152,8 +149,8 @@ class AsyncClient(_ClientBase):
             CaptureWriter(capture, model=model, request=messages_digest(messages)) if capture is not None else None
         )
         response, info = await self._send(request)
-        if not _is_event_stream(info.headers):
-            start = await self._finish(request, response, limit=_UNEXPECTED_BODY)
+        if not policy.is_event_stream(info.headers):
+            start = await self._finish(request, response, limit=policy.UNEXPECTED_BODY)
             raise self._unexpected(info, start)
         source = _AsyncResponseBody(self, request, response, recorder)
         try:
@@ -188,19 +185,17 @@ class AsyncClient(_ClientBase):
             extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body, timeout=timeout,
         )  # fmt: skip
         response, info = await self._send(request)
-        raw = await self._finish(request, response, limit=_MAX_COMPLETION_BODY, whole=True)
-        return self._decode_completion(raw, info, strict=strict, deviations=deviations)
+        raw = await self._finish(request, response, limit=policy.MAX_COMPLETION_BODY + 1, whole=True)
+        return self._completion(request, raw, info, strict=strict, deviations=deviations)
 
-    async def _send(self, request: _Request) -> Tuple[AsyncResponse, Response]:
+    async def _send(self, request: policy.Request) -> Tuple[AsyncResponse, Response]:
+        """Send *request* until a 2xx response arrives, as the policy decides; raise the last error."""
         attempt = 0
         while True:
-            error: GroqStreamError
             try:
                 response = await self._exchange(request)
             except (OSError, asyncio.TimeoutError) as exc:
-                error = _failure(exc, request.url)
-                error.__cause__ = exc
-                delay = self._retry_delay(attempt, None)
+                retry = self._after_failure(request, attempt, _as_socket_error(exc))
             else:
                 info = Response(
                     response.status, response.headers, request.url,
@@ -208,15 +203,12 @@ class AsyncClient(_ClientBase):
                 )  # fmt: skip
                 if 200 <= response.status < 300:
                     return response, info
-                raw = await self._finish(request, response, limit=_MAX_ERROR_BODY)
-                error = self._error_for(request, info, raw)
-                delay = self._retry_delay(attempt, info.headers, info.status_code)
-            if delay is None:
-                raise error
-            await self._sleep(delay)
+                body = await self._finish(request, response, limit=policy.MAX_ERROR_BODY)
+                retry = self._after_status(request, attempt, info, body)
+            await self._sleep(retry.delay_or_raise())
             attempt += 1
 
-    async def _exchange(self, request: _Request) -> AsyncResponse:
+    async def _exchange(self, request: policy.Request) -> AsyncResponse:
         connection, reused = await self._connection(request, fresh=False)
         while True:
             try:
@@ -230,7 +222,7 @@ class AsyncClient(_ClientBase):
                 connection.abort()
                 raise
 
-    async def _connection(self, request: _Request, *, fresh: bool) -> Tuple[AsyncConnection, bool]:
+    async def _connection(self, request: policy.Request, *, fresh: bool) -> Tuple[AsyncConnection, bool]:
         idle = self._idle.get(request.origin)
         while idle and not fresh:
             connection = idle.pop()
@@ -248,25 +240,23 @@ class AsyncClient(_ClientBase):
         else:
             idle.append(connection)
 
-    async def _finish(self, request: _Request, response: AsyncResponse, *, limit: int, whole: bool = False) -> bytes:
-        """Read a non-streaming body (at most *limit* bytes), then pool or close the connection."""
+    async def _finish(
+        self, request: policy.Request, response: AsyncResponse, *, limit: int, whole: bool = False
+    ) -> bytes:
+        """Read at most *limit* bytes of a non-streaming body within the timeout in total, then pool or close."""
         keep = False
         try:
-            if whole:
-                raw: bytes = await within(response.read_all(limit), request.timeout)
-            else:
-                raw = await within(response.read(limit), request.timeout)
+            read = response.read_all(limit) if whole else response.read(limit)
+            raw: bytes = await within(read, request.timeout)
             keep = response.reusable
-            return raw
         except (OSError, asyncio.TimeoutError) as exc:
-            if whole:
-                raise _failure(exc, request.url, 0) from exc
-            return b""
+            raw = self._unread(request, _as_socket_error(exc), whole=whole)
         finally:
             if keep:
                 self._release(response.connection)
             else:
                 response.connection.abort()
+        return raw
 
     async def aclose(self) -> None:
         """Close the kept-alive connections; streams still open keep theirs until they end. Later requests raise."""

@@ -185,17 +185,16 @@ class AsyncResponse:
         return data
 
     async def read_all(self, limit: int) -> bytes:
-        """The whole body (at most *limit* bytes; more is a ``ProtocolError``)."""
+        """The body, read to its end or until *limit* bytes are read (as ``http.client``'s ``read(limit)``)."""
         parts: List[bytes] = []
         total = 0
-        while True:
-            data = await self.read(65536)
+        while total < limit:
+            data = await self.read(min(65536, limit - total))
             if not data:
-                return b"".join(parts)
+                break
             total += len(data)
-            if total > limit:
-                raise ProtocolError(f"response body larger than {limit} bytes")
             parts.append(data)
+        return b"".join(parts)
 
     @property
     def reusable(self) -> bool:

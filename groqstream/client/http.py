@@ -24,7 +24,7 @@ import urllib.parse
 import urllib.request
 from typing import Dict, Iterable, Iterator, List, Mapping, NamedTuple, Optional, Tuple
 
-from .adapters import read_within
+from .adapters import read_within, socket_io, socket_timeout
 from .sanitize import redact_url
 
 __all__ = ["ConnectionPool", "Headers", "Origin", "Proxies", "Response"]
@@ -132,7 +132,7 @@ class Proxies:
             raise ValueError(
                 f"not an http:// or https:// URL: {shown!r} (a base_url is e.g. 'http://localhost:8000/v1')"
             )
-        port = parts.port or (443 if scheme == "https" else 80)
+        port = _port(parts, url) or (443 if scheme == "https" else 80)
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         key = (scheme, parts.hostname, port)
         origin = self._origins.get(key)
@@ -154,7 +154,18 @@ class Proxies:
         if parts.username is not None:
             credentials = f"{urllib.parse.unquote(parts.username)}:{urllib.parse.unquote(parts.password or '')}"
             auth = "Basic " + base64.b64encode(credentials.encode()).decode()
-        return parts.hostname, parts.port or 80, auth
+        return parts.hostname, _port(parts, proxy) or 80, auth
+
+
+def _port(parts: urllib.parse.SplitResult, url: str) -> Optional[int]:
+    """``parts.port``, whose ``ValueError`` would show the text after the colon: a password, when one holds a
+    "#", "/" or "?" (``http://user:pa#ss@host`` reads as host ``user``, port ``pa``)."""
+    try:
+        return parts.port
+    except ValueError:
+        pass  # raised below, outside this block: its message must not be the new error's __context__
+    shown = redact_url(url)
+    raise ValueError(f"the port of {shown!r} is not a number from 0 to 65535 (percent-encode a password)")
 
 
 class _HTTPResponse(http.client.HTTPResponse):
@@ -166,9 +177,8 @@ class _HTTPResponse(http.client.HTTPResponse):
     """
 
     def begin(self) -> None:
-        raw = getattr(self.fp, "raw", None)
-        sock = getattr(raw, "_sock", None)
-        read_within(raw, None if sock is None else sock.gettimeout(), super().begin)
+        raw = socket_io(self)
+        read_within(raw, socket_timeout(raw), super().begin)
 
 
 def response_headers(response: http.client.HTTPResponse) -> Headers:

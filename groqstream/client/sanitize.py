@@ -20,11 +20,13 @@ things. The rules:
   ``urllib.parse`` silently drops CR, LF and TAB, so ``/v1\\r\\nX: y`` would
   otherwise become a path with a space in the request line.
 
-A refused value is never shown: the message names the argument and the
-header, and says which character was found where.
+A refused value is never shown, nor a refused header name (a mistyped
+mapping can put the key in the name): the message names the argument (and
+the header, for a value), and says which character was found where.
 
 ``redact_url`` is what every message, ``repr`` and ``Response.url`` shows
-instead of a URL: credentials (``user:pass@``) become ``***@`` and the value
+instead of a URL: credentials (``user:pass@``, all up to the last ``@``, so
+that a password with an unescaped ``#``, ``/`` or ``?`` is masked whole) become ``***@`` and the value
 of a secret-looking query parameter (``api-key``, ``key``, ``token``,
 ``sig``...) becomes ``***``.
 """
@@ -39,6 +41,7 @@ __all__ = ["check_api_key", "check_base_url", "check_headers", "redact_url"]
 
 # RFC 9110 section 5.6.2: token = 1*tchar.
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_NOT_TCHAR = re.compile(r"[^!#$%&'*+\-.^_`|~0-9A-Za-z]")
 # RFC 9110 section 5.5: a field value is visible characters, SP, HTAB and obs-text (0x80-0xFF).
 _BAD_VALUE_CHAR = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]|[^\x00-\xff]")
 # Anything a URL must not carry as itself: white space, controls, non-ASCII.
@@ -84,9 +87,13 @@ def check_headers(headers: Mapping[str, Optional[str]], *, argument: str) -> Non
         if not isinstance(name, str):
             raise TypeError(f"{argument}: a header name must be a str, got {type(name).__name__}")
         if not _TOKEN.fullmatch(name):
+            # The name is not shown either: a mistyped mapping ({"Authorization: Bearer gsk_...": ""}) puts the
+            # key in the name, so only the first character that is not allowed is named, with its position.
+            bad = _NOT_TCHAR.search(name)
+            found = "is empty" if bad is None else f"has {_describe(bad.group())} at position {bad.start()}"
             raise ValueError(
-                f"{argument}: the header name {name[:60]!r} is not an HTTP token (letters, digits and "
-                "!#$%&'*+-.^_`|~; no colon, space or line break)"
+                f"{argument}: a header name {found} (the name is not shown); a header name is an HTTP token "
+                "(letters, digits and !#$%&'*+-.^_`|~; no colon, space or line break)"
             )
         if name.lower() in _FRAMING:
             raise ValueError(f"{argument}: {name!r} is set by the client to frame the body; it cannot be given")
@@ -160,8 +167,18 @@ def redact_url(url: str) -> str:
     except ValueError:  # e.g. an invalid IPv6 literal: nothing of it is shown
         return "<a URL that does not parse>"
     netloc = parts.netloc
-    if "@" in netloc:
-        netloc = "***@" + netloc.rpartition("@")[2]
+    scheme, slashes, rest = url.partition("//")
+    if slashes and "@" in rest:
+        # Credentials run from "//" to the last "@", whatever they hold: an unescaped "#", "/" or "?" in a
+        # password ends urlsplit's netloc early ("http://u:p#ss@host": netloc "u:p", the rest a fragment), and
+        # only the last "@" is sure to come after all of them. A URL whose path or query holds a raw "@" is
+        # shown masked up to it: too much rather than too little (the clients' own query values are escaped).
+        host_and_rest = rest.rpartition("@")[2]
+        try:
+            parts = urllib.parse.urlsplit(f"{scheme}//{host_and_rest}")
+        except ValueError:
+            return "<a URL that does not parse>"
+        netloc = "***@" + parts.netloc
     query = parts.query
     if query:
         pairs = []

@@ -1,18 +1,21 @@
-"""Client and AsyncClient: call Groq (or any OpenAI-compatible endpoint) with the standard library.
+"""Client: call Groq (or any OpenAI-compatible endpoint) with the standard library's ``http.client``.
 
-Thin adapters: ``_ClientBase`` builds requests from the SDK-style
-configuration and decides retries; ``Client`` sends them over kept-alive
-``http.client`` connections (``_http``), ``AsyncClient`` over asyncio streams
-(``_asyncio_http``). Neither parses SSE: a streaming response goes to
-``Stream``/``AsyncStream``, a non-streaming one to ``ChatCompletion.from_dict``.
-Transport failures become groqstream errors: ``APIStatusError`` (and one
-subclass per status), ``APIConnectionError``, ``APITimeoutError``, also when
-they happen between two chunks mid-stream.
+A driver of ``policy``: ``_ClientBase`` (in ``policy``) builds each request
+from the SDK-style configuration, decides retries and maps statuses and
+bodies to errors; this module only does the I/O, over kept-alive
+``http.client`` connections (``http.ConnectionPool``), sleeping with
+``time.sleep``. It does not parse SSE: a streaming response goes to
+``Stream``, a non-streaming one to ``ChatCompletion.from_dict``. Every read
+(the response head, a stream's reads, a whole or an error body) ends within
+the timeout in total, however the server slices what it sends
+(``adapters.read_within``). Transport failures become groqstream errors:
+``APIStatusError`` (and one subclass per status), ``APIConnectionError``,
+``APITimeoutError``, also when they happen between two chunks mid-stream.
 
 The API key goes into the ``Authorization`` header and nowhere else: not into
 ``repr``, exception messages, logs or recorded captures. What a request may
 carry (header names and values, the key, ``base_url``) is checked in
-``_sanitize`` before anything is sent, the same for both clients; a URL is
+``sanitize`` before anything is sent, the same for both clients; a URL is
 shown (in messages, ``repr`` and ``Response.url``) with its credentials and
 secret-looking query values masked.
 """
@@ -20,52 +23,20 @@ secret-looking query values masked.
 from __future__ import annotations
 
 import http.client
-import json
-import os
-import random
-import socket
-import ssl
 import sys
 import time
-import urllib.parse
 import weakref
 from types import TracebackType
-from typing import (
-    IO,
-    TYPE_CHECKING,
-    Any,
-    Callable,
-    Dict,
-    Iterable,
-    List,
-    Mapping,
-    NamedTuple,
-    Optional,
-    Tuple,
-    Type,
-)
+from typing import IO, TYPE_CHECKING, Any, Iterable, List, Mapping, Optional, Tuple, Type
 
-from ..core.errors import (
-    APIConnectionError,
-    APIStatusError,
-    APITimeoutError,
-    ChunkDecodeError,
-    GroqStreamError,
-    UnexpectedContentTypeError,
-    count,
-    retry_after,
-    snippet,
-    status_error,
-)
 from ..core.lines import DEFAULT_MAX_EVENT_BYTES
 from ..core.stream import DEFAULT_DRAIN_BYTES, DEFAULT_DRAIN_SECONDS, Stream
 from ..tools.capture import CaptureWriter, messages_digest
 from ..types import ChatCompletion
-from ..types.completion import attach_response
-from .adapters import read_within
-from .http import ConnectionPool, Headers, Origin, Proxies, Response, response_headers, reusable
-from .params import check_params
-from .sanitize import check_api_key, check_base_url, check_headers, redact_url
+from . import policy
+from .adapters import read_within, socket_io
+from .http import ConnectionPool, Response, response_headers, reusable
+from .policy import DEFAULT_BASE_URL, NOT_GIVEN
 
 if TYPE_CHECKING:
     if sys.version_info >= (3, 11):
@@ -78,283 +49,11 @@ if TYPE_CHECKING:
 
 __all__ = ["DEFAULT_BASE_URL", "Client"]
 
-DEFAULT_BASE_URL = "https://api.groq.com/openai/v1"
-"""Groq's OpenAI-compatible API root, used when neither ``base_url=`` nor ``GROQ_BASE_URL`` is given."""
-_GROQ_API_PATH = "/openai/v1"  # what the Groq SDK adds to GROQ_BASE_URL (a host)
-
-# Backoff between retries: 0.5 s, 1 s, 2 s ... capped at 8 s, times a random
-# factor in [0.5, 1] so many clients retrying together spread out. A server's
-# Retry-After wins when it asks for longer, up to _MAX_RETRY_AFTER.
-_INITIAL_BACKOFF = 0.5
-_MAX_BACKOFF = 8.0
-_MAX_RETRY_AFTER = 60.0
-# How much of an error body to read: enough for any JSON error, bounded for a hostile one.
-_MAX_ERROR_BODY = 1 << 20
-# The largest non-streaming response read (a completion of a very long answer is a few MB).
-_MAX_COMPLETION_BODY = 64 << 20
-# A body a server sent instead of an event stream: this much is kept for the error.
-_UNEXPECTED_BODY = 4096
-
-
-class _NotGiven:
-    """The default of a per-request option that falls back to the client's (``None`` is a value: no timeout)."""
-
-    def __repr__(self) -> str:
-        return "NOT_GIVEN"
-
-
-NOT_GIVEN: Any = _NotGiven()
-
-
-def _user_agent() -> str:
-    from .. import __version__  # at call time: the package is fully imported by then
-
-    return f"groqstream/{__version__} (Python {sys.version_info[0]}.{sys.version_info[1]})"
-
-
-def _connection_error(exc: BaseException, url: str, chunks_received: Optional[int] = None) -> APIConnectionError:
-    """Name what failed, without the request's headers (they hold the key).
-
-    *chunks_received* is ``None`` before the response began, else how many chunks the stream had yielded.
-    """
-    reason = getattr(exc, "reason", None)  # urllib's URLError wraps the real one
-    if not isinstance(reason, BaseException):
-        reason = exc
-    chunks = chunks_received or 0
-    if chunks_received is None:
-        where = "connecting to"
-    else:
-        where = "while streaming" if chunks else "while reading the response of"
-    if isinstance(reason, (socket.timeout, TimeoutError)):
-        return APITimeoutError(f"timed out {where} {url} after {count(chunks, 'chunk')}", chunks_received=chunks)
-    if isinstance(reason, ssl.SSLError):
-        kind = "TLS error"
-    elif isinstance(reason, socket.gaierror):
-        kind = "DNS lookup failed"
-    elif isinstance(reason, ConnectionRefusedError):
-        kind = "connection refused"
-    elif isinstance(reason, (ConnectionResetError, ConnectionAbortedError, BrokenPipeError)):
-        kind = "connection reset"
-    else:
-        kind = "connection failed"
-    return APIConnectionError(f"{kind} {where} {url}: {reason}", chunks_received=chunks)
-
-
-class _Request(NamedTuple):
-    """One request, built once and sent (again, on a retry) as is."""
-
-    url: str  # as shown in messages and Response.url: credentials and secret query values masked
-    origin: Origin
-    target: str  # what goes on the request line
-    headers: Dict[str, str]
-    body: bytes
-    timeout: Optional[float]
-
+_connection_error = policy.connection_error  # its name before the policy module (tests import it from here)
 
 # Errors on a connection taken from the pool that mean the server closed it while it was idle:
 # the request is sent once more on a fresh connection (before any retry counts).
 _STALE = (ConnectionResetError, ConnectionAbortedError, BrokenPipeError, http.client.RemoteDisconnected)
-
-
-class _ClientBase:
-    """What Client and AsyncClient share: configuration, building requests, the retry policy."""
-
-    def __init__(
-        self,
-        *,
-        api_key: Optional[str] = None,
-        base_url: Optional[str] = None,
-        timeout: Optional[float] = 60.0,
-        max_retries: int = 2,
-        default_headers: Optional[Mapping[str, str]] = None,
-        default_query: Optional[Mapping[str, object]] = None,
-        ssl_context: Optional[ssl.SSLContext] = None,
-    ) -> None:
-        if max_retries < 0:
-            raise ValueError(f"max_retries must be 0 or more, got {max_retries!r}")
-        if timeout is not None and not timeout > 0:
-            raise ValueError(f"timeout must be a positive number of seconds or None, got {timeout!r}")
-        if api_key is None:
-            api_key = os.environ.get("GROQ_API_KEY")
-            if api_key is not None:
-                check_api_key(api_key, source="api_key (from GROQ_API_KEY)")
-        self.api_key = api_key
-        self._proxies = Proxies()
-        if base_url is None:
-            host = os.environ.get("GROQ_BASE_URL")
-            if host:
-                check_base_url(host, source="base_url (from GROQ_BASE_URL)")
-            base_url = _groq_api_root(host) if host else DEFAULT_BASE_URL
-        self.base_url = base_url
-        self.timeout = timeout
-        """Seconds for connecting and for each read (so also between two chunks); ``None`` waits forever."""
-        self.max_retries = max_retries
-        """Retries of a request that failed before its response began (see ``Client``)."""
-        self.default_headers: Dict[str, str] = dict(default_headers or {})
-        """Headers sent with every request (``extra_headers=`` adds to them, or removes one with ``None``)."""
-        check_headers(self.default_headers, argument="default_headers")  # a bad one fails here, not at a request
-        self.default_query: Dict[str, object] = dict(default_query or {})
-        """Query parameters added to every request's URL (percent-encoded, so they cannot break the request)."""
-        self._ssl_context = ssl_context if ssl_context is not None else ssl.create_default_context()
-        self._closed = False
-        self._sleep: Callable[[float], Any] = time.sleep
-        self._init_transport()
-
-    def _init_transport(self) -> None:
-        """Set up what the subclass sends requests with (its connection pool)."""
-        raise NotImplementedError
-
-    @property
-    def api_key(self) -> Optional[str]:
-        """The API key (``GROQ_API_KEY`` by default); it never appears in a ``repr`` or an error."""
-        return self._api_key
-
-    @api_key.setter
-    def api_key(self, value: Optional[str]) -> None:
-        if value is not None:
-            check_api_key(value)  # a ValueError naming it, never showing it, before it reaches a header
-        self._api_key = value
-
-    @property
-    def base_url(self) -> str:
-        """The API root requests go to: ``{base_url}/chat/completions`` (shown masked, see ``redact_url``)."""
-        return self._base_url
-
-    @base_url.setter
-    def base_url(self, value: str) -> None:
-        check_base_url(value)
-        value = value.rstrip("/")
-        self._proxies.origin(value)  # a base_url that is not http(s) fails here, not at the first request
-        self._base_url = value
-
-    def __repr__(self) -> str:
-        key = "set" if self._api_key else "not set"
-        url = redact_url(self._base_url)
-        return f"{type(self).__name__}(base_url={url!r}, timeout={self.timeout!r}, api_key={key})"
-
-    def _build(
-        self,
-        method: str,
-        params: Dict[str, Any],
-        *,
-        model: str,
-        messages: Iterable[Mapping[str, Any]],
-        stream: bool,
-        extra_headers: Optional[Mapping[str, Optional[str]]],
-        extra_query: Optional[Mapping[str, object]],
-        extra_body: Optional[Mapping[str, Any]],
-        timeout: Any,
-    ) -> _Request:
-        """The request for a chat completion; ``TypeError`` for an unknown parameter."""
-        check_params(method, params)
-        # Checked at every request: default_headers is a plain dict the caller may change after construction.
-        check_headers(self.default_headers, argument="default_headers")
-        check_headers(extra_headers or {}, argument="extra_headers")
-        if self._closed:
-            raise RuntimeError(f"this {type(self).__name__} was closed: make a new one to send requests")
-        body = {"model": model, "messages": list(messages), **params, "stream": stream, **(extra_body or {})}
-        url = f"{self.base_url}/chat/completions"
-        query = {**self.default_query, **(extra_query or {})}
-        if query:
-            url += ("&" if "?" in url else "?") + urllib.parse.urlencode(query, doseq=True)
-        origin, path = self._proxies.origin(url)
-        headers: Dict[str, Optional[str]] = {
-            "Accept": "text/event-stream" if stream else "application/json",
-            "Content-Type": "application/json",
-            "User-Agent": _user_agent(),
-        }
-        if self._api_key:
-            headers["Authorization"] = f"Bearer {self._api_key}"
-        if origin.proxy is not None and origin.proxy[2] and origin.scheme == "http":  # (a tunnel sends it in CONNECT)
-            headers["Proxy-Authorization"] = origin.proxy[2]
-        _merge_headers(headers, self.default_headers)
-        _merge_headers(headers, extra_headers or {})
-        return _Request(
-            url=redact_url(url),  # only ever shown (origin and target carry the real one)
-            origin=origin,
-            target=origin.target(path),
-            headers={name: value for name, value in headers.items() if value is not None},
-            body=json.dumps(body).encode(),
-            timeout=self.timeout if timeout is NOT_GIVEN else timeout,
-        )
-
-    def _retry_delay(self, attempt: int, headers: Optional[Mapping[str, str]], status: int = 0) -> Optional[float]:
-        """Seconds to wait before retrying (``None``: do not retry), as the SDKs decide.
-
-        Retried: connection errors (*headers* ``None``), 408, 409, 429 and 5xx;
-        a response's ``x-should-retry: true/false`` overrides the status.
-        """
-        if attempt >= self.max_retries:
-            return None
-        asked = None
-        if headers is not None:
-            should = headers.get("x-should-retry")
-            if should == "false" or (should != "true" and status not in (408, 409, 429) and status < 500):
-                return None
-            asked = retry_after(headers)
-        delay: float = min(_MAX_BACKOFF, _INITIAL_BACKOFF * 2.0**attempt) * random.uniform(0.5, 1.0)
-        if asked is not None:
-            delay = max(delay, min(asked, _MAX_RETRY_AFTER)) if asked > 0 else 0.0
-        return delay
-
-    def _error_for(self, request: _Request, response: Response, raw: bytes) -> APIStatusError:
-        return status_error(
-            response.status_code, response.headers, raw, key_missing=not self._api_key, response=response
-        )
-
-    @staticmethod
-    def _decode_completion(
-        raw: bytes, response: Response, *, strict: bool, deviations: Optional[List[Deviation]]
-    ) -> ChatCompletion:
-        """The non-streaming body as a ``ChatCompletion`` (``ChunkDecodeError`` when it is not one)."""
-        try:
-            data = json.loads(raw.decode("utf-8"))
-            problem = None if isinstance(data, dict) else f"a JSON {type(data).__name__}, not an object"
-        except (UnicodeDecodeError, ValueError) as exc:
-            problem = f"not JSON ({exc})"
-        if problem is not None:
-            raise ChunkDecodeError(
-                f"the response from {response.url} is {problem}: {snippet(raw, 200)}", path="$", reason=problem
-            )
-        completion = ChatCompletion.from_dict(data, strict=strict, deviations=deviations)
-        return attach_response(completion, response)
-
-    @staticmethod
-    def _unexpected(response: Response, start: bytes) -> UnexpectedContentTypeError:
-        return UnexpectedContentTypeError(
-            status_code=response.status_code,
-            content_type=response.headers.get("content-type", ""),
-            headers=dict(response.headers),
-            body=start,
-            response=response,
-        )
-
-
-def _groq_api_root(host: str) -> str:
-    """``GROQ_BASE_URL`` as the Groq SDK reads it: a host, to which ``/openai/v1`` is added.
-
-    A value that already ends in ``/openai/v1`` is taken as it is (the SDK would double the path and get 404s).
-    """
-    host = host.rstrip("/")
-    return host if host.endswith(_GROQ_API_PATH) else host + _GROQ_API_PATH
-
-
-def _merge_headers(headers: Dict[str, Optional[str]], extra: Mapping[str, Optional[str]]) -> None:
-    """Add *extra* to *headers*, names compared case-insensitively (``None`` removes one)."""
-    lower = {name.lower(): name for name in headers}
-    for name, value in extra.items():
-        existing = lower.get(name.lower())
-        if existing is not None and existing != name:
-            del headers[existing]
-        headers[name] = value
-        lower[name.lower()] = name
-
-
-def _is_event_stream(headers: Headers) -> bool:
-    return headers.get("content-type", "").split(";", 1)[0].strip().lower() == "text/event-stream"
-
-
-# --- sync -------------------------------------------------------------------------------------------
 
 
 class _ResponseBody:
@@ -370,7 +69,7 @@ class _ResponseBody:
     def __init__(
         self,
         client: Client,
-        request: _Request,
+        request: policy.Request,
         connection: http.client.HTTPConnection,
         response: http.client.HTTPResponse,
         capture: Optional[CaptureWriter],
@@ -383,7 +82,7 @@ class _ResponseBody:
         """The ``http.client`` response (for ``Stream``'s drain to find its socket)."""
         self.status = response.status
         """The response's HTTP status (a 2xx: other statuses raise before a stream begins)."""
-        self._raw_io = getattr(response.fp, "raw", None)  # its SocketIO, whose recvs read_within bounds
+        self._raw_io = socket_io(response)  # its SocketIO, whose recvs read_within bounds
         self._capture = capture
         self.stream: Optional[Stream] = None
 
@@ -400,7 +99,7 @@ class _ResponseBody:
             # every complete chunk.
             return b""
         except (OSError, http.client.HTTPException) as exc:
-            raise _connection_error(exc, self._request.url, self._chunks()) from exc
+            raise policy.connection_error(exc, self._request.url, self._chunks()) from exc
         if self._capture is not None and data:
             self._capture.write(data)
         return data
@@ -419,7 +118,7 @@ class _ResponseBody:
                 self._connection.close()
 
 
-class Client(_ClientBase):
+class Client(policy._ClientBase):
     """A Groq client on the standard library, with the Groq SDK's configuration and kept-alive connections.
 
     ``chat_stream()`` starts a streaming chat completion (a ``Stream``);
@@ -453,6 +152,7 @@ class Client(_ClientBase):
     """
 
     def _init_transport(self) -> None:
+        self._sleep = time.sleep
         self._pool = ConnectionPool(self._ssl_context)
         # A client dropped without close() still closes its idle connections (no ResourceWarning, no fd kept).
         weakref.finalize(self, self._pool.close)
@@ -511,8 +211,8 @@ class Client(_ClientBase):
             CaptureWriter(capture, model=model, request=messages_digest(messages)) if capture is not None else None
         )
         connection, response, info = self._send(request)
-        if not _is_event_stream(info.headers):
-            raise self._unexpected(info, self._finish(request, connection, response, limit=_UNEXPECTED_BODY))
+        if not policy.is_event_stream(info.headers):
+            raise self._unexpected(info, self._finish(request, connection, response, limit=policy.UNEXPECTED_BODY))
         source = _ResponseBody(self, request, connection, response, recorder)
         try:
             stream = Stream(
@@ -560,20 +260,17 @@ class Client(_ClientBase):
             extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body, timeout=timeout,
         )  # fmt: skip
         connection, response, info = self._send(request)
-        raw = self._finish(request, connection, response, limit=_MAX_COMPLETION_BODY, whole=True)
-        return self._decode_completion(raw, info, strict=strict, deviations=deviations)
+        raw = self._finish(request, connection, response, limit=policy.MAX_COMPLETION_BODY + 1, whole=True)
+        return self._completion(request, raw, info, strict=strict, deviations=deviations)
 
-    def _send(self, request: _Request) -> Tuple[http.client.HTTPConnection, http.client.HTTPResponse, Response]:
-        """Send *request* until a 2xx response arrives; retry as ``_retry_delay`` says; raise the last error."""
+    def _send(self, request: policy.Request) -> Tuple[http.client.HTTPConnection, http.client.HTTPResponse, Response]:
+        """Send *request* until a 2xx response arrives, as the policy decides; raise the last error."""
         attempt = 0
         while True:
-            error: GroqStreamError
             try:
                 connection, response = self._exchange(request)
             except (OSError, http.client.HTTPException) as exc:
-                error = _connection_error(exc, request.url)
-                error.__cause__ = exc
-                delay = self._retry_delay(attempt, None)
+                retry = self._after_failure(request, attempt, exc)
             else:
                 info = Response(
                     response.status, response_headers(response), request.url,
@@ -581,15 +278,12 @@ class Client(_ClientBase):
                 )  # fmt: skip
                 if 200 <= response.status < 300:
                     return connection, response, info
-                raw = self._finish(request, connection, response, limit=_MAX_ERROR_BODY)
-                error = self._error_for(request, info, raw)
-                delay = self._retry_delay(attempt, info.headers, info.status_code)
-            if delay is None:
-                raise error
-            self._sleep(delay)
+                body = self._finish(request, connection, response, limit=policy.MAX_ERROR_BODY)
+                retry = self._after_status(request, attempt, info, body)
+            self._sleep(retry.delay_or_raise())
             attempt += 1
 
-    def _exchange(self, request: _Request) -> Tuple[http.client.HTTPConnection, http.client.HTTPResponse]:
+    def _exchange(self, request: policy.Request) -> Tuple[http.client.HTTPConnection, http.client.HTTPResponse]:
         """Send once; a pooled connection the server closed while idle is replaced by a fresh one, once."""
         connection, reused = self._pool.connection(request.origin, request.timeout)
         while True:
@@ -607,31 +301,28 @@ class Client(_ClientBase):
 
     def _finish(
         self,
-        request: _Request,
+        request: policy.Request,
         connection: http.client.HTTPConnection,
         response: http.client.HTTPResponse,
         *,
         limit: int,
         whole: bool = False,
     ) -> bytes:
-        """Read a non-streaming body (at most *limit* bytes), then pool or close the connection."""
+        """Read at most *limit* bytes of a non-streaming body within the timeout in total, then pool or close."""
         keep = False
         try:
-            raw = response.read(limit + 1) if whole else response.read(limit)
-            if whole and len(raw) > limit:
-                raise APIConnectionError(f"the response from {request.url} is larger than {limit} bytes")
+            # In total, as a stream's reads: one read(limit) recvs as often as the server slices the body.
+            raw: bytes = read_within(socket_io(response), request.timeout, response.read, limit)
             keep = reusable(response)
-            return raw
         except (OSError, http.client.HTTPException) as exc:
-            if whole:
-                raise _connection_error(exc, request.url, 0) from exc
-            return b""
+            raw = self._unread(request, exc, whole=whole)
         finally:
             response.close()
             if keep:
                 self._pool.release(request.origin, connection)
             else:
                 connection.close()
+        return raw
 
     def close(self) -> None:
         """Close the kept-alive connections; streams still open keep theirs until they end. Later requests raise."""

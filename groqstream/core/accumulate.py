@@ -83,6 +83,8 @@ Snapshots and the rest:
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass, field
+from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Tuple, Union
 
 from ..types import (
     Annotation,
@@ -109,13 +111,6 @@ from ..types import (
 )
 from ..types.wire import _Invalid, copy_json, keep_nulls
 from .errors import GroqStreamError, InvalidJSONError
-
-TYPE_CHECKING = False  # as typing's, without importing typing at run time: see docs/architecture.md
-if TYPE_CHECKING:
-    from dataclasses import dataclass, field  # the standard decorator; at run time it is deferred (_dataclass)
-    from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Tuple, Union
-else:
-    from ..types._dataclass import dataclass, field
 
 __all__ = [
     "AccumulatorEvent",
@@ -327,7 +322,7 @@ class Usage:
     """The usage of the whole request."""
 
 
-_EVENT_TYPES = (
+AccumulatorEvent = Union[
     ContentDelta,
     ReasoningDelta,
     ContentDone,
@@ -337,31 +332,8 @@ _EVENT_TYPES = (
     ExecutedToolUpdate,
     FinishReason,
     Usage,
-)
-if TYPE_CHECKING:  # any event ChatCompletionAccumulator.add returns; at run time, Union[_EVENT_TYPES]
-    AccumulatorEvent = Union[
-        ContentDelta,
-        ReasoningDelta,
-        ContentDone,
-        ReasoningDone,
-        ToolCallArgumentsDelta,
-        ToolCallDone,
-        ExecutedToolUpdate,
-        FinishReason,
-        Usage,
-    ]
-
-
-def __getattr__(name: str) -> Any:
-    """``AccumulatorEvent``, made when first asked for: a ``Union`` needs typing, which a stream does not import."""
-    if name != "AccumulatorEvent":
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import typing
-
-    union: Any = typing.Union  # Any: the form is applied to a tuple of classes
-    value = union[_EVENT_TYPES]
-    globals()[name] = value
-    return value
+]
+"""Any event ``ChatCompletionAccumulator.add`` returns."""
 
 
 # --- state --------------------------------------------------------------------------

@@ -471,7 +471,7 @@ def status_error(
     """Build the ``APIStatusError`` subclass for a non-2xx response from its status, headers and body."""
     try:
         body: Any = json.loads(raw.decode("utf-8", "replace"))
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested past the recursion limit: shown as text
         body = raw.decode("utf-8", "replace")
     error = body.get("error", body) if isinstance(body, dict) else body
     if isinstance(error, dict):

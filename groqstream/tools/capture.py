@@ -261,12 +261,16 @@ def iter_capture(
     yield from decoder.flush()
 
 
-class TimedChunk(NamedTuple):
+@dataclass(frozen=True)
+class TimedChunk:
     """Internal: an event of a capture, its time, and the chunk it carried (if any)."""
 
     time: Optional[float]
+    """Seconds from the request to the event's arrival; ``None`` in an untimed capture."""
     event: ServerSentEvent
+    """The event."""
     chunk: Optional[ChatCompletionChunk]
+    """The chunk the event carried; ``None`` for ``[DONE]`` and events that carry none."""
 
 
 def iter_timed_chunks(

@@ -19,6 +19,9 @@ names, same JSON keys. Open-ended strings such as ``finish_reason`` are typed
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, Literal
+
+from . import decoders as _decoders  # noqa: F401 - gives every class its generated decoder (decoders.py)
 from .chunk import (
     ChatCompletionChunk,
     Choice,
@@ -67,10 +70,7 @@ from .shared import (
 )
 from .wire import DEVIATION_RULES, Deviation, WireObject
 
-TYPE_CHECKING = False  # as typing's, without importing typing at run time: see docs/architecture.md
 if TYPE_CHECKING:
-    from typing import Any, Literal
-
     from .responses import *  # noqa: F403  # at run time, imported on first use: see __getattr__
 
 __all__ = [
@@ -224,35 +224,18 @@ _RESPONSES_NAMES = (
 )
 __all__ += _RESPONSES_NAMES
 
-# The Literal aliases (docs/api.md): what a type checker sees, and their values, for run time.
-if TYPE_CHECKING:
-    # Known finish_reason values; the field itself is str so new values never break parsing.
-    KnownFinishReason = Literal["stop", "length", "tool_calls", "content_filter", "function_call"]
-    # Known role values; the field itself is str.
-    KnownRole = Literal["system", "user", "assistant", "tool"]
-
-_LITERALS = {
-    "KnownFinishReason": ("stop", "length", "tool_calls", "content_filter", "function_call"),
-    "KnownRole": ("system", "user", "assistant", "tool"),
-}
+# Known finish_reason values; the field itself is str so new values never break parsing.
+KnownFinishReason = Literal["stop", "length", "tool_calls", "content_filter", "function_call"]
+# Known role values; the field itself is str.
+KnownRole = Literal["system", "user", "assistant", "tool"]
 
 
 def __getattr__(name: str) -> Any:
-    """``KnownFinishReason`` and ``KnownRole``, made when first asked for: they need typing, a stream does not.
-
-    Likewise the Responses API's names (``_RESPONSES_NAMES``): their module is imported when one is first used.
-    """
-    if name in _RESPONSES_NAMES:
-        from . import responses
-
-        value = getattr(responses, name)
-        globals()[name] = value
-        return value
-    if name not in _LITERALS:
+    """The Responses API's names (``_RESPONSES_NAMES``): their module is imported when one is first used."""
+    if name not in _RESPONSES_NAMES:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import typing
+    from . import responses
 
-    literal: Any = typing.Literal  # Any: the form is applied to values only known here
-    value = literal[_LITERALS[name]]
+    value = getattr(responses, name)
     globals()[name] = value
     return value

@@ -11,6 +11,9 @@ decoder reads an absent or null required key as (docs/compatibility.md).
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional
+
 from .shared import (
     Annotation,
     ChoiceLogprobs,
@@ -29,16 +32,8 @@ from .wire import (
     Computed,
     Lenient,
     WireObject,
-    compile_wire_classes,
     copy_json,
 )
-
-TYPE_CHECKING = False  # as typing's, without importing typing at run time: see docs/architecture.md
-if TYPE_CHECKING:
-    from dataclasses import dataclass, field  # the standard decorator; at run time it is deferred (_dataclass)
-    from typing import Any, Callable, ClassVar, Dict, List, Optional, Tuple
-else:
-    from ._dataclass import dataclass, field
 
 __all__ = [
     "ChatCompletionChunk",
@@ -125,7 +120,7 @@ class ChoiceDeltaToolCall(WireObject):
     extra: Dict[str, Any] = field(default_factory=dict)
     """Keys this class does not know, as parsed."""
 
-    _empty: ClassVar[Dict[str, Any]] = {
+    _empty = {
         "index": Computed(
             _infer_tool_call_index, "a new id starts the next call, no id continues the last", TOOL_CALL_INDEX
         )
@@ -197,9 +192,9 @@ class Choice(WireObject):
     extra: Dict[str, Any] = field(default_factory=dict)
     """Keys this class does not know, as parsed."""
 
-    _empty: ClassVar[Dict[str, Any]] = {"delta": ChoiceDelta, "index": POSITION}
-    _watch: ClassVar[Tuple[str, ...]] = ("index", "finish_reason")  # for a stream's end without [DONE]
-    _misplaced: ClassVar[Dict[str, Tuple[str, Callable[[Lenient, Any], None]]]] = {
+    _empty = {"delta": ChoiceDelta, "index": POSITION}
+    _watch = ("index", "finish_reason")  # for a stream's end without [DONE]
+    _misplaced = {
         "usage": ("usage belongs at the chunk's top level, not inside a choice (Moonshot/Kimi)", _usage_in_choice)
     }
 
@@ -250,8 +245,8 @@ class ChatCompletionChunk(WireObject):
     extra: Dict[str, Any] = field(default_factory=dict)
     """Keys this class does not know, as parsed (e.g. OpenAI's ``obfuscation``)."""
 
-    _empty: ClassVar[Dict[str, Any]] = {"id": "", "choices": list, "created": 0, "model": "", "object": ""}
-    _truncated: ClassVar[Tuple[str, ...]] = ("created",)
+    _empty = {"id": "", "choices": list, "created": 0, "model": "", "object": ""}
+    _truncated = ("created",)
 
     @property
     def text(self) -> str:
@@ -268,6 +263,3 @@ class ChatCompletionChunk(WireObject):
             if choice.index == 0:
                 return choice.delta.content or ""
         return ""
-
-
-compile_wire_classes(globals())

@@ -9,6 +9,9 @@ tool calls), so ``ChatCompletion.from_dict`` reads real responses of both.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Dict, List, Optional
+
 from .shared import (
     Annotation,
     ChoiceLogprobs,
@@ -20,16 +23,10 @@ from .shared import (
     UsageBreakdown,
     XGroqDebug,
 )
-from .wire import POSITION, WireObject, compile_wire_classes
+from .wire import POSITION, WireObject
 
-TYPE_CHECKING = False  # as typing's, without importing typing at run time: see docs/architecture.md
 if TYPE_CHECKING:
-    from dataclasses import dataclass, field  # the standard decorator; at run time it is deferred (_dataclass)
-    from typing import Any, ClassVar, Dict, List, Optional, Tuple
-
     from ..client.http import Response
-else:
-    from ._dataclass import dataclass, field
 
 __all__ = [
     "ChatCompletion",
@@ -99,8 +96,8 @@ class ChatCompletionMessageToolCall(WireObject):
     """Keys this class does not know, as parsed."""
 
     # A custom call has no "function" key, so the wire may omit it; read, it is the empty function.
-    _not_required: ClassVar[Tuple[str, ...]] = ("function",)
-    _empty: ClassVar[Dict[str, Any]] = {"id": "", "type": "function"}
+    _not_required = ("function",)
+    _empty = {"id": "", "type": "function"}
 
 
 @dataclass(frozen=True, repr=False)
@@ -146,8 +143,8 @@ class ChatCompletionMessage(MessageLike):
     extra: Dict[str, Any] = field(default_factory=dict)
     """Keys this class does not know (accumulated: the latest value of each unknown delta key, e.g. ``channel``)."""
 
-    _always: ClassVar[Tuple[str, ...]] = ("content",)
-    _empty: ClassVar[Dict[str, Any]] = {"role": "assistant"}
+    _always = ("content",)
+    _empty = {"role": "assistant"}
 
 
 @dataclass(frozen=True, repr=False)
@@ -165,8 +162,8 @@ class ChatCompletionChoice(WireObject):
     extra: Dict[str, Any] = field(default_factory=dict)
     """Keys this class does not know, as parsed (e.g. Azure's ``content_filter_results``)."""
 
-    _always: ClassVar[Tuple[str, ...]] = ("logprobs", "finish_reason")
-    _empty: ClassVar[Dict[str, Any]] = {"index": POSITION}
+    _always = ("logprobs", "finish_reason")
+    _empty = {"index": POSITION}
 
 
 @dataclass(frozen=True, repr=False)
@@ -264,22 +261,20 @@ class ChatCompletion(WireObject):
     extra: Dict[str, Any] = field(default_factory=dict)
     """Keys this class does not know, as parsed (e.g. OpenAI's ``moderation``, Perplexity's ``citations``)."""
 
-    _always: ClassVar[Tuple[str, ...]] = ("system_fingerprint",)
-    _empty: ClassVar[Dict[str, Any]] = {"id": "", "object": "", "created": 0, "model": "", "choices": list}
+    _always = ("system_fingerprint",)
+    _empty = {"id": "", "object": "", "created": 0, "model": "", "choices": list}
 
     @property
     def response(self) -> Optional[Response]:
         """The HTTP response this completion came in (``Client.chat``, or a client's stream); else ``None``."""
         return self.__dict__.get("_response")
 
-    _truncated: ClassVar[Tuple[str, ...]] = ("created",)
+    _truncated = ("created",)
 
 
-compile_wire_classes(globals())
-
-# What a decoded tool call without a "function" (a custom call) reads. Decoded, not constructed: constructing
-# would make the dataclass at import (see _dataclass); both give the same value and to_dict().
-ChatCompletionMessageToolCall.function = ChatCompletionMessageToolCallFunction.from_dict({"arguments": "", "name": ""})
+# What a decoded tool call without a "function" (a custom call) reads: the empty function. A class attribute
+# set after the dataclass decorator ran, so the constructor still requires the field.
+ChatCompletionMessageToolCall.function = ChatCompletionMessageToolCallFunction(arguments="", name="")
 
 
 def attach_response(completion: ChatCompletion, response: Response) -> ChatCompletion:

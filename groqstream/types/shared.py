@@ -6,19 +6,15 @@ reasoning details. The classes mirror the Groq SDK 1.x types (same class
 names, field names and JSON keys) and add what other OpenAI-compatible
 servers send: OpenAI's usage counters, refusal log probabilities and URL
 citations, Mistral's content parts, OpenRouter's reasoning details.
-``_wire`` holds how they are read and written.
+``wire`` holds how they are read and written.
 """
 
 from __future__ import annotations
 
-from .wire import CONTENT_PARTS, UNFIXED, Computed, Lenient, WireObject, compile_wire_classes
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional
 
-TYPE_CHECKING = False  # as typing's, without importing typing at run time: see docs/architecture.md
-if TYPE_CHECKING:
-    from dataclasses import dataclass, field  # the standard decorator; at run time it is deferred (_dataclass)
-    from typing import Any, ClassVar, Dict, List, Optional
-else:
-    from ._dataclass import dataclass, field
+from .wire import CONTENT_PARTS, UNFIXED, Computed, Lenient, WireObject
 
 __all__ = [
     "Annotation",
@@ -103,7 +99,7 @@ class CompletionUsage(WireObject):
     extra: Dict[str, Any] = field(default_factory=dict)
     """Keys this class does not know, as parsed (OpenRouter's ``cost``, xAI's ``num_sources_used``, ...)."""
 
-    _empty: ClassVar[Dict[str, Any]] = {
+    _empty = {
         "completion_tokens": 0,
         "prompt_tokens": 0,
         "total_tokens": Computed(
@@ -145,7 +141,7 @@ class ChatCompletionTokenLogprob(WireObject):
     extra: Dict[str, Any] = field(default_factory=dict)
     """Keys this class does not know, as parsed."""
 
-    _empty: ClassVar[Dict[str, Any]] = {"top_logprobs": list}
+    _empty = {"top_logprobs": list}
 
 
 @dataclass(frozen=True, repr=False)
@@ -311,8 +307,8 @@ class MessageLike(WireObject):
     content_parts: Optional[List[ContentPart]]
 
     # content as a list of parts is read by content_from_parts, and written back as parts
-    _lenient_hooks: ClassVar[Dict[str, Any]] = {"content": content_from_parts}
-    _dump_as: ClassVar[Dict[str, str]] = {"content": "content_parts"}
+    _lenient_hooks = {"content": content_from_parts}
+    _dump_as = {"content": "content_parts"}
 
     @property
     def reasoning_text(self) -> Optional[str]:
@@ -531,6 +527,3 @@ class XGroqDebug(WireObject):
     """Output tokens."""
     extra: Dict[str, Any] = field(default_factory=dict)
     """Keys this class does not know, as parsed."""
-
-
-compile_wire_classes(globals())

@@ -1,17 +1,20 @@
 """How wire objects are read from JSON and written back: the machinery behind every typed class.
 
-The declarations live elsewhere (``_shared_types``, ``_chunk_types``,
-``_completion_types``); this module holds what they have in common:
+The declarations live elsewhere (``shared``, ``chunk``, ``completion``: standard
+frozen dataclasses); this module holds what they have in common:
 
 * ``WireObject``: the base class, with ``from_dict``, ``to_dict`` and ``extra``.
   ``to_dict()`` returns the JSON object an instance was read from, exactly:
   same keys, same order, explicit ``null`` kept, and what was absent stays
   absent. An instance made with the constructor has no source object; it
   gives its required fields, the optional ones that are set, then ``extra``.
-* The strict decoders. Each class gets one generated from its annotations
-  (``_compile``), so a field is declared in one place only. A required key
-  that is missing or ``null``, or a value of the wrong JSON type, raises
-  ``_Invalid`` naming the path; unknown keys go to ``extra``, never fatal.
+* ``bind_decoders``: the generated module ``decoders`` holds one strict
+  decoder per class (written by ``tools/generate_decoders.py`` from the
+  declarations); at its end it hands them here, and each class gets its
+  decoder and a field table read from its dataclass fields. A required key
+  that is missing or ``null``, or a value of the wrong JSON type, sends the
+  object to the general decoder, which raises ``_Invalid`` naming the path;
+  unknown keys go to ``extra``, never fatal.
 * The lenient decoder (``_decode_general`` with a ``Lenient``): what the
   stream decoders fall back to when the strict one refuses a chunk. It reads
   every departure that has one obvious meaning (a required key absent or
@@ -20,43 +23,34 @@ The declarations live elsewhere (``_shared_types``, ``_chunk_types``,
   docs/compatibility.md lists the rules.
 
 Decoding takes the parsed JSON object over: on the usual path the object
-itself becomes the instance's ``__dict__`` (see ``_decoder_source``).
+itself becomes the instance's ``__dict__`` (see ``decoders``).
 """
 
 from __future__ import annotations
 
-import builtins
+import dataclasses
 import math
 import re
 import sys
-import zlib
-from types import FunctionType
+from dataclasses import dataclass
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Callable,
+    Dict,
+    FrozenSet,
+    List,
+    NoReturn,
+    Optional,
+    Tuple,
+    Type,
+    TypeVar,
+)
 
 from ..core.errors import ChunkDecodeError, snippet
-from . import decoders
-from ._dataclass import MISSING, DeclaredField, declared_fields, is_declared
 
-TYPE_CHECKING = False  # as typing's, without importing typing at run time: see docs/architecture.md
 if TYPE_CHECKING:
-    from dataclasses import dataclass  # the standard decorator; at run time it is deferred (_dataclass)
-    from typing import (
-        Any,
-        Callable,
-        ClassVar,
-        Dict,
-        FrozenSet,
-        List,
-        NoReturn,
-        Optional,
-        Protocol,
-        Set,
-        Tuple,
-        Type,
-        TypeVar,
-    )
-
-    _W = TypeVar("_W", bound="WireObject")
-    _Convert = Callable[[Any], Any]
+    from typing import ClassVar, Protocol, Set
 
     class Watcher(Protocol):
         """What a watching decoder reports to (``ChunkDecoder``): the choices it sees and how they end."""
@@ -66,8 +60,10 @@ if TYPE_CHECKING:
         def note(self, index: int, finish_reason: Optional[str]) -> None: ...
 
         def note_all(self, obj: Any) -> None: ...
-else:
-    from ._dataclass import dataclass
+
+
+_W = TypeVar("_W", bound="WireObject")
+_Convert = Callable[[Any], Any]
 
 __all__ = [
     "NO_EXTRA",
@@ -78,10 +74,14 @@ __all__ = [
     "Deviation",
     "Lenient",
     "WireObject",
-    "compile_wire_classes",
+    "bind_decoders",
     "copy_json",
+    "field_shape",
+    "general_watched",
     "invalid_to_error",
     "keep_nulls",
+    "watching_decoder",
+    "wire_fields",
 ]
 
 
@@ -382,49 +382,66 @@ POSITION = Computed(_position, "its position in the list")
 class WireObject:
     """Base of every wire dataclass: ``from_dict``, ``to_dict`` and ``extra``."""
 
-    extra: Dict[str, Any]
-    # Filled by _compile for each subclass:
-    _convert: ClassVar[Dict[str, Callable[[Any], Any]]]  # every field: its converter (not _Convert: see api.md)
-    _shapes: ClassVar[Dict[str, Tuple[str, Any]]]  # every field: what it holds (see _shape)
-    _known: ClassVar[FrozenSet[str]]  # every field's JSON key
-    _nested_keys: ClassVar[Tuple[str, ...]]  # object and array fields, in field order
-    _required: ClassVar[Tuple[str, ...]]
-    _json_keys: ClassVar[FrozenSet[str]]  # fields that hold any JSON value (copied by to_dict)
-    _decode: ClassVar[Callable[[Any], Any]]  # the generated decoder (see _decoder_source)
-    # Declared by subclasses, for the lenient decoder:
-    # the empty value of a required field that arrives absent or null: a str or int, a class (or list) to
+    # The decoding machinery's per-class state. Declared for type checkers only, so that it never reaches
+    # __annotations__: typing.get_type_hints and pydantic see a wire class's fields and nothing else. At run
+    # time, the defaults below are plain class attributes, a class's own settings are plain assignments in
+    # its body (_empty = {...}), and bind_decoders sets the rest.
+    if TYPE_CHECKING:
+        extra: Dict[str, Any]  # a dataclass field of every subclass
+        # Set by bind_decoders for each subclass:
+        _convert: ClassVar[Dict[str, Callable[[Any], Any]]]  # every field: its converter
+        _shapes: ClassVar[Dict[str, Tuple[str, Any]]]  # every field: what it holds (see field_shape)
+        _known: ClassVar[FrozenSet[str]]  # every field's JSON key
+        _nested_keys: ClassVar[Tuple[str, ...]]  # object and array fields, in field order
+        _required: ClassVar[Tuple[str, ...]]
+        _json_keys: ClassVar[FrozenSet[str]]  # fields that hold any JSON value (copied by to_dict)
+        _decode: ClassVar[Callable[..., Any]]  # the generated decoder (see decoders.py)
+        # Declared by subclasses, for the lenient decoder (defaults below):
+        _empty: ClassVar[Dict[str, Any]]
+        _truncated: ClassVar[Tuple[str, ...]]
+        _lenient_hooks: ClassVar[Dict[str, Callable[[Lenient, Any, Dict[str, Any]], Any]]]
+        _watch: ClassVar[Tuple[str, ...]]
+        _misplaced: ClassVar[Dict[str, Tuple[str, Callable[[Lenient, Any], None]]]]
+        _not_required: ClassVar[Tuple[str, ...]]
+        _dump_as: ClassVar[Dict[str, str]]
+        _always: ClassVar[Tuple[str, ...]]
+        # Per instance, with a class-wide default (see below):
+        _present: ClassVar[Optional[Tuple[str, ...]]]
+        _raw: ClassVar[Optional[Dict[str, Any]]]
+        _constructed: ClassVar[bool]
+        _nulls: ClassVar[Tuple[str, ...]]
+
+    # The empty value of a required field that arrives absent or null: a str or int, a class (or list) to
     # call, or a Computed. A required field without one is refused.
-    _empty: ClassVar[Dict[str, Any]] = {}
+    _empty = {}
     # integer fields where a number with a fraction is truncated (timestamps), not refused
-    _truncated: ClassVar[Tuple[str, ...]] = ()
+    _truncated = ()
     # a field whose wrongly typed value a class reads its own way: key -> hook(lenient, value, values)
-    _lenient_hooks: ClassVar[Dict[str, Callable[[Lenient, Any, Dict[str, Any]], Any]]] = {}
+    _lenient_hooks = {}
     # (index, finish_reason): the fields whose values a watching stream is told of (see watching_decoder)
-    _watch: ClassVar[Tuple[str, ...]] = ()
+    _watch = ()
     # keys that are no field here but one elsewhere (Moonshot's usage inside a choice): key -> (why the strict
     # decoder refuses it, hook(lenient, value) that reads it where it belongs and records the deviation).
     # Either way the key stays in extra, so to_dict() gives back what was sent.
-    _misplaced: ClassVar[Dict[str, Tuple[str, Callable[[Lenient, Any], None]]]] = {}
-    _decoder_namespace: ClassVar[Dict[str, Any]]  # the globals of the generated decoder
-    _decoder_source: ClassVar[str]  # its source (see decoders.py)
+    _misplaced = {}
     # fields the constructor requires that the wire may omit (the class attribute is what an absent one reads)
-    _not_required: ClassVar[Tuple[str, ...]] = ()
+    _not_required = ()
     # a field that, when set on a constructed instance, to_dict writes under another field's key
-    _dump_as: ClassVar[Dict[str, str]] = {}
+    _dump_as = {}
     # Keys of the JSON object an instance was decoded from, in order, when
     # some were unknown (they are in extra), filled in, or read from another
     # type; otherwise the instance's own __dict__ is the JSON object and its
     # order is the source order.
-    _present: ClassVar[Optional[Tuple[str, ...]]] = None
+    _present = None
     # The source values of keys the lenient decoder read as something else (to_dict writes these).
-    _raw: ClassVar[Optional[Dict[str, Any]]] = None
+    _raw = None
     # True for instances made with the constructor (set by __post_init__).
-    _constructed: ClassVar[bool] = False
+    _constructed = False
     # Optional keys a constructed instance writes even when None, because the
     # wire object always has them (e.g. "finish_reason": null).
-    _always: ClassVar[Tuple[str, ...]] = ()
+    _always = ()
     # The same, for one constructed instance (see keep_nulls).
-    _nulls: ClassVar[Tuple[str, ...]] = ()
+    _nulls = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_constructed", True)
@@ -577,9 +594,9 @@ class WireObject:
         repr of a constructed instance is still a call that rebuilds it.
         """
         parts = []
-        for declared in declared_fields(type(self)):
+        for declared in dataclasses.fields(self):  # type: ignore[arg-type]  # every subclass is a dataclass
             value = getattr(self, declared.name)
-            required = declared.default is MISSING and declared.default_factory is MISSING
+            required = declared.default is dataclasses.MISSING and declared.default_factory is dataclasses.MISSING
             if required or not (value is None or (declared.name == "extra" and not value)):
                 parts.append(f"{declared.name}={value!r}")
         return f"{type(self).__name__}({', '.join(parts)})"
@@ -614,7 +631,7 @@ def _checked(key: str, convert: _Convert, value: Any) -> Any:
 _set_dict = WireObject.__dict__["__dict__"].__set__  # obj.__dict__ = d, past the frozen __setattr__
 
 
-class _NoExtra(dict):  # type: ignore[type-arg]  # Dict[str, Any]: no typing at run time
+class _NoExtra(dict):  # type: ignore[type-arg]  # a plain dict subclass: no typing.Generic in its bases
     """The ``extra`` of every instance whose JSON object had no unknown key: one shared, read-only empty dict.
 
     Decoding stores ``extra`` only when the object had unknown keys, which is
@@ -632,6 +649,9 @@ class _NoExtra(dict):  # type: ignore[type-arg]  # Dict[str, Any]: no typing at 
 
 
 NO_EXTRA: Dict[str, Any] = _NoExtra()
+# What extra reads on every decoded instance that has none of its own: the dataclass decorator removes each
+# subclass's own class attribute (its default is a factory), so lookups fall through to this one.
+WireObject.extra = NO_EXTRA
 
 
 def invalid_to_error(exc: _Invalid, type_name: str, context: str = "") -> ChunkDecodeError:
@@ -682,13 +702,18 @@ def copy_json(value: Any) -> Any:
     return top
 
 
-# --- deriving the decoders ----------------------------------------------------
+# --- binding each class to its decoder and its field table ----------------------------
 
 _SCALARS: Dict[str, Tuple[type, ...]] = {"str": _STR, "int": _INT, "float": _NUMBER}
 _SCALAR_CONVERTERS: Dict[Tuple[type, ...], _Convert] = {_STR: _str, _INT: _int, _NUMBER: _number}
 
 
-def _shape(annotation: str, namespace: Dict[str, Any]) -> Tuple[str, Any]:
+def wire_fields(cls: type) -> List[dataclasses.Field[Any]]:
+    """The dataclass fields of *cls* that are JSON keys: not ``extra``, nor one with ``metadata={"wire": False}``."""
+    return [f for f in dataclasses.fields(cls) if f.name != "extra" and f.metadata.get("wire", True)]
+
+
+def field_shape(annotation: str, namespace: Dict[str, Any]) -> Tuple[str, Any]:
     """What a field annotation such as ``Optional[List[Choice]]`` holds (``Optional`` only means "may be null").
 
     ``("scalar", types)``; ``("scalars", types)`` for a list of scalars;
@@ -696,7 +721,9 @@ def _shape(annotation: str, namespace: Dict[str, Any]) -> Tuple[str, Any]:
     ``("list", item_annotation)`` for any other list (a list of lists);
     ``("json", None)`` for any JSON value (``Any``) and ``("json", dict)`` for
     any JSON object (``Dict[str, Any]``). Class names are looked up in
-    *namespace*, the declaring module's.
+    *namespace*, the declaring module's. The annotation is the text the class
+    body wrote (``from __future__ import annotations``): the generator and
+    ``bind_decoders`` read the same text, so they agree.
     """
     if annotation.startswith("Optional[") and annotation.endswith("]"):
         annotation = annotation[len("Optional[") : -1]
@@ -708,7 +735,7 @@ def _shape(annotation: str, namespace: Dict[str, Any]) -> Tuple[str, Any]:
         return "json", dict
     if annotation.startswith("List[") and annotation.endswith("]"):
         item = annotation[len("List[") : -1]
-        kind, what = _shape(item, namespace)
+        kind, what = field_shape(item, namespace)
         if kind in ("scalar", "object"):
             return kind + "s", what
         return "list", item
@@ -718,391 +745,82 @@ def _shape(annotation: str, namespace: Dict[str, Any]) -> Tuple[str, Any]:
     return "object", target
 
 
-def _decoder_of(cls: Type[WireObject]) -> _Convert:
-    """*cls*'s generated decoder; for a class still being compiled (it holds itself), one that looks it up."""
-    if "_decode" in cls.__dict__:
-        return cls._decode  # the function itself (the class holds it as a staticmethod)
-    return lambda value: cls._decode(value)
-
-
 def _converter(annotation: str, namespace: Dict[str, Any]) -> _Convert:
     """The converter of one field: it checks (and for objects, decodes) a non-null value or raises ``_Invalid``."""
-    kind, what = _shape(annotation, namespace)
+    kind, what = field_shape(annotation, namespace)
     if kind == "scalar":
         return _SCALAR_CONVERTERS[what]
     if kind == "scalars":
         return _list_of(_SCALAR_CONVERTERS[what], what)
     if kind == "object":
-        return _decoder_of(what)
+        return what._decode  # type: ignore[no-any-return]
     if kind == "json":
-        return _json_object if what is dict else (lambda value: value)
-    return _list_of(_decoder_of(what) if kind == "objects" else _converter(what, namespace))
+        return _json_object if what is dict else _any_json
+    return _list_of(what._decode if kind == "objects" else _converter(what, namespace))
 
 
-def _not_of_types(v: str, types: Tuple[type, ...]) -> str:
-    """The condition under which the value in variable *v* is of none of *types* (exact types: a bool is no int)."""
-    return " and ".join(f"type({v}) is not {t.__name__}" for t in types)
+def _any_json(value: Any) -> Any:
+    return value
 
 
-def _check_source(v: str, kind: str, what: Any, required: bool) -> List[str]:
-    """The statements that send the data to ``general`` when the value in variable *v* is of the wrong kind.
+def bind_decoders(decoders: Dict[Type[WireObject], _Convert]) -> None:
+    """Give each wire class its generated decoder and the field table ``_decode_general`` and ``to_dict`` read.
 
-    A null optional value passes. An object, or a list of lists, is checked as
-    it is decoded: here only a required one's null is caught.
+    ``decoders.py`` (generated) calls this once, at its end, with every class
+    and its ``decode_...`` function. The table (each field's shape and
+    converter, the required keys...) comes from the class's dataclass fields:
+    the declaration is the one place a field is written. The decoders are
+    set first, so that a converter can take a nested class's decoder itself.
     """
-    if kind == "scalar":
-        wrong = _not_of_types(v, what)
-    elif kind in ("scalars", "objects"):
-        wrong = f"type({v}) is not list"
-    elif kind == "json" and what is dict:
-        wrong = f"type({v}) is not dict"
-    elif required:
-        wrong = f"{v} is None"
-    else:
-        return []
-    if kind != "scalars":
-        return [f"if {wrong if required else f'{v} is not None and {wrong}'}:", "    return general(data)"]
-    # A list of scalars: the list, then every item, in an inline loop (quicker
-    # than any C call on the short lists of chunks, such as a token's bytes).
-    lines = [
-        f"if {wrong}:",
-        "    return general(data)",
-        f"for item in {v}:",
-        f"    if {_not_of_types('item', what)}:",
-        "        return general(data)",
-    ]
-    return lines if required else [f"if {v} is not None:", *[f"    {line}" for line in lines]]
-
-
-def _decode_source(v: str, key: str, kind: str, i: int) -> List[str]:
-    """The statements decoding the non-null value in *v* into ``data[key]``, adding *key* to a failure's path."""
-    if kind == "objects":  # a loop, not map(): on failure, len(items) is the index that failed
-        return [
-            "items = []",
-            "try:",
-            f"    for item in {v}:",
-            f"        items.append(decode_{i}(item))",
-            "except Invalid as exc:",
-            "    exc.path.append('[%d]' % len(items))",
-            f"    exc.path.append({key})",
-            "    raise",
-            f"data[{key}] = items",
-        ]
-    call = f"decode_{i}" if kind == "object" else f"convert_{i}"
-    return [
-        "try:",
-        f"    data[{key}] = {call}({v})",
-        "except Invalid as exc:",
-        f"    exc.path.append({key})",
-        "    raise",
-    ]
-
-
-def _decoder_source(cls: Type[WireObject], wire_fields: List[DeclaredField], shapes: List[Tuple[str, Any]]) -> str:
-    """The source of *cls*'s decoder: its fields' checks written out one after another.
-
-    The decoder takes the parsed JSON object over: when the object has only
-    known keys and every scalar is of the right type (the usual case), its
-    nested values are decoded in place and the object itself becomes the
-    instance's ``__dict__`` (absent optional fields read the class defaults).
-    No per-key schema lookup, no copy. Anything else goes to
-    ``_decode_general``, which reports the problem (or keeps unknown keys).
-    The names it uses (``only_known``, ``decode_5``...) are bound by ``_compile``.
-    """
-    checks: List[str] = []  # statements of the try block
-    rest: List[str] = []  # those of the optional fields after the first, when they can be skipped
-    decodes: List[str] = []  # statements after it
-    optional: List[str] = []  # the variables of the optional fields
-    required_count = len(cls._required)
-    # With many optional fields and the set check done first, once the first optional field has been
-    # looked at, an object that has no other key (a Groq chunk: its five keys and system_fingerprint)
-    # needs no lookup of the others.
-    skip_rest = required_count > 0 and len(wire_fields) - required_count >= 3
-    for i, (f, (kind, what)) in enumerate(zip(wire_fields, shapes)):
-        key, v, required = repr(f.name), f"v{i}", f.name in cls._required
-        target = rest if skip_rest and len(optional) >= 1 and not required else checks
-        target.append(f"{v} = data[{key}]" if required else f"{v} = data.get({key})")
-        target += _check_source(v, kind, what, required)
-        if not required:
-            optional.append(v)
-        if kind in ("object", "objects", "list"):
-            body = _decode_source(v, key, kind, i)
-            decodes += body if required else [f"if {v} is not None:", *[f"    {line}" for line in body]]
-    if rest:
-        checks += [
-            f"if len(data) == {required_count} + ({optional[0]} is not None):  # no key after the first optional one",
-            f"    {' = '.join(optional[1:])} = None",
-            "else:",
-            *[f"    {line}" for line in rest],
-        ]
-    keys_first, keys_after = _known_keys_source(len(wire_fields) - len(optional), optional)
-    watch: List[str] = []
-    if cls._watch:  # tell a watching stream about (index, finish_reason): only when it is not what it was
-        names = [f.name for f in wire_fields]
-        index, finish = (f"v{names.index(name)}" for name in cls._watch)
-        watch = [
-            f"if watch is not None and ({finish} is not None or {index} not in watch.unfinished):",
-            f"    watch.note({index}, {finish})",
-        ]
-    return "\n".join(
-        [
-            "def decode(data):",
-            *_simple_source(cls, shapes),
-            f"    if type(data) is not dict{keys_first}:",
-            "        return general(data)",
-            "    try:",
-            *[f"        {line}" for line in checks],
-            "    except KeyError:  # a required key is missing",
-            "        return general(data)",
-            *[f"    {line}" for line in keys_after],
-            "    # Every check passed: decode the nested values, in field order as _decode_general does.",
-            *[f"    {line}" for line in decodes],
-            *[f"    {line}" for line in watch],
-            "    obj = new(cls)",
-            "    set_dict(obj, data)",
-            "    return obj",
-            "",
-        ]
-    )
-
-
-def _simple_keys(cls: Type[WireObject], shapes: List[Tuple[str, Any]]) -> Tuple[FrozenSet[str], Tuple[str, ...]]:
-    """For a class of many optional fields and no required one: its string fields and its list-of-objects fields."""
-    if cls._required or len(shapes) < 3:
-        return frozenset(), ()
-    named = list(zip(cls._convert, shapes))
-    strings = frozenset(name for name, (kind, what) in named if kind == "scalar" and what is _STR)
-    lists = tuple(name for name, (kind, _) in named if kind == "objects")
-    return strings, lists
-
-
-def _simple_source(cls: Type[WireObject], shapes: List[Tuple[str, Any]]) -> List[str]:
-    """The decoder's first lines for a class of many optional fields: look at the keys that are there.
-
-    A delta is nearly always ``{"content": "..."}``, ``{}`` or
-    ``{"tool_calls": [...]}``, and a check per field (ten for ``ChoiceDelta``)
-    costs more than looking at the keys present: when they are all string
-    fields (one C call) and each value is a string or null, or when the one
-    key is a list of objects, the object is taken (its list decoded). Anything
-    else goes on to the checks field by field, which reach the same verdict.
-    """
-    strings, lists = _simple_keys(cls, shapes)
-    if not strings:
-        return []
-    take = ["obj = new(cls)", "set_dict(obj, data)", "return obj"]
-    lines = [
-        "    if type(data) is dict and only_strings(data):",
-        "        for v in data.values():",
-        "            if type(v) is not str and v is not None:",
-        "                break",
-        "        else:",
-        *[f"            {line}" for line in take],
-    ]
-    if not lists:
-        return lines
-    # One list of objects alone (a tool-call delta): decoded at once.
-    return [
-        *lines,
-        "    elif type(data) is dict and len(data) == 1:",
-        "        for key in data:",
-        "            decode_item = list_decoders.get(key)",
-        "            if decode_item is not None:",
-        "                v = data[key]",
-        "                if type(v) is list:",
-        "                    items = []",
-        "                    try:",
-        "                        for item in v:",
-        "                            items.append(decode_item(item))",
-        "                    except Invalid as exc:",
-        "                        exc.path.append('[%d]' % len(items))",
-        "                        exc.path.append(key)",
-        "                        raise",
-        "                    data[key] = items",
-        *[f"                    {line}" for line in take],
-    ]
-
-
-def _known_keys_source(required: int, optional: List[str]) -> Tuple[str, List[str]]:
-    """How a decoder makes sure every key is a field's: a condition for its first line, or lines after the checks.
-
-    The set check (``only_known``) is a C call that walks the dict. With at
-    most one optional field (or two and no required one) a count is enough
-    and costs a fraction of it: once the checks have found every required
-    key, the dict holds no other key when its size is the required count,
-    plus one for each non-null optional value. A size that differs (an
-    unknown key, or an optional key that is null) falls back to the set
-    check. Groq sends a choice's optional fields as explicit nulls, so a
-    count would miss there: a class with required fields and two optional
-    ones keeps the set check.
-    """
-    if len(optional) > 2 or (len(optional) == 2 and required):
-        return " or not only_known(data)", []
-    if len(optional) == 2:
-        expected = f"({optional[0]} is not None) + ({optional[1]} is not None)"
-    else:
-        expected = f"({required} if {optional[0]} is None else {required + 1})" if optional else str(required)
-    return "", [f"if len(data) != {expected} and not only_known(data):", "    return general(data)"]
-
-
-def _is_wire_field(f: DeclaredField) -> bool:
-    """Every dataclass field is a JSON key, but ``extra`` and those marked ``metadata={"wire": False}``."""
-    return f.name != "extra" and f.metadata.get("wire", True)
-
-
-def _compile(cls: Type[WireObject], done: Set[type]) -> None:
-    """Give *cls* its converters, required keys and decoder, from its dataclass fields (its field types' first)."""
-    if cls in done or "_decode" in cls.__dict__:  # being compiled, or compiled with its own module
-        return
-    done.add(cls)
-    namespace = vars(sys.modules[cls.__module__])
-    wire_fields = [f for f in declared_fields(cls) if _is_wire_field(f)]
-    shapes = [_shape(str(f.type), namespace) for f in wire_fields]
-    for kind, what in shapes:
-        if kind in ("object", "objects"):
-            _compile(what, done)
-    cls._shapes = {f.name: shape for f, shape in zip(wire_fields, shapes)}
-    cls._convert = {f.name: _converter(str(f.type), namespace) for f in wire_fields}
-    cls._known = frozenset(cls._convert)
-    cls._nested_keys = tuple(f.name for f, (kind, _) in zip(wire_fields, shapes) if kind not in ("scalar", "json"))
-    cls._json_keys = frozenset(f.name for f, (kind, _) in zip(wire_fields, shapes) if kind == "json")
-    cls._required = tuple(
-        f.name
-        for f in wire_fields
-        if f.default is MISSING and f.default_factory is MISSING and f.name not in cls._not_required
-    )
-    strings, lists = _simple_keys(cls, shapes)
-    namespace_of_decoder: Dict[str, Any] = {
-        "only_known": cls._known.issuperset,  # quicker than data.keys() <= known
-        "only_strings": strings.issuperset,
-        "list_decoders": {key: _decoder_of(cls._shapes[key][1]) for key in lists},
-        "general": cls._decode_general,
-        "new": _new,
-        "set_dict": _set_dict,
-        "cls": cls,
-        "Invalid": _Invalid,
-    }
-    for i, (f, (kind, what)) in enumerate(zip(wire_fields, shapes)):
-        namespace_of_decoder[f"convert_{i}"] = cls._convert[f.name]
-        if kind in ("object", "objects"):
-            namespace_of_decoder[f"decode_{i}"] = _decoder_of(what)
-    namespace_of_decoder["watch"] = None  # see watching_decoder
-    source = _decoder_source(cls, wire_fields, shapes)
-    cls._decode = staticmethod(_decoder_function(cls.__name__, source, namespace_of_decoder))
-    cls._decoder_namespace = namespace_of_decoder
-    cls._decoder_source = source
-    _compiled.append(cls)
-    cls.extra = NO_EXTRA  # see _NoExtra
-
-
-_compiled: List[Type[WireObject]] = []  # every compiled class, for watching_decoder
-compiled_at_import: List[str] = []  # classes whose decoder decoders.py lacked or had stale: compiled from source
-
-
-def _decoder_function(name: str, source: str, namespace: Dict[str, Any]) -> _Convert:
-    """The function *source* defines, with *namespace* as its globals.
-
-    Its code comes from ``decoders.py`` when that holds this very source
-    (same CRC-32), so it was compiled once, with the package, and an import
-    only loads it; else the source is compiled here. Compiling forty
-    decoders at every start took most of the first chunk's time.
-    """
-    namespace["__builtins__"] = builtins
-    generated = getattr(decoders, f"decode_{name}", None)
-    if generated is not None and decoders.SOURCE_CRC32.get(name) == zlib.crc32(source.encode()):
-        return FunctionType(generated.__code__, namespace)
-    compiled_at_import.append(name)
-    exec(compile(source, f"<groqstream decoder for {name}>", "exec"), namespace)
-    return namespace["decode"]  # type: ignore[no-any-return]
-
-
-def generated_decoders_source() -> str:
-    """The text of ``decoders.py`` for the classes declared now (``python tools/generate_decoders.py`` writes it)."""
-    import symtable  # only here: the generator runs at development time
-
-    sources = [(cls.__name__, cls._decoder_source) for cls in _compiled]
-    names = [name for name, _ in sources]
-    if len(set(names)) != len(names):  # pragma: no cover - a declaration bug
-        raise ValueError(f"two wire classes share a name: {sorted(n for n in names if names.count(n) > 1)}")
-    free: Set[str] = set()
-    for _, source in sources:
-        function = symtable.symtable(source, "decoder", "exec").get_children()[0]
-        assert isinstance(function, symtable.Function)
-        free.update(name for name in function.get_globals() if not hasattr(builtins, name))
-    lines = [
-        '"""The generated decoders of the wire classes, compiled with the package so that an import only loads them.',
-        "",
-        "GENERATED by `python tools/generate_decoders.py` from the class declarations (see",
-        "``_wire._decoder_source``): do not edit. ``_wire`` takes a function from here only when its",
-        "source still has the CRC-32 recorded below, and binds it to the class's own globals; a class",
-        "whose declaration changed is compiled from source at import instead (tests/test_generated.py",
-        "fails until this file is written again).",
-        '"""',
-        "",
-        "from __future__ import annotations",
-        "",
-        "TYPE_CHECKING = False  # as typing's, without importing typing at run time: see docs/architecture.md",
-        "if TYPE_CHECKING:",
-        "    from typing import Any, Dict",
-        "",
-        "# The globals the decoders use. Each class binds its own (_wire._compile); these only name them.",
-        *[f"{name}: Any = None" for name in sorted(free)],
-        "",
-    ]
-    for name, source in sources:
-        head, _, body = source.partition("\n")
-        if head != "def decode(data):":  # pragma: no cover - _decoder_source writes this line
-            raise ValueError(f"unexpected first line of {name}'s decoder: {head!r}")
-        lines += ["", f"def decode_{name}(data: Any) -> Any:", body.rstrip("\n"), ""]
-    lines += [
-        "",
-        "SOURCE_CRC32: Dict[str, int] = {",
-        *[f"    {name!r}: {zlib.crc32(source.encode()):#010x}," for name, source in sources],
-        "}",
-    ]
-    return "\n".join(lines) + "\n"
-
-
-def compile_wire_classes(namespace: Dict[str, Any]) -> None:
-    """Compile every wire class defined in a declaration module (call it at the module's end with ``globals()``)."""
-    done: Set[type] = set()
-    for value in list(namespace.values()):
-        if (
-            isinstance(value, type)
-            and issubclass(value, WireObject)
-            and is_declared(value)  # a dataclass, not a base that only shares behaviour (MessageLike)
-            and value.__module__ == namespace["__name__"]
-        ):
-            _compile(value, done)
+    for cls, decode in decoders.items():
+        cls._decode = staticmethod(decode)
+    for cls in decoders:
+        namespace = vars(sys.modules[cls.__module__])
+        fields = wire_fields(cls)
+        shapes = [field_shape(str(f.type), namespace) for f in fields]
+        cls._shapes = {f.name: shape for f, shape in zip(fields, shapes)}
+        cls._convert = {f.name: _converter(str(f.type), namespace) for f in fields}
+        cls._known = frozenset(cls._convert)
+        cls._nested_keys = tuple(f.name for f, (kind, _) in zip(fields, shapes) if kind not in ("scalar", "json"))
+        cls._json_keys = frozenset(f.name for f, (kind, _) in zip(fields, shapes) if kind == "json")
+        cls._required = tuple(
+            f.name
+            for f in fields
+            if f.default is dataclasses.MISSING
+            and f.default_factory is dataclasses.MISSING
+            and f.name not in cls._not_required
+        )
 
 
 def watching_decoder(cls: Type[WireObject], watcher: Watcher) -> _Convert:
-    """A copy of *cls*'s decoder whose nested objects of a class with ``_watch`` report to *watcher*.
+    """*cls*'s decoder, with its nested objects of a class with ``_watch`` reporting to *watcher*.
 
     A stream that must know which choices finished (to accept an end
     without ``[DONE]``) would otherwise look at every chunk's choices again;
     the choice's decoder has their index and finish reason at hand and tells
-    only what changed (a new index, a finish). The copies share the
-    generated code and differ in their globals. What a copy sends down the
-    general path (unknown keys) is reported whole by ``watcher.note_all``.
+    only what changed (a new index, a finish). The generated decoders of the
+    classes that hold a watched class take the watcher as their second
+    argument (``decode_ChatCompletionChunk(data, watch)``) and pass it down.
     """
-    watched = {nested._decode: nested for nested in _compiled if nested._watch}
-    outer = dict(cls._decoder_namespace)
-    for name, value in list(outer.items()):
-        nested = watched.get(value) if name.startswith("decode_") else None
-        if nested is not None:
-            inner = dict(nested._decoder_namespace, watch=watcher)
-            general = inner["general"]
-            inner["general"] = lambda data, general=general: _reported(general(data), watcher)
-            outer[name] = FunctionType(nested._decode.__code__, inner)
-    whole = outer["general"]
-    outer["general"] = lambda data: _reported(whole(data), watcher, whole=True)
-    return FunctionType(cls._decode.__code__, outer)
+    decode = cls._decode
+
+    def decode_watched(data: Any) -> Any:
+        return decode(data, watcher)
+
+    return decode_watched
 
 
-def _reported(obj: Any, watcher: Watcher, whole: bool = False) -> Any:
-    """*obj*, decoded by the general path, after telling *watcher* about it."""
-    if whole:
-        watcher.note_all(obj)
-    else:
-        watcher.note(obj.index, obj.finish_reason)
+def general_watched(cls: Type[WireObject], data: Any, watch: Optional[Watcher]) -> Any:
+    """``cls._decode_general(data)``, then tell *watch* what it decoded (the general path of a watching decoder).
+
+    A class with ``_watch`` (a choice) reports its index and finish reason;
+    a class that holds one (a chunk) reports all its choices, which the
+    general path decoded without the watcher.
+    """
+    obj = cls._decode_general(data)
+    if watch is not None:
+        if cls._watch:
+            watch.note(obj.index, obj.finish_reason)  # type: ignore[attr-defined]
+        else:
+            watch.note_all(obj)
     return obj

@@ -7,6 +7,7 @@ test_responses_captures.py), not by running the code under test.
 
 from __future__ import annotations
 
+import http.client
 import io
 import json
 from pathlib import Path
@@ -243,3 +244,135 @@ def test_stats_reads_every_shared_capture_and_takes_tokens_from_the_final_usage(
         usage = expected.get("usage") or {}
         assert stats.total_tokens == usage.get("total_tokens"), path.name
         assert stats.completion_tokens == usage.get("output_tokens"), path.name
+
+
+# --- serve ----------------------------------------------------------------------------------------
+
+
+def post(
+    server: Any, path: str, body: Dict[str, Any], headers: Optional[Dict[str, str]] = None
+) -> Tuple[int, Dict[str, str], bytes]:
+    host, port = server.url[len("http://") :].rsplit(":", 1)
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    try:
+        connection.request("POST", path, json.dumps(body), {"Content-Type": "application/json", **(headers or {})})
+        response = connection.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+    finally:
+        connection.close()
+
+
+def served_files() -> List[Path]:
+    return CAPTURES + sorted(HANDMADE.glob("*.sse"))
+
+
+def test_serve_answers_both_responses_paths_with_each_capture_byte_for_byte() -> None:
+    paths = served_files()
+    with gs.tools.serve(paths) as server:
+        for number, path in enumerate(paths):
+            route = "/v1/responses" if number % 2 else "/openai/v1/responses"
+            status, headers, body = post(server, route, {"model": "m", "input": "hi", "stream": True})
+            assert status == 200 and headers["content-type"] == "text/event-stream", path.name
+            assert headers["x-groqstream-capture"] == path.name
+            assert body == path.read_bytes(), path.name
+
+
+def test_a_responses_stream_read_from_serve_ends_as_the_capture_says() -> None:
+    names = ["call-id-changed.sse", "error-then-failed.sse", "cut-before-terminal.sse", "completed-empty-output.sse"]
+    with gs.tools.serve([handmade(name) for name in names]) as server:
+        host, port = server.url[len("http://") :].rsplit(":", 1)
+        for name in names:
+            error, expected = expectation(handmade(name).read_bytes())
+            connection = http.client.HTTPConnection(host, int(port), timeout=10)
+            connection.request("POST", "/v1/responses", json.dumps({"model": "m", "input": "x", "stream": True}))
+            stream = gs.ResponseStream(connection.getresponse())
+            try:
+                got = ("ok", stream.final_response().to_dict())
+            except gs.GroqStreamError as exc:
+                got = (type(exc).__name__, exc.response.to_dict())  # type: ignore[attr-defined]
+            finally:
+                connection.close()
+            if name == "cut-before-terminal.sse":  # its own test (test_responses.py) says what its partial is
+                assert got[0] == "IncompleteStreamError"
+                continue
+            assert got == (error or "ok", expected), name
+
+
+def test_serve_stream_false_is_the_final_response_and_a_failed_capture_says_why() -> None:
+    captures = [handmade("call-id-changed.sse"), handmade("error-then-failed.sse")]
+    with gs.tools.serve(captures) as server:
+        status, headers, body = post(server, "/v1/responses", {"model": "m", "input": "x"})
+        assert status == 200 and headers["content-type"] == "application/json"
+        assert json.loads(body) == expectation(captures[0].read_bytes())[1]
+        status, _, body = post(server, "/v1/responses", {"model": "m", "input": "x", "stream": False})
+        assert status == 500
+        message = json.loads(body)["error"]["message"]
+        assert "error-then-failed.sse has no complete answer" in message and "The model crashed." in message
+
+
+def test_serve_answers_each_endpoint_only_from_captures_of_its_format() -> None:
+    chat = FIXTURES / "simple.sse" if (FIXTURES / "simple.sse").exists() else sorted(FIXTURES.glob("*.sse"))[0]
+    responses = handmade("resumed-in-progress.sse")
+    with gs.tools.serve([chat, responses]) as server:  # one playlist per format, in file order
+        status, headers, _ = post(server, "/v1/responses", {"stream": True})
+        assert status == 200 and headers["x-groqstream-capture"] == responses.name
+        status, headers, _ = post(server, "/openai/v1/chat/completions", {"stream": True})
+        assert status == 200 and headers["x-groqstream-capture"] == chat.name
+        status, _, body = post(server, "/v1/responses", {"stream": True})
+        assert status == 404 and "playlist exhausted: all 1 Responses API captures" in body.decode()
+        named = {"X-Groqstream-Capture": chat.name}
+        status, _, body = post(server, "/v1/responses", {"stream": True}, named)
+        assert status == 404 and "is a chat stream: ask for it at /v1/chat/completions" in body.decode()
+    with gs.tools.serve([chat]) as server:
+        status, _, body = post(server, "/v1/responses", {"stream": True})
+        assert status == 404 and "no Responses API capture to answer with" in body.decode()
+
+
+def test_serve_by_request_picks_the_responses_capture_of_the_model() -> None:
+    first, second = handmade("call-id-changed.sse"), handmade("null-item.sse")
+    data = second.read_bytes().replace(b'"model": "gpt-test"', b'"model": "other-model"')
+    with gs.tools.serve([first, ("other.sse", data)], match="request", loop=True) as server:
+        status, headers, _ = post(server, "/v1/responses", {"model": "other-model", "input": "x", "stream": True})
+        assert status == 200 and headers["x-groqstream-capture"] == "other.sse"
+        assert [m for m in server.models] == ["gpt-test", "other-model"]
+
+
+def test_a_fault_error_in_a_responses_stream_is_a_responses_error_event() -> None:
+    with gs.tools.serve([handmade("call-id-changed.sse")], loop=True) as server:
+        status, _, body = post(server, "/v1/responses", {"stream": True}, {"X-Groqstream-Fault": "error,after=2"})
+        assert status == 200
+        with pytest.raises(gs.StreamAPIError) as info:
+            gs.ResponseStream(body).final_response()
+        assert info.value.message == "fault asked for: an error event" and info.value.code == "server_error"
+        assert body.endswith(
+            b"event: error\ndata: " + json.dumps(json.loads(body.split(b"data: ")[-1])).encode() + b"\n\n"
+        )
+
+
+def test_a_timed_responses_capture_is_served_at_its_recorded_times() -> None:
+    import time
+
+    data = timed_responses([0.3])
+    with gs.tools.serve([("timed.sse", data)]) as server:
+        started = time.monotonic()
+        status, _, body = post(server, "/v1/responses", {"stream": True})
+        elapsed = time.monotonic() - started
+    assert status == 200 and gs.ResponseStream(body).final_response().output_text == "w0 "
+    assert elapsed >= 0.3  # the recorded 0.35 s to the delta (a lower bound: never flaky)
+
+
+def test_the_openai_sdk_streams_a_response_from_serve() -> None:
+    openai = pytest.importorskip("openai", reason="the openai SDK is not installed (CI installs it)")
+    path = handmade("call-id-changed.sse")
+    with gs.tools.serve([path], loop=True) as server:
+        client = openai.OpenAI(base_url=server.url + "/v1", api_key="test-key", max_retries=0, timeout=10)
+        try:
+            events = list(client.responses.create(model="gpt-test", input="hi", stream=True))
+            types = [event.type for event in events]
+            assert types[0] == "response.created" and types[-1] == "response.completed"
+            final = events[-1].response
+            assert final.output[0].call_id == "call_B" and final.usage.total_tokens == 8
+            got = client.responses.create(model="gpt-test", input="hi")  # stream: false
+            assert got.id == final.id and got.output[0].call_id == "call_B"
+        finally:
+            client.close()

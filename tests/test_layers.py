@@ -35,11 +35,13 @@ TYPE_ONLY_UPWARD = {
     ("groqstream.core.stream", "groqstream.client.http"),
     ("groqstream.types.completion", "groqstream.client.http"),
 }
-# The client records captures with the tools' CaptureWriter (client.chat_stream(capture=...)): an import
-# from the layer above, reported to the lead to decide on (move the writer down, or allow it). Listed
-# exactly, so that no other one creeps in.
-KNOWN_CLIENT_TO_TOOLS = {
+# The client records captures (client.chat_stream(capture=file)) in the tools' capture format: policy.recorder
+# imports tools.capture inside the function, only when a capture is asked for (a client without one loads
+# nothing of the tools, see below); the clients name CaptureWriter in annotations only. Listed exactly.
+KNOWN_CLIENT_TO_TOOLS = {("groqstream.client.policy", "groqstream.tools.capture")}
+CLIENT_TO_TOOLS_TYPE_ONLY = {
     ("groqstream.client.async_client", "groqstream.tools.capture"),
+    ("groqstream.client.policy", "groqstream.tools.capture"),
     ("groqstream.client.sync_client", "groqstream.tools.capture"),
 }
 # What the wire types import from the core, exactly: the error tree, and the partial JSON parser (lazily,
@@ -170,14 +172,26 @@ def test_the_client_imports_nothing_of_the_tools_but_the_capture_writer() -> Non
         _crossings(package_imports()["run"] | package_imports()["guarded"], "client", ("tools",))
         == KNOWN_CLIENT_TO_TOOLS
     )
-    assert _crossings(package_imports()["type"], "client", ("tools",)) == set()
+    assert _crossings(package_imports()["type"], "client", ("tools",)) == CLIENT_TO_TOOLS_TYPE_ONLY
+
+
+def test_a_client_without_a_capture_loads_nothing_of_the_tools() -> None:
+    code = (
+        "import sys\n"
+        "from groqstream.client import AsyncClient, Client\n"
+        "Client(api_key='k').close()\n"
+        "print(sorted(m for m in sys.modules if m.startswith('groqstream.tools')))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
 
 
 def test_the_upward_type_only_imports_are_the_known_ones() -> None:
     # core and types are one level (the parser): each uses parts of the other, as the tests above pin.
     order = {"top": -1, "core": 0, "types": 0, "client": 1, "tools": 2}
     upward = {(a, b) for a, b in package_imports()["type"] if order[_layer(b)] > order[_layer(a)] >= 0}
-    assert upward == TYPE_ONLY_UPWARD
+    assert upward == TYPE_ONLY_UPWARD | CLIENT_TO_TOOLS_TYPE_ONLY
 
 
 def test_the_top_level_package_reaches_the_layers_only_by_name() -> None:

@@ -22,7 +22,6 @@ from ..core.errors import APIConnectionError
 from ..core.lines import DEFAULT_MAX_EVENT_BYTES
 from ..core.stream import DEFAULT_DRAIN_BYTES, DEFAULT_DRAIN_SECONDS, AsyncStream
 from ..core.timeout import within
-from ..tools.capture import CaptureWriter, messages_digest
 from ..types import ChatCompletion
 from . import policy
 from .asyncio_http import AsyncConnection, AsyncResponse, connect
@@ -31,6 +30,8 @@ from .policy import NOT_GIVEN
 from .sync_client import _STALE
 
 if TYPE_CHECKING:
+    from ..tools.capture import CaptureWriter
+
     if sys.version_info >= (3, 11):
         from typing import Unpack
     else:
@@ -145,9 +146,7 @@ class AsyncClient(policy._ClientBase):
             "chat_stream", dict(params), model=model, messages=messages, stream=True,
             extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body, timeout=timeout,
         )  # fmt: skip
-        recorder = (  # as Client's: the digest lets `groqstream serve --match request` find this answer
-            CaptureWriter(capture, model=model, request=messages_digest(messages)) if capture is not None else None
-        )
+        recorder = policy.recorder(capture, model, messages)
         response, info = await self._send(request)
         if not policy.is_event_stream(info.headers):
             start = await self._finish(request, response, limit=policy.UNEXPECTED_BODY)

@@ -50,7 +50,7 @@ import socket
 import ssl
 import sys
 import urllib.parse
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Mapping, NamedTuple, Optional
+from typing import IO, TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Mapping, NamedTuple, Optional
 
 from ..core.errors import (
     APIConnectionError,
@@ -70,6 +70,7 @@ from .params import check_params
 from .sanitize import check_api_key, check_base_url, check_headers, redact_url
 
 if TYPE_CHECKING:
+    from ..tools.capture import CaptureWriter
     from ..types.wire import Deviation
 
 __all__ = [
@@ -407,3 +408,18 @@ class _ClientBase:
             body=start,
             response=response,
         )
+
+
+def recorder(capture: Optional[IO[bytes]], model: str, messages: List[Any]) -> Optional[CaptureWriter]:
+    """The timed-capture writer for ``chat_stream(capture=file)``, or ``None`` without one.
+
+    Its time zero is now (before the request is sent); the messages' digest
+    lets ``groqstream serve --match request`` find this answer. The capture
+    format is the tools' (``tools/capture.py``): imported here, only when a
+    capture is asked for, so the clients load nothing of the tools otherwise.
+    """
+    if capture is None:
+        return None
+    from ..tools.capture import CaptureWriter, messages_digest
+
+    return CaptureWriter(capture, model=model, request=messages_digest(messages))

@@ -31,7 +31,6 @@ from typing import IO, TYPE_CHECKING, Any, Iterable, List, Mapping, Optional, Tu
 
 from ..core.lines import DEFAULT_MAX_EVENT_BYTES
 from ..core.stream import DEFAULT_DRAIN_BYTES, DEFAULT_DRAIN_SECONDS, Stream
-from ..tools.capture import CaptureWriter, messages_digest
 from ..types import ChatCompletion
 from . import policy
 from .adapters import read_within, socket_io
@@ -39,6 +38,8 @@ from .http import ConnectionPool, Response, response_headers, reusable
 from .policy import DEFAULT_BASE_URL, NOT_GIVEN
 
 if TYPE_CHECKING:
+    from ..tools.capture import CaptureWriter
+
     if sys.version_info >= (3, 11):
         from typing import Unpack
     else:
@@ -207,9 +208,7 @@ class Client(policy._ClientBase):
             "chat_stream", dict(params), model=model, messages=messages, stream=True,
             extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body, timeout=timeout,
         )  # fmt: skip
-        recorder = (  # time zero: now; the digest lets `groqstream serve --match request` find this answer
-            CaptureWriter(capture, model=model, request=messages_digest(messages)) if capture is not None else None
-        )
+        recorder = policy.recorder(capture, model, messages)
         connection, response, info = self._send(request)
         if not policy.is_event_stream(info.headers):
             raise self._unexpected(info, self._finish(request, connection, response, limit=policy.UNEXPECTED_BODY))

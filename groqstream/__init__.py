@@ -199,7 +199,10 @@ def __getattr__(name: str) -> object:
         import warnings
 
         new = f"groqstream.{_MOVED[name]}.{name}"
-        warnings.warn(f"groqstream.{name} moved to {new}; the old name goes in the next release", DeprecationWarning, 2)
+        # groqstream.types.Response is the Responses API's response: say which one the old name meant.
+        what = " (the HTTP response; groqstream.types.Response is the Responses API's)" if name == "Response" else ""
+        message = f"groqstream.{name} moved to {new}{what}; the old name goes in the next release"
+        warnings.warn(message, DeprecationWarning, 2)
         return getattr(import_module(f".{_MOVED[name]}", __name__), name)  # not cached: each use warns
     else:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

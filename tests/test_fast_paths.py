@@ -1,7 +1,7 @@
 """The SSE decoder's fast paths give exactly what the field rules give, line by line.
 
 ``SSEDecoder`` decodes a read that is one ``data:`` event, and a block that is
-a run of them, without applying the rules line by line (see ``_sse.py``).
+a run of them, without applying the rules line by line (see ``core/sse.py``).
 Fed one byte at a time, no read is ever such a block, so every line goes
 through the rules: that is the reference here. Each stream below almost
 qualifies for a fast path and differs in one way that the fast path must

@@ -236,3 +236,16 @@ def test_the_license_is_at_the_root_and_its_notice_in_the_package() -> None:
     # A copied groqstream/ folder carries the notice: the first line of its __init__.py.
     first = (PACKAGE / "__init__.py").read_text(encoding="utf-8").splitlines()[0]
     assert first == f"# SPDX-License-Identifier: MIT. {LICENSE_HOLDER} (the LICENSE file)."
+
+
+def test_every_moved_name_still_works_with_a_warning_naming_its_new_place() -> None:
+    moved = gs._MOVED
+    assert len(moved) + len(gs.__all__) - 1 >= 103  # every name the 0.1.0 development namespace had
+    for name, layer in moved.items():
+        with pytest.warns(DeprecationWarning, match=rf"groqstream\.{name} moved to groqstream\.{layer}\.{name}"):
+            value = getattr(gs, name)
+        assert value is getattr(getattr(gs, layer), name), name
+        assert name in getattr(gs, layer).__all__, name
+        assert name not in gs.__all__ and name not in dir(gs)
+    with pytest.warns(DeprecationWarning, match="the HTTP response; groqstream.types.Response is the Responses API"):
+        assert gs.Response is gs.client.Response

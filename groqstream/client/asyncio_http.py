@@ -7,7 +7,7 @@ until the server sent something. On asyncio streams every wait is an
 the task. The cost is this small HTTP/1.1 reader (status line, headers,
 chunked and ``Content-Length`` bodies), which is all the API needs.
 
-The reuse rules are those of ``_http`` (see its docstring); the pool itself
+The reuse rules are those of ``client/http.py`` (see its docstring); the pool itself
 lives in ``AsyncClient``, since its connections belong to one event loop.
 """
 
@@ -75,7 +75,7 @@ class AsyncConnection:
         self, method: str, target: str, headers: Dict[str, str], body: bytes, timeout: Optional[float]
     ) -> AsyncResponse:
         """Send a request and read the response's status line and headers."""
-        # The headers were checked when the request was built (_sanitize): no name or value can break a line.
+        # The headers were checked when the request was built (client/sanitize.py): no name or value can break a line.
         # A Host or Accept-Encoding given by the caller replaces the default, as http.client does.
         given = {name.lower() for name in headers}
         head = [f"{method} {target} HTTP/1.1"]

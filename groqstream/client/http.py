@@ -3,7 +3,7 @@
 What both clients share is here: ``Headers`` and ``Response`` (what a caller
 sees of an HTTP response), ``Origin`` (where a request goes: scheme, host,
 port, and the proxy from the environment), and the sync ``ConnectionPool``.
-The asyncio side is in ``_asyncio_http``. Nothing here parses SSE.
+The asyncio side is in ``client/asyncio_http.py``. Nothing here parses SSE.
 
 Reuse rules (the pool's whole contract): a connection goes back only after
 its response was read to the end and the server did not say it will close;

@@ -61,7 +61,7 @@ class _ResponseBody:
     """A streaming response as ``Stream``'s source: ``read1`` with errors mapped, bytes optionally recorded.
 
     ``Stream`` drains what is left of the body after the stream's end (it
-    finds the ``http.client`` response as ``raw``, see ``_drain``). On
+    finds the ``http.client`` response as ``raw``, see ``client/adapters.py``). On
     ``close()`` the connection goes back to the pool when the body was read
     to its end; after an early ``break``, an error or a drain that ran out of
     bounds, it is closed.

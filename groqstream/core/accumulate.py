@@ -33,7 +33,7 @@ Text:
 Tool calls merge by their ``index`` (a dict, not list position, so sparse and
 non-zero starts work). A fragment without one has had it inferred by the
 stream decoder (a new ``id`` starts a new call, no ``id`` continues the last:
-see ``_chunk_types``), so every fragment has one here.
+see ``types/chunk.py``), so every fragment has one here.
 
 * ``id``, ``type`` and ``function.name`` are taken from the first fragment
   that has them; ``function.arguments`` fragments concatenate.
@@ -343,7 +343,7 @@ AccumulatorEvent = Union[
 _PER_CHUNK_KEYS: FrozenSet[str] = frozenset({"obfuscation"})
 _PER_TOKEN_DELTA_KEYS: FrozenSet[str] = frozenset({"token_id"})
 _PER_TOKEN_CHOICE_KEYS: FrozenSet[str] = frozenset({"text"})
-# Moonshot's usage inside a choice: the chunk's usage (see _chunk_types.Choice._misplaced), not the choice's.
+# Moonshot's usage inside a choice: the chunk's usage (see types/chunk.py, Choice._misplaced), not the choice's.
 _MOVED_CHOICE_KEYS: FrozenSet[str] = frozenset({"usage"})
 # Top-level chunk keys outside the chunk's schema that are fields of the finished completion.
 _COMPLETION_KEYS: Tuple[str, ...] = ("usage_breakdown", "mcp_list_tools")

@@ -56,7 +56,7 @@ def _reject_constant(name: str) -> Any:
 # rejects them without paying json.loads's per-call keyword handling.
 _json_decoder = json.JSONDecoder(parse_constant=_reject_constant)
 _json_decode = _json_decoder.decode
-# The strict decoder of a chunk (see _wire._decoder_source), looked up once.
+# The strict decoder of a chunk (generated in types/decoders.py), looked up once.
 _decode_chunk: Callable[[Any], ChatCompletionChunk] = ChatCompletionChunk._decode
 # The C scanner json.loads itself ends in (typeshed does not describe the attribute).
 _scan_once: Callable[[str, int], Tuple[Any, int]] = _json_decoder.scan_once  # type: ignore[attr-defined]
@@ -68,7 +68,7 @@ def is_done(event: ServerSentEvent) -> bool:
 
 
 class _ChoiceTracker:
-    """The choice indices a stream showed without and with a ``finish_reason`` (a ``Watcher``, see ``_wire``)."""
+    """The choice indices a stream showed without and with a ``finish_reason`` (a ``Watcher``: types/wire.py)."""
 
     __slots__ = ("finished", "unfinished")
 
@@ -135,7 +135,7 @@ class ChunkDecoder:
     @property
     def deviations(self) -> List[Deviation]:
         """Every kind of departure from the schema read so far, in the order first seen (each with its ``count``)."""
-        from dataclasses import replace  # here: a stream that deviates is rare, and the module is slow to import
+        from dataclasses import replace  # here: only a stream that deviates needs it
 
         return [replace(first, count=self._counts[key]) for key, first in self._first.items()]
 

@@ -10,7 +10,7 @@ Byte sources, in the order they are recognised:
 
 * sync: ``bytes``/``bytearray``/``memoryview`` (the whole body); an httpx
   response (``iter_bytes()``) or a requests one (``iter_content(None)``),
-  so that ``Stream`` can also drain it (see ``_drain``); an object with
+  so that ``Stream`` can also drain it (see ``_drain`` in ``core/stream.py``); an object with
   ``read1`` (binary files, ``http.client``/``urllib`` responses: returns what
   has arrived instead of waiting for a full buffer); ``recv`` (sockets);
   ``read``; otherwise any iterable of bytes-like chunks.

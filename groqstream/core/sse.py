@@ -6,7 +6,7 @@ stream" and "Interpreting an event stream", field by field:
 
 * UTF-8, invalid bytes replaced by U+FFFD (or rejected, with
   ``unicode_errors="strict"``); one leading byte-order mark is stripped.
-* Lines end at CRLF, LF or CR (see ``_lines``).
+* Lines end at CRLF, LF or CR (see ``core/lines.py``).
 * A line starting with ``:`` is a comment. Otherwise the field name runs to
   the first ``:``, and one space after it is dropped from the value; a line
   with no ``:`` is a field name with an empty value.

@@ -1,6 +1,6 @@
 """What the ``groqstream`` commands do: ``replay``, ``stats``, ``validate`` and ``chat``, and their output.
 
-Apart from ``_cli`` (the parser and ``main``) so that ``groqstream --help`` and ``--version`` load none of
+Apart from ``tools/cli.py`` (the parser and ``main``) so that ``groqstream --help`` and ``--version`` load none of
 this, nor the library's types: ``main`` imports this module only to run a command.
 """
 

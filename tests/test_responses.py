@@ -435,3 +435,29 @@ def test_the_types_module_lists_every_responses_name_and_a_chat_stream_loads_non
     root = Path(__file__).resolve().parent.parent
     out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=30)
     assert out.stdout.split() == ["False", "False"], out.stderr
+
+
+def test_an_http_error_response_raises_its_status_error_with_its_own_response_attribute() -> None:
+    # The stream never began: the status error's ``response`` stays what the status error says (the HTTP
+    # response, or None for a bare http.client one), not a Response event snapshot put over it.
+    import http.client
+
+    from tests.servers import RawServer
+
+    body = b'{"error": {"message": "slow down", "type": "rate_limit", "code": "rate_limited"}}'
+
+    def scenario(conn: socket.socket) -> None:
+        conn.recv(65536)
+        head = (
+            f"HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+        )
+        conn.sendall(head.encode() + body)
+
+    with RawServer(scenario) as server:
+        connection = http.client.HTTPConnection(*server.address, timeout=5)
+        connection.request("POST", "/v1/responses", body=b"{}")
+        with pytest.raises(gs.client.RateLimitError) as info:
+            gs.ResponseStream(connection.getresponse()).final_response()
+        connection.close()
+    assert "slow down" in str(info.value)
+    assert not isinstance(info.value.response, Response)

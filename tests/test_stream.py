@@ -579,14 +579,21 @@ def test_a_client_timeout_after_one_chunk_says_one_chunk() -> None:
 # --- one decision in one place --------------------------------------------------------------------
 
 
-def test_stream_and_async_stream_hold_only_their_io_and_the_same_methods() -> None:
-    # Every decision (what reads the source, what a chunk or an ending does, draining, a failed close, the
-    # final completion) lives in their shared base; each class holds only the sync or async form of the same
-    # I/O methods, so the two cannot drift (STYLE.md section 1).
+def test_every_stream_class_holds_only_its_io_or_its_format() -> None:
+    # Every decision (what reads the source, what an item or an ending does, draining, a failed close, the
+    # final result) lives in one base for every format; the sync and async I/O classes hold the same methods
+    # in their two forms, so they cannot drift (STYLE.md section 1); each public class holds only its result
+    # methods, so chat and Responses cannot drift either (issue #27).
+    from groqstream.core import response_stream, stream
+
     def own(cls: type) -> Set[str]:
         return {name for name, value in vars(cls).items() if callable(value)}
 
-    both = {"final_completion", "text", "_reads_of", "_drive", "_release"}
-    assert own(gs.Stream) == both | {"__iter__", "__next__", "__enter__", "__exit__", "close"}
+    io = {"_reads_of", "_drive", "_release", "_read_all"}
+    assert own(stream._SyncStream) == io | {"__iter__", "__next__", "__enter__", "__exit__", "close"}
     shielded = {"_close"}  # the half of _release that asyncio.shield runs
-    assert own(gs.AsyncStream) == both | shielded | {"__aiter__", "__anext__", "__aenter__", "__aexit__", "aclose"}
+    assert own(stream._AsyncStream) == io | shielded | {"__aiter__", "__anext__", "__aenter__", "__aexit__", "aclose"}
+    assert own(gs.Stream) == own(gs.AsyncStream) == {"final_completion", "text"}
+    assert own(gs.ResponseStream) == own(gs.AsyncResponseStream) == {"final_response"}
+    for format_class in (stream._ChatStream, response_stream._ResponseStreamBase):
+        assert not own(format_class) & (own(stream._SyncStream) | own(stream._AsyncStream)), format_class

@@ -30,13 +30,16 @@ from __future__ import annotations
 import datetime
 import time as _time
 from dataclasses import dataclass
-from typing import IO, Any, Callable, Dict, Iterator, List, NamedTuple, Optional
+from typing import IO, TYPE_CHECKING, Any, Callable, Dict, Iterator, List, NamedTuple, Optional
 
 from ..core.chunks import ChunkDecoder
 from ..core.lines import DEFAULT_MAX_EVENT_BYTES
 from ..core.pipeline import ByteSource, reads
 from ..core.sse import ServerSentEvent, SSEDecoder
 from ..types import ChatCompletionChunk
+
+if TYPE_CHECKING:
+    from ..types.responses import ResponseStreamEvent
 
 __all__ = ["CaptureDecoder", "CaptureHeader", "CaptureWriter", "TimedEvent", "iter_capture", "messages_digest"]
 
@@ -291,3 +294,73 @@ def iter_timed_chunks(
     received = reader.sse.bytes_received
     reader.flush()
     decoder.end(bytes_received=received, pending_bytes=pending, unterminated=reader.sse.unterminated)
+
+
+# --- which wire format a capture holds ---------------------------------------------------------
+
+CHAT = "chat"
+RESPONSES = "responses"
+# How much of a capture is looked at for its first event: any real first event fits (a Responses
+# response.created carries the request's instructions and tools, a few KiB).
+_FORMAT_HEAD_BYTES = 65536
+
+
+def capture_format(data: bytes) -> str:
+    """``"responses"`` when *data* (a capture, or its start) is a Responses API stream, else ``"chat"``.
+
+    Decided by the first event that carries data: an ``event: response.*``
+    line, or JSON data with a string ``type`` and no ``choices`` (a Responses
+    event, ``error`` events included; a chat chunk has ``object`` and
+    ``choices``, no ``type``). Anything else, and an input with no event in
+    its first 64 KiB, is read as chat, whose errors then say what it is.
+    """
+    import json
+
+    for timed in CaptureDecoder().feed(data[:_FORMAT_HEAD_BYTES]):
+        event = timed.event
+        if event.event.startswith("response."):
+            return RESPONSES
+        if not event.data or event.data.strip() == "[DONE]":
+            continue
+        try:
+            payload = json.loads(event.data)
+        except (ValueError, RecursionError):
+            return CHAT
+        is_event = type(payload) is dict and isinstance(payload.get("type"), str) and "choices" not in payload
+        return RESPONSES if is_event else CHAT
+    return CHAT
+
+
+class TimedResponseEvent(NamedTuple):
+    """Internal: an event of a Responses capture, its time, and the typed event it carried (if any)."""
+
+    time: Optional[float]
+    event: ServerSentEvent
+    chunk: Optional[ResponseStreamEvent]
+    """The typed event (named ``chunk`` as in ``TimedChunk``, so the two unpack alike); ``None`` for
+    ``[DONE]`` and events without data."""
+
+
+def iter_timed_responses(source: ByteSource, *, strict: bool = False) -> Iterator[TimedResponseEvent]:
+    """Yield every event of a Responses capture with its time and typed event, stopping at the terminal event.
+
+    Raises what ``ResponseStream`` raises (``StreamAPIError`` after the
+    terminal event that follows an ``error``, ``ChunkDecodeError``,
+    ``IncompleteStreamError``...), after every item before the fault.
+    """
+    from ..core.responses import ResponseEventDecoder, incomplete_error
+
+    reader = CaptureDecoder()
+    decoder = ResponseEventDecoder(strict=strict)
+    for data in reads(source):
+        for timed in reader.feed(data):
+            yield TimedResponseEvent(timed.time, timed.event, decoder.decode_event(timed.event))
+            if decoder.done:
+                decoder.end()  # raises the error an error event or response.failed reported
+                return
+    pending = reader.sse.pending_bytes if reader.sse.pending_data else 0
+    received = reader.sse.bytes_received
+    reader.flush()
+    if decoder.api_error is None and decoder.terminal is None:
+        raise incomplete_error(decoder.events_received, received, pending)
+    decoder.end()

@@ -113,7 +113,7 @@ def _parser() -> argparse.ArgumentParser:
     raw = argparse.RawDescriptionHelpFormatter
     parser = argparse.ArgumentParser(
         prog="groqstream",
-        description="Parse, replay, measure and check Groq / OpenAI-compatible chat-completion streams.",
+        description="Parse, replay, measure and check Groq / OpenAI-compatible chat-completion and Responses streams.",
         epilog=_REPLAY_EXAMPLES,
         formatter_class=raw,
     )
@@ -124,7 +124,7 @@ def _parser() -> argparse.ArgumentParser:
 
     replay = commands.add_parser(
         "replay",
-        help="play captured streams: text, events, chunks, JSON lines or the final completion",
+        help="play captured streams: text, events, chunks, JSON lines or the final completion (or Response)",
         description="Play captured streams (timed or not). With no FILE, the bundled sample. "
         "Exit 1 if a stream is malformed, truncated or reports an error (what came before is still printed).",
         epilog=_REPLAY_EXAMPLES,
@@ -141,7 +141,8 @@ def _parser() -> argparse.ArgumentParser:
         choices=["text", "events", "chunks", "jsonl", "final"],
         default="text",
         help="text: the assistant text, then a summary (default); events: one line per SSE event; "
-        "chunks: one line per typed chunk; jsonl: each chunk's JSON; final: the accumulated completion as JSON",
+        "chunks: one line per typed chunk; jsonl: each chunk's JSON; final: the accumulated completion as JSON "
+        "(for a Responses capture, the final Response)",
     )
     pace = replay.add_mutually_exclusive_group()
     pace.add_argument("--realtime", action="store_const", const=1.0, dest="speed", help="pace as recorded")
@@ -234,7 +235,7 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("--no-tool-calls", action="store_true", help="leave the tool calls out")
     serve = commands.add_parser(
         "serve",
-        help="answer chat-completion requests with captures: a local endpoint for testing clients",
+        help="answer chat-completion and Responses requests with captures: a local endpoint for testing clients",
         description="Serve captures as a Groq/OpenAI-compatible endpoint (POST /openai/v1/chat/completions and "
         "/v1/chat/completions, GET /v1/models): each answer is a capture's bytes as recorded, event by event, at "
         "the recorded times. A request names a capture with the X-Groqstream-Capture header, and asks for a fault "

@@ -31,9 +31,18 @@ from ..core.errors import GroqStreamError
 from ..core.errors import count as count_of
 from ..core.stream import Stream
 from ..types import ChatCompletion
-from .capture import iter_timed_chunks
+from .capture import RESPONSES, capture_format, iter_timed_chunks, iter_timed_responses
 from .cli import SAMPLE_PATH, _UsageError
-from .report import Finding, Stats, gap_histogram, not_a_stream, stats_of, timeline_svg, validate
+from .report import (
+    Finding,
+    Stats,
+    gap_histogram,
+    not_a_stream,
+    response_reasoning_tokens,
+    stats_of,
+    timeline_svg,
+    validate,
+)
 
 __all__ = ["COMMANDS"]
 
@@ -87,10 +96,18 @@ def _seconds(value: Optional[float]) -> str:
     return f"{value * 1000:.1f} ms" if value < 1 else f"{value:.3f} s"
 
 
-def _tokens(prompt: Optional[int], completion: Optional[int], total: Optional[int], reasoning: Optional[int]) -> str:
+def _tokens(
+    prompt: Optional[int],
+    completion: Optional[int],
+    total: Optional[int],
+    reasoning: Optional[int],
+    *,
+    names: Tuple[str, str] = ("prompt", "completion"),
+) -> str:
     """Usage as a sum that adds up: reasoning tokens are shown beside completion tokens or within them, as the
-    server counted them (xAI leaves them out of ``completion_tokens``; OpenAI and DeepSeek count them in)."""
-    text = f"{prompt} prompt + {completion} completion"
+    server counted them (xAI leaves them out of ``completion_tokens``; OpenAI and DeepSeek count them in).
+    *names*: the two counts' names (a Responses usage says input and output)."""
+    text = f"{prompt} {names[0]} + {completion} {names[1]}"
     if reasoning:
         if prompt is not None and completion is not None and prompt + completion + reasoning == total:
             text += f" + {reasoning} reasoning"
@@ -313,7 +330,7 @@ def _replay_one(path: Optional[str], args: argparse.Namespace, out: IO[str], err
             if seen[0] == len(first):
                 _check_stream(first, name, complete=True)
 
-        return _play(blocks(), name, args, out, err, finals, explain)
+        return _play(blocks(), name, args, out, err, finals, explain, capture_format(first))
     finally:
         if source is not sys.stdin.buffer:
             source.close()
@@ -326,8 +343,9 @@ class _TextOutput:
     ``[tool call]``) on lines of their own, so the answer's text is unchanged when there are none.
     """
 
-    def __init__(self, out: IO[str], args: argparse.Namespace) -> None:
+    def __init__(self, out: IO[str], args: argparse.Namespace, *, every_index: bool = False) -> None:
         self.out = out
+        self.every_index = every_index  # a Responses stream: index is the item's output_index, all of one answer
         self.raw = args.raw
         self.reasoning = not args.no_reasoning
         self.tool_calls = not args.no_tool_calls
@@ -354,7 +372,7 @@ class _TextOutput:
             self._text(label)
 
     def event(self, event: AccumulatorEvent) -> None:
-        if getattr(event, "index", 0) != 0:  # choice 0 only, as the summary
+        if getattr(event, "index", 0) != 0 and not self.every_index:  # chat: choice 0 only, as the summary
             return
         if isinstance(event, ContentDelta):
             self._switch("answer", "")
@@ -377,6 +395,66 @@ class _TextOutput:
         _flush(self.out)
 
 
+class _ChatReplay:
+    """What ``replay`` does that depends on the format: chat captures (chunks, ``final_completion``'s JSON)."""
+
+    items = staticmethod(iter_timed_chunks)
+
+    def __init__(self) -> None:
+        self.accumulator = ChatCompletionAccumulator()
+
+    def count(self) -> int:
+        return self.accumulator.chunks
+
+    def final(self) -> Dict[str, Any]:
+        return self.accumulator.completion.to_dict()
+
+    def summary(self) -> str:
+        return _summary(self.accumulator.chunks, self.accumulator.completion)
+
+
+class _ResponsesReplay:
+    """The same for Responses captures: typed events, the final ``Response``'s JSON, its status and usage."""
+
+    items = staticmethod(iter_timed_responses)
+
+    def __init__(self) -> None:
+        from ..core.responses import ResponseAccumulator
+
+        self.accumulator = ResponseAccumulator()
+
+    def count(self) -> int:
+        return self.accumulator.events_added
+
+    def final(self) -> Dict[str, Any]:
+        try:
+            return self.accumulator.response.to_dict()
+        except GroqStreamError:  # a snapshot that is no Response: what arrived is told by the error
+            return {}
+
+    def summary(self) -> str:
+        return _response_summary(self.accumulator.events_added, self.accumulator.response)
+
+
+def _response_summary(events: int, response: Any) -> str:
+    """``replay``'s closing line for a Responses stream: events, the response's status, its usage."""
+    status = response.status or "none"
+    details = response.incomplete_details
+    if details is not None and details.reason:
+        status += f" ({details.reason})"
+    parts = [count_of(events, "event"), f"status={status}"]
+    usage = response.usage
+    if usage is not None:
+        reasoning = response_reasoning_tokens(usage)
+        tokens = _tokens(
+            usage.input_tokens, usage.output_tokens, usage.total_tokens, reasoning, names=("input", "output")
+        )
+        parts.append(f"usage: {tokens} tokens")
+    else:
+        parts.append("usage: not reported")
+    return "-- " + ", ".join(parts)
+
+
 def _play(
     source: Iterable[bytes],
     name: str,
@@ -385,14 +463,16 @@ def _play(
     err: IO[str],
     finals: List[Any],
     explain: Callable[[], None],
+    wire_format: str = "chat",
 ) -> int:
     pacer = _Pacer(args.speed, args.rate, time.sleep)
-    accumulator = ChatCompletionAccumulator()
+    replay: Any = _ResponsesReplay() if wire_format == RESPONSES else _ChatReplay()
+    accumulator = replay.accumulator
     fmt = args.format
-    text = _TextOutput(out, args) if fmt == "text" else None
+    text = _TextOutput(out, args, every_index=wire_format == RESPONSES) if fmt == "text" else None
     index = -1
     try:
-        for index, item in enumerate(iter_timed_chunks(source, strict=args.strict)):
+        for index, item in enumerate(replay.items(source, strict=args.strict)):
             pacer.wait(item.time)
             chunk = item.chunk
             events = accumulator.add(chunk) if chunk is not None else []
@@ -411,7 +491,7 @@ def _play(
                 _write(out, item.event.data + "\n", raw=args.raw)  # the payload as it came
             elif fmt == "chunks":
                 at = f" t={item.time:.6f}" if item.time is not None else ""
-                _write(out, f"#{accumulator.chunks - 1}{at} {chunk!r}\n")
+                _write(out, f"#{replay.count() - 1}{at} {chunk!r}\n")
             elif text is not None:
                 for happened in events:
                     text.event(happened)
@@ -420,16 +500,16 @@ def _play(
         if index < 0:
             explain()  # no event at all: an input that is no stream is named as such
         if fmt == "final":
-            finals.append(accumulator.completion.to_dict())  # what arrived before the fault is not lost
+            finals.append(replay.final())  # what arrived before the fault is not lost
         elif text is not None:
             text.end()
         _write(err, f"groqstream: error in {name}: {exc}\n")
         return 1
     if fmt == "final":
-        finals.append(accumulator.completion.to_dict())
+        finals.append(replay.final())
     elif text is not None:
         text.end()
-        _write(err, _summary(accumulator.chunks, accumulator.completion) + "\n")
+        _write(err, replay.summary() + "\n")
     return 0
 
 
@@ -463,17 +543,27 @@ _TIME_IT = "record one with chat --record; any capture can be timed through serv
 def _stats_text(name: str, stats: Any) -> List[str]:
     lines = [f"{name}:"]
     row = "  {:<22} {}".format
-    lines.append(row("chunks / events", f"{stats.chunks} / {stats.events} ({stats.bytes} bytes)"))
+    # A Responses capture says the same in its own words: typed events for chunks, status for finish reason.
+    responses = stats.format == "responses"
+    unit = "events" if responses else "chunks"
+    if responses:
+        lines.append(row("format", "Responses API events"))
+        lines.append(row("events / SSE events", f"{stats.chunks} / {stats.events} ({stats.bytes} bytes)"))
+    else:
+        lines.append(row("chunks / events", f"{stats.chunks} / {stats.events} ({stats.bytes} bytes)"))
     if stats.choices > 1:  # n > 1: what follows about the output is choice 0's, and says so
         lines.append(
             row("choices", f"{stats.choices}: output figures below are choice 0's; chunks and tokens count all")
         )
     lines.append(row("content / reasoning", f"{stats.content_chars} / {stats.reasoning_chars} characters"))
     kinds = f"{stats.text_chunks} text, {stats.reasoning_chunks} reasoning, {stats.tool_call_chunks} tool call"
-    lines.append(row("chunks with output", kinds))
-    lines.append(row("finish reason", stats.finish_reason or "none"))
+    lines.append(row(f"{unit} with output", kinds))
+    lines.append(row("status" if responses else "finish reason", stats.finish_reason or "none"))
     if stats.total_tokens is not None:
-        tokens = _tokens(stats.prompt_tokens, stats.completion_tokens, stats.total_tokens, stats.reasoning_tokens)
+        names = ("input", "output") if responses else ("prompt", "completion")
+        tokens = _tokens(
+            stats.prompt_tokens, stats.completion_tokens, stats.total_tokens, stats.reasoning_tokens, names=names
+        )
         lines.append(row("tokens", tokens))
     else:
         lines.append(row("tokens", "not reported"))
@@ -484,11 +574,12 @@ def _stats_text(name: str, stats: Any) -> List[str]:
         lines.append(row("time to first output", _seconds(stats.time_to_first_output)))
         lines.append(row("total time", _seconds(stats.total_time)))
         if stats.tokens_per_second is not None:
-            lines.append(row("tokens per second", f"{stats.tokens_per_second:.1f} (completion tokens from usage)"))
+            source = "output tokens from the response's usage" if responses else "completion tokens from usage"
+            lines.append(row("tokens per second", f"{stats.tokens_per_second:.1f} ({source})"))
         else:
             lines.append(row("tokens per second", "n/a (the stream reports no usage)"))
         cps = f"{stats.chunks_per_second:.1f}" if stats.chunks_per_second is not None else "n/a"
-        lines.append(row("chunks per second", cps))
+        lines.append(row(f"{unit} per second", cps))
         gaps = ", ".join(
             f"{label} {_seconds(value)}"
             for label, value in (
@@ -498,7 +589,7 @@ def _stats_text(name: str, stats: Any) -> List[str]:
                 ("max", stats.gap_max),
             )
         )
-        lines.append(row("gaps between chunks", gaps))
+        lines.append(row(f"gaps between {unit}", gaps))
         if stats.gaps:
             lines += ["    " + line for line in gap_histogram(stats.gaps)]
     else:

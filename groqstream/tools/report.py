@@ -13,13 +13,14 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 from xml.sax.saxutils import escape
 
+from ..core.accumulate import ContentDelta, ReasoningDelta, ToolCallArgumentsDelta
 from ..core.chunks import ChunkDecoder, is_done
 from ..core.errors import ChunkDecodeError, GroqStreamError, StreamAPIError, snippet
 from ..core.sniff import not_a_stream  # shared with Stream: the CLI and the library name a non-stream alike
 from ..core.sse import ServerSentEvent
 from ..types import ChatCompletionChunk, WireObject
-from ..types.wire import UNTERMINATED_DONE
-from .capture import CaptureDecoder, TimedEvent, iter_timed_chunks
+from ..types.wire import UNTERMINATED_DONE, deviation_key
+from .capture import RESPONSES, CaptureDecoder, TimedEvent, capture_format, iter_timed_chunks, iter_timed_responses
 
 __all__ = ["Finding", "Stats", "gap_histogram", "not_a_stream", "stats_of", "timeline_svg", "validate"]
 
@@ -85,6 +86,9 @@ class Stats:
     """``(time, output chunks so far, kind)`` at each chunk of choice 0 with output; kind is ``"text"``,
     ``"reasoning"`` or ``"tool-call"`` (timed captures)."""
     finish_time: Optional[float] = field(default=None, repr=False)
+    format: str = "chat"
+    """``"chat"`` or ``"responses"`` (a Responses API capture: ``chunks`` counts its typed events, the chunk
+    figures count its deltas, ``finish_reason`` is the response's status, tokens come from its usage)."""
 
     def to_json(self) -> Dict[str, Any]:
         """The figures as a JSON-ready dict (without the per-chunk series), numbers rounded to 6 decimals.
@@ -114,7 +118,12 @@ def _output_kind(delta: Any) -> Optional[str]:
 
 
 def stats_of(data: bytes) -> Stats:
-    """Compute the figures of one capture (timed or not); a broken stream is described, not raised."""
+    """Compute the figures of one capture (timed or not); a broken stream is described, not raised.
+
+    A Responses API capture (``capture_format``) is measured by ``_responses_stats``.
+    """
+    if capture_format(data) == RESPONSES:
+        return _responses_stats(data)
     stats = Stats(bytes=len(data))
     times: List[float] = []
     last_time: Optional[float] = None
@@ -155,21 +164,87 @@ def stats_of(data: bytes) -> Stats:
         stats.error = f"{type(exc).__name__}: {exc}"
         stats.error_time = last_time
     stats.choices = len(choices)
-    if times:
-        stats.gaps = [b - a for a, b in zip(times, times[1:])]
-        stats.total_time = times[-1]
-        if stats.timeline:
-            stats.time_to_first_output = stats.timeline[0][0]
-            duration = times[-1] - stats.time_to_first_output
-            if duration > 0:
-                stats.chunks_per_second = outputs / duration
-                if stats.completion_tokens is not None:
-                    stats.tokens_per_second = stats.completion_tokens / duration
-        if stats.gaps:
-            ordered = sorted(stats.gaps)
-            stats.gap_p50, stats.gap_p90 = _percentile(ordered, 0.5), _percentile(ordered, 0.9)
-            stats.gap_p99, stats.gap_max = _percentile(ordered, 0.99), ordered[-1]
+    _timing(stats, times, outputs)
     return stats
+
+
+# The semantic events of a Responses stream that are output, and the timeline's kind of each.
+_RESPONSE_OUTPUT_KINDS = {ContentDelta: "text", ReasoningDelta: "reasoning", ToolCallArgumentsDelta: "tool-call"}
+
+
+def _responses_stats(data: bytes) -> Stats:
+    """``stats_of`` for a Responses capture: its events merged by ``ResponseAccumulator``, figures from what
+    that reports (text, reasoning and tool-call argument deltas; the final ``Response``'s status and usage)."""
+    from ..core.responses import ResponseAccumulator
+
+    stats = Stats(bytes=len(data), format=RESPONSES, choices=1)
+    accumulator = ResponseAccumulator()
+    times: List[float] = []
+    last_time: Optional[float] = None
+    outputs = 0
+    try:
+        for item in iter_timed_responses(data):
+            stats.events += 1
+            stats.timed = stats.timed or item.time is not None
+            last_time = item.time if item.time is not None else last_time
+            if item.chunk is None:
+                continue
+            stats.chunks += 1
+            if item.time is not None:
+                times.append(item.time)
+            kind = None
+            for happened in accumulator.add(item.chunk):
+                kind = _RESPONSE_OUTPUT_KINDS.get(type(happened), kind)
+                if isinstance(happened, ContentDelta):
+                    stats.content_chars += len(happened.delta)
+                    stats.text_chunks += 1
+                elif isinstance(happened, ReasoningDelta):
+                    stats.reasoning_chars += len(happened.delta)
+                    stats.reasoning_chunks += 1
+                elif isinstance(happened, ToolCallArgumentsDelta):
+                    stats.tool_call_chunks += 1
+            if kind is not None:
+                outputs += 1
+                if item.time is not None:
+                    stats.timeline.append((item.time, outputs, kind))
+    except GroqStreamError as exc:
+        stats.error = f"{type(exc).__name__}: {exc}"
+        stats.error_time = last_time
+    try:
+        response = accumulator.response
+    except GroqStreamError:  # a snapshot that is no Response: the figures above stand alone
+        response = None
+    if response is not None:
+        stats.finish_reason = response.status
+        if response.incomplete_details is not None and response.incomplete_details.reason:
+            stats.finish_reason = f"{response.status}: {response.incomplete_details.reason}"
+        stats.finish_time = times[-1] if times and response.status != "in_progress" else None
+        usage = response.usage
+        if usage is not None:
+            stats.prompt_tokens, stats.completion_tokens = usage.input_tokens, usage.output_tokens
+            stats.total_tokens = usage.total_tokens
+            stats.reasoning_tokens = response_reasoning_tokens(usage)
+    _timing(stats, times, outputs)
+    return stats
+
+
+def _timing(stats: Stats, times: List[float], outputs: int) -> None:
+    """The time figures of a timed capture from its items' *times* and ``stats.timeline`` (both formats)."""
+    if not times:
+        return
+    stats.gaps = [b - a for a, b in zip(times, times[1:])]
+    stats.total_time = times[-1]
+    if stats.timeline:
+        stats.time_to_first_output = stats.timeline[0][0]
+        duration = times[-1] - stats.time_to_first_output
+        if duration > 0:
+            stats.chunks_per_second = outputs / duration
+            if stats.completion_tokens is not None:
+                stats.tokens_per_second = stats.completion_tokens / duration
+    if stats.gaps:
+        ordered = sorted(stats.gaps)
+        stats.gap_p50, stats.gap_p90 = _percentile(ordered, 0.5), _percentile(ordered, 0.9)
+        stats.gap_p99, stats.gap_max = _percentile(ordered, 0.99), ordered[-1]
 
 
 def _take_usage(stats: Stats, chunk: ChatCompletionChunk) -> None:
@@ -182,6 +257,13 @@ def _take_usage(stats: Stats, chunk: ChatCompletionChunk) -> None:
     stats.reasoning_tokens = details.reasoning_tokens if details is not None else None
     stats.queue_time, stats.prompt_time = usage.queue_time, usage.prompt_time
     stats.completion_time = usage.completion_time
+
+
+def response_reasoning_tokens(usage: Any) -> Optional[int]:
+    """``output_tokens_details.reasoning_tokens`` of a Responses usage (``None`` when not sent)."""
+    details = usage.output_tokens_details
+    value = details.get("reasoning_tokens") if isinstance(details, dict) else None
+    return value if type(value) is int else None
 
 
 _BUCKETS = [(0.001, "< 1 ms"), (0.01, "1-10 ms"), (0.1, "10-100 ms"), (1.0, "0.1-1 s"), (math.inf, ">= 1 s")]
@@ -509,6 +591,103 @@ class _Validator:
                 self.add("note", f"{key}-changed", message, None, None)
 
 
+class _ResponsesValidator(_Validator):
+    """``_Validator`` for a Responses API capture: the same byte checks, its own event and end rules.
+
+    One ``ResponseEventDecoder`` reads the events in order (the sequence
+    rules need the previous event), and one ``ResponseAccumulator`` merges
+    them (the item rules, and the *notes* where the server's events disagree
+    with each other). An event that cannot be read is a problem; the
+    events after it are read by a fresh decoder, so every bad event is
+    reported, not just the first.
+    """
+
+    def __init__(self, data: bytes, strict: bool, require_usage: bool) -> None:
+        from ..core.responses import ResponseAccumulator, ResponseEventDecoder
+
+        super().__init__(data, strict, require_usage)
+        self._new_decoder = ResponseEventDecoder
+        self.decoders = [ResponseEventDecoder()]
+        self.accumulator = ResponseAccumulator()  # its own decoder records the item-level deviations
+        self.terminal: Optional[str] = None
+        self.item_deviations: Dict[Tuple[str, str], Tuple[Optional[int], int]] = {}
+        self.notes_seen = 0
+        self.note_places: List[Tuple[Optional[int], int]] = []
+
+    def check_event(self, index: int, event: ServerSentEvent) -> None:
+        if self.terminal is not None:
+            if event.data.strip() != "[DONE]":  # [DONE] after the terminal event is OpenRouter's ending
+                self.after_done.append(index)
+            return
+        decoder = self.decoders[-1]
+        try:
+            typed = decoder.decode_event(event)
+        except ChunkDecodeError as exc:
+            bad_json = not exc.path and exc.reason.startswith(("invalid JSON", "JSON nested"))
+            message = str(exc).split(": ", 1)[-1]  # without the "event #N at byte M" we report apart
+            self.add("problem", "invalid-json" if bad_json else "invalid-event", message, event.offset, index)
+            self.decoders.append(self._new_decoder())
+            return
+        if typed is None:  # [DONE] before any terminal event
+            self.done_at = index
+            return
+        if typed.type == "error":
+            self.report_error(decoder, event, index)
+        elif decoder.terminal is not None:
+            self.terminal = decoder.terminal
+            self.done_at = index
+            if self.terminal == "response.failed" and not self.errors:
+                self.report_error(decoder, event, index)
+        self.accumulator.add(typed)
+        for deviation in self.accumulator.deviations:
+            self.item_deviations.setdefault(deviation_key(deviation.rule, deviation.path), (event.offset, index))
+        notes = self.accumulator.notes
+        self.note_places += [(event.offset, index)] * (len(notes) - len(self.note_places))
+
+    def report_error(self, decoder: Any, event: ServerSentEvent, index: int) -> None:
+        self.errors += 1
+        exc = decoder.api_error
+        label = "/".join(part for part in (exc.type, exc.code) if part) if exc is not None else ""
+        text = snippet(exc.message, 200) if exc is not None else "(no message)"
+        message = f"the server reported an error: {label + ': ' if label else ''}{text}"
+        self.add("problem", "error-event", message, event.offset, index)
+
+    def check_end(self) -> None:
+        size = len(self.data)
+        if self.pending:
+            message = f"the last {self.pending} bytes are an event without its blank line"
+            self.add("problem", "unterminated-event", message, size - self.pending, len(self.events))
+        if self.after_done:
+            first = self.after_done[0]
+            message = f"{_plural(len(self.after_done), 'event')} after the terminal event ({self.terminal})"
+            self.add("problem", "data-after-end", message, self.events[first].event.offset, first)
+        if self.terminal is None and self.errors == 0:
+            message = "the stream has no terminal event (response.completed, response.incomplete or response.failed)"
+            self.add("problem", "no-terminal-event", message, size, None)
+        try:
+            response = self.accumulator.response  # building it records empty-terminal-output
+        except GroqStreamError as exc:
+            self.add("problem", "invalid-event", f"the response does not build: {exc}", None, None)
+            response = None
+        if self.terminal is not None and self.errors == 0 and response is not None and response.usage is None:
+            message = "the terminal response reports no token usage (usage)"
+            self.add("problem" if self.require_usage else "note", "no-usage", message, None, None)
+        severity = "problem" if self.strict else "note"  # what ResponseStream(strict=True) refuses
+        deviations = [d for decoder in self.decoders for d in decoder.deviations]
+        for deviation in deviations:
+            self.add_deviation(severity, deviation, deviation.offset, self.index_at(deviation.offset or 0))
+        for deviation in self.accumulator.deviations:
+            offset, index = self.item_deviations.get(deviation_key(deviation.rule, deviation.path), (None, None))
+            self.add_deviation(severity, deviation, offset, index)
+        for note, (offset, index) in zip(self.accumulator.notes, self.note_places):
+            self.add_deviation("note", note, offset, index)  # never refused, even by strict=True
+
+    def add_deviation(self, severity: str, deviation: Any, offset: Optional[int], index: Optional[int]) -> None:
+        where = f"{deviation.path}: " if deviation.path else ""
+        times = f" ({deviation.count} times)" if deviation.count > 1 else ""
+        self.add(severity, deviation.rule, f"{where}{deviation.message}{times}", offset, index)
+
+
 def validate(data: bytes, *, strict: bool = False, require_usage: bool = False) -> List[Finding]:
     """Every problem, then every note, in a capture, each in file order with its byte offset and event index.
 
@@ -517,5 +696,14 @@ def validate(data: bytes, *, strict: bool = False, require_usage: bool = False) 
     problem, as ``Stream(strict=True)`` would raise it. A complete stream in
     which no chunk reports usage is a ``no-usage`` note, a problem with
     *require_usage*.
+
+    A Responses API capture (``capture_format``) is judged by
+    ``ResponseStream``'s rules: its deviations (``sequence-gap``,
+    ``missing-item-added``, ``empty-terminal-output``...) are notes, problems
+    with *strict*; where its events disagree (``text-changed``,
+    ``call-id-changed``) is a note either way; ``error`` events and
+    ``response.failed`` are problems, as is a stream without a terminal event.
     """
+    if capture_format(data) == RESPONSES:
+        return _ResponsesValidator(data, strict, require_usage).run()
     return _Validator(data, strict, require_usage).run()

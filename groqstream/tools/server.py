@@ -36,11 +36,13 @@ from typing import IO, Any, Callable, Deque, Dict, Iterator, List, NamedTuple, O
 
 from ..client.sanitize import redact_url
 from ..core.errors import GroqStreamError
-from .capture import CaptureHeader, messages_digest
+from .capture import CHAT, RESPONSES, CaptureHeader, capture_format, messages_digest
 
 __all__ = ["Capture", "CaptureServer", "Fault", "ServedRequest", "serve"]
 
 CHAT_PATHS = ("/openai/v1/chat/completions", "/v1/chat/completions")
+RESPONSES_PATHS = ("/openai/v1/responses", "/v1/responses")
+"""The Responses API's endpoints: answered from Responses captures (``Capture.format``), chat's from chat ones."""
 MODELS_PATHS = ("/openai/v1/models", "/v1/models")
 CAPTURE_HEADER = "X-Groqstream-Capture"
 FAULT_HEADER = "X-Groqstream-Fault"
@@ -173,8 +175,10 @@ class Capture:
         self.header, self.blocks = split_blocks(raw)
         self.body = b"".join(block.data for block in self.blocks)
         """The bytes a client receives: the server's bytes as recorded."""
+        self.format = capture_format(self.body)
+        """``"chat"`` or ``"responses"``: which endpoint the capture answers (``CHAT_PATHS``, ``RESPONSES_PATHS``)."""
         self.model = (self.header.model if self.header else None) or self._first_model()
-        """The model the capture answers for: its header's, else its first chunk's (``None`` if neither)."""
+        """The model the capture answers for: its header's, else its first chunk's or response's (else ``None``)."""
         self.events = sum(block.is_event for block in self.blocks)
         self.timed = self.header is not None and any(block.time is not None for block in self.blocks)
 
@@ -186,6 +190,8 @@ class Capture:
     def _first_model(self) -> Optional[str]:
         for block in self.blocks:
             obj = _data_json(block)
+            if isinstance(obj, dict) and isinstance(obj.get("response"), dict):  # a Responses event's snapshot
+                obj = obj["response"]
             if isinstance(obj, dict) and isinstance(obj.get("model"), str) and obj["model"]:
                 return str(obj["model"])
         return None
@@ -200,11 +206,16 @@ class Capture:
         return [f"{f.code}: {f.message}" for f in validate(self.raw) if f.severity == "problem"]
 
     def completion(self) -> Dict[str, Any]:
-        """The non-streaming answer: the accumulated completion as JSON (``stream: false``).
+        """The non-streaming answer (``stream: false``): the accumulated completion as JSON, or for a
+        Responses capture the final ``Response``.
 
         Raises:
-            GroqStreamError: the capture does not accumulate to a completion (cut, or an error event).
+            GroqStreamError: the capture does not accumulate to an answer (cut, or an error event).
         """
+        if self.format == RESPONSES:
+            from ..core.response_stream import ResponseStream
+
+            return ResponseStream(self.body).final_response().to_dict()
         from ..core.stream import Stream
 
         return Stream(self.body).final_completion().to_dict()
@@ -333,6 +344,17 @@ def _fault_value(item: str, convert: Callable[[str], Any], value: str) -> Any:
 _FAULT_ERRORS = {401: ("invalid_request_error", "invalid_api_key"), 429: ("requests", "rate_limit_exceeded")}
 
 
+def _fault_error_event(wire_format: str, sent: int) -> bytes:
+    """The event block of ``Fault(action="error")``: chat's in-band ``{"error": ...}``, or a Responses ``error``
+    event (typed flat, as the SDKs type it, numbered after the *sent* events before it)."""
+    message = "fault asked for: an error event"
+    if wire_format == RESPONSES:
+        event = {"type": "error", "code": "server_error", "message": message, "param": None, "sequence_number": sent}
+        return b"event: error\ndata: " + json.dumps(event).encode() + b"\n\n"
+    error = {"error": {"message": message, "type": "internal_server_error"}}
+    return b"data: " + json.dumps(error).encode() + b"\n\n"
+
+
 def _fault_error(status: int) -> Tuple[str, str]:
     """``(type, code)`` of the error body a status fault answers with."""
     if status in _FAULT_ERRORS:
@@ -394,6 +416,9 @@ class _NotServed(Exception):
         self.retry_after = retry_after
 
 
+_FORMAT_NAMES = {CHAT: "chat", RESPONSES: "Responses API"}
+
+
 class _Chooser:
     """Which capture answers a request: by name, in order (a playlist), or by request (model and messages)."""
 
@@ -403,44 +428,67 @@ class _Chooser:
         self.captures = captures
         self.match = match
         self.loop = loop
-        self._next = 0
+        self._next: Dict[str, int] = {}  # each format's playlist has its own place
         self._turns: Dict[Tuple[str, ...], int] = {}
         self._lock = threading.Lock()
 
-    def choose(self, name: Optional[str], body: Dict[str, Any]) -> Capture:
+    def choose(self, name: Optional[str], body: Dict[str, Any], wire_format: str = CHAT) -> Capture:
+        """The capture that answers a request to an endpoint of *wire_format* (``"chat"`` or ``"responses"``).
+
+        Only captures of that format are candidates: a chat capture never
+        answers ``/v1/responses``, nor a Responses one ``/v1/chat/completions``.
+        """
         if name:
             for capture in self.captures:
                 if name in (capture.name, capture.stem):
+                    if capture.format != wire_format:
+                        where = RESPONSES_PATHS[1] if capture.format == RESPONSES else CHAT_PATHS[1]
+                        raise _NotServed(
+                            404,
+                            f"capture {capture.name} is a {_FORMAT_NAMES[capture.format]} stream: "
+                            f"ask for it at {where}",
+                            code="capture_not_found",
+                        )
                     return capture
             names = ", ".join(c.name for c in self.captures)
             raise _NotServed(404, f"no capture named {name!r} (captures: {names})", code="capture_not_found")
+        captures = [c for c in self.captures if c.format == wire_format]
+        if not captures:
+            raise _NotServed(
+                404,
+                f"no {_FORMAT_NAMES[wire_format]} capture to answer with (captures: "
+                f"{', '.join(f'{c.name} ({c.format})' for c in self.captures)})",
+                code="capture_not_found",
+            )
         if self.match == "request":
-            return self._by_request(body)
+            return self._by_request(body, captures, wire_format)
         with self._lock:
-            if self._next >= len(self.captures):
+            place = self._next.get(wire_format, 0)
+            if place >= len(captures):
+                kind = "Responses API " if wire_format == RESPONSES else ""  # chat's message as it always was
                 if not self.loop:
                     raise _NotServed(
                         404,
-                        f"playlist exhausted: all {len(self.captures)} captures were served "
+                        f"playlist exhausted: all {len(captures)} {kind}captures were served "
                         "(serve with --loop to start again, or name one with X-Groqstream-Capture)",
                         code="playlist_exhausted",
                     )
-                self._next = 0
-            capture = self.captures[self._next]
-            self._next += 1
-            return capture
+                place = 0
+            self._next[wire_format] = place + 1
+            return captures[place]
 
-    def _by_request(self, body: Dict[str, Any]) -> Capture:
+    def _by_request(self, body: Dict[str, Any], captures: List[Capture], wire_format: str) -> Capture:
         model = body.get("model")
-        digest = messages_digest(body.get("messages"))
-        exact = [c for c in self.captures if c.header and c.header.request == digest and c.model in (model, None)]
-        by_model = [c for c in self.captures if not (c.header and c.header.request) and c.model in (model, None)]
+        # A chat request's conversation is its messages; a Responses request's is its input.
+        digest = messages_digest(body.get("input" if wire_format == RESPONSES else "messages"))
+        exact = [c for c in captures if c.header and c.header.request == digest and c.model in (model, None)]
+        by_model = [c for c in captures if not (c.header and c.header.request) and c.model in (model, None)]
         candidates = exact or by_model
         if not candidates:
             raise _NotServed(
                 404,
                 f"no capture matches model {model!r} with messages digest {digest} "
-                f"(captures: {', '.join(f'{c.name} model={c.model}' for c in self.captures)})",
+                f"(captures: {', '.join(f'{c.name} model={c.model}' for c in captures)})",
                 code="capture_not_found",
             )
         key = tuple(c.name for c in candidates)
@@ -1051,7 +1099,7 @@ class _Handler(BaseHTTPRequestHandler):
             status = self._error(
                 _NotServed(
                     404,
-                    f"no route for GET {path} (try POST /v1/chat/completions or GET /v1/models)",
+                    f"no route for GET {path} (try POST /v1/chat/completions, POST /v1/responses or GET /v1/models)",
                     code="not_found",
                 )
             )
@@ -1067,10 +1115,11 @@ class _Handler(BaseHTTPRequestHandler):
         fault_text = error = ""
         try:
             body = self._read_body()
-            if path.rstrip("/") not in CHAT_PATHS:
-                raise _NotServed(
-                    404, f"no route for POST {path} (the endpoints: {', '.join(CHAT_PATHS)})", code="not_found"
-                )
+            route = path.rstrip("/")
+            if route not in CHAT_PATHS + RESPONSES_PATHS:
+                endpoints = ", ".join(CHAT_PATHS + RESPONSES_PATHS)
+                raise _NotServed(404, f"no route for POST {path} (the endpoints: {endpoints})", code="not_found")
+            wire_format = RESPONSES if route in RESPONSES_PATHS else CHAT
             fault, source = owner.fault, "flag"
             header = self.headers.get(FAULT_HEADER)
             if header is not None:
@@ -1078,7 +1127,7 @@ class _Handler(BaseHTTPRequestHandler):
                     fault, source = Fault.parse(header), "header"
                 except ValueError as exc:
                     raise _NotServed(400, f"{FAULT_HEADER}: {exc}") from None
-            capture = owner._chooser.choose(self.headers.get(CAPTURE_HEADER), body)
+            capture = owner._chooser.choose(self.headers.get(CAPTURE_HEADER), body, wire_format)
             fault = owner._take_fault(fault, source)
             fault_text = fault.describe() if fault else ""
             if fault is not None and fault.status is not None:
@@ -1217,8 +1266,7 @@ class _Handler(BaseHTTPRequestHandler):
                 if fault.action == "cut":
                     break
                 if fault.action == "error":
-                    error = {"error": {"message": "fault asked for: an error event", "type": "internal_server_error"}}
-                    self._chunk(b"data: " + json.dumps(error).encode() + b"\n\n")
+                    self._chunk(_fault_error_event(capture.format, self._events))
                     self._events += 1
                     break
                 if fault.action == "drop" and block.is_event:
@@ -1282,7 +1330,8 @@ def run(args: Any, out: IO[str], err: IO[str]) -> int:
         return 2
     for capture in server.captures:
         kind = "timed" if capture.timed else "untimed"
-        err.write(f"serve: {capture.name}: {capture.events} events, {kind}, model={capture.model or '?'}\n")
+        shape = ", Responses API (POST /v1/responses)" if capture.format == RESPONSES else ""
+        err.write(f"serve: {capture.name}: {capture.events} events, {kind}, model={capture.model or '?'}{shape}\n")
         problems = capture.problems()
         for problem in problems[:3]:
             err.write(f"serve: {capture.name}: does not validate: {problem}\n")

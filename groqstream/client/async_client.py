@@ -115,7 +115,9 @@ def _abort_all(idle: Dict[Origin, List[AsyncConnection]]) -> None:
 
 class AsyncClient(policy._ClientBase):
     """``Client`` for asyncio: ``await client.chat_stream(...)`` gives an ``AsyncStream``, ``await client.chat(...)``
-    a ``ChatCompletion``. The standard library only (HTTP/1.1 on asyncio streams, see docs/transports.md).
+    a ``ChatCompletion``; ``await client.responses_stream(...)`` an ``AsyncResponseStream``, ``await
+    client.responses(...)`` a ``groqstream.types.Response``. The standard library only (HTTP/1.1 on asyncio
+    streams, see docs/transports.md).
 
     Same arguments and behaviour as ``Client``. Connections are kept alive per
     event loop; cancelling a task at any ``await`` closes its connection.

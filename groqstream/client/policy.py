@@ -15,7 +15,8 @@ Theory of operation, for one request::
         driver sends request, reads the response head
           - it failed (OSError...):  retry = client._after_failure(request, attempt, exc)
           - a 2xx:                   done (the driver streams the body, or reads it whole:
-                                     client._completion(...) turns it into a ChatCompletion or an error)
+                                     client._completion(...) turns it into a ChatCompletion,
+                                     client._response(...) into a Response, or an error)
           - another status:          driver reads the error body (bounded: MAX_ERROR_BODY bytes,
                                      the timeout in total), retry = client._after_status(request, attempt, info, body)
         driver sleeps retry.delay_or_raise()     # raises the attempt's error when no retry is left
@@ -23,7 +24,8 @@ Theory of operation, for one request::
 
 What is decided here:
 
-- **The request** (``_build``): the URL from ``base_url`` and the queries
+- **The request** (``_build``): the URL from ``base_url``, the endpoint's
+  path (``CHAT``: ``/chat/completions``, ``RESPONSES``: ``/responses``) and the queries
   (percent-encoded), the origin and proxy, the headers (defaults, then
   ``default_headers``, then ``extra_headers``; names compared
   case-insensitively; ``None`` removes one; all checked by ``sanitize``), the
@@ -285,7 +287,7 @@ class _ClientBase:
 
     @property
     def base_url(self) -> str:
-        """The API root requests go to: ``{base_url}/chat/completions``, as given (masked in repr and messages)."""
+        """The API root (requests go to ``{base_url}/chat/completions`` and ``{base_url}/responses``)."""
         return self._base_url
 
     @base_url.setter

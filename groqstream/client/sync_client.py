@@ -5,7 +5,8 @@ from the SDK-style configuration, decides retries and maps statuses and
 bodies to errors; this module only does the I/O, over kept-alive
 ``http.client`` connections (``http.ConnectionPool``), sleeping with
 ``time.sleep``. It does not parse SSE: a streaming response goes to
-``Stream``, a non-streaming one to ``ChatCompletion.from_dict``. Every read
+``Stream`` (``ResponseStream`` for the Responses API), a non-streaming one to
+``ChatCompletion.from_dict`` (``Response.from_dict``). Every read
 (the response head, a stream's reads, a whole or an error body) ends within
 the timeout in total, however the server slices what it sends
 (``adapters.read_within``). Transport failures become groqstream errors:
@@ -129,14 +130,16 @@ class Client(policy._ClientBase):
     """A Groq client on the standard library, with the Groq SDK's configuration and kept-alive connections.
 
     ``chat_stream()`` starts a streaming chat completion (a ``Stream``);
-    ``chat()`` returns a whole ``ChatCompletion``. Connections are kept alive
+    ``chat()`` returns a whole ``ChatCompletion``. ``responses_stream()`` and
+    ``responses()`` do the same for the Responses API (a ``ResponseStream``, a
+    ``groqstream.types.Response``), with the same configuration, retries and errors. Connections are kept alive
     in a pool per scheme, host and port, shared safely between threads;
     ``close()`` (or leaving a ``with Client() as client:`` block) closes them.
 
     Args:
         api_key: the API key; default: the ``GROQ_API_KEY`` environment variable.
         base_url: the OpenAI-style API root, e.g. ``http://localhost:8000/v1``;
-            requests go to ``{base_url}/chat/completions``. Default: the
+            requests go to ``{base_url}/chat/completions`` and ``{base_url}/responses``. Default: the
             ``GROQ_BASE_URL`` environment variable read as the Groq SDK reads
             it (a host such as ``https://api.groq.com``, to which
             ``/openai/v1`` is added), else ``https://api.groq.com/openai/v1``.

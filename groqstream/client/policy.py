@@ -287,7 +287,10 @@ class _ClientBase:
 
     @property
     def base_url(self) -> str:
-        """The API root (requests go to ``{base_url}/chat/completions`` and ``{base_url}/responses``)."""
+        """The API root, as given (masked in repr and messages).
+
+        Requests go to ``{base_url}/chat/completions`` and ``{base_url}/responses``.
+        """
         return self._base_url
 
     @base_url.setter

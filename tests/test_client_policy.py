@@ -28,13 +28,15 @@ def client(kind: str = "sync", **options: Any) -> Any:
     return (gs.client.Client if kind == "sync" else gs.client.AsyncClient)(**options)
 
 
-def build(c: Any, **options: Any) -> policy.Request:
+def build(c: Any, endpoint: policy.Endpoint = policy.CHAT, params: Any = None, **options: Any) -> policy.Request:
+    fields = {"model": "m", "messages": [{"role": "user", "content": "Hi"}]}
+    if endpoint is policy.RESPONSES:
+        fields = {"model": "m", "input": "Hi"}
     arguments: Any = dict(
-        model="m", messages=[{"role": "user", "content": "Hi"}], stream=True,
-        extra_headers=None, extra_query=None, extra_body=None, timeout=policy.NOT_GIVEN,
+        fields=fields, stream=True, extra_headers=None, extra_query=None, extra_body=None, timeout=policy.NOT_GIVEN,
     )  # fmt: skip
     arguments.update(options)
-    request: policy.Request = c._build("chat_stream", {}, **arguments)
+    request: policy.Request = c._build(endpoint, "a_method", dict(params or {}), **arguments)
     return request
 
 
@@ -42,7 +44,9 @@ def response(status: int, **headers: str) -> Response:
     return Response(status, Headers([(name.replace("_", "-"), value) for name, value in headers.items()]), "u")
 
 
-@pytest.mark.parametrize("name", ["_build", "_retry_delay", "_after_failure", "_after_status", "_completion"])
+@pytest.mark.parametrize(
+    "name", ["_build", "_retry_delay", "_after_failure", "_after_status", "_completion", "_response"]
+)
 def test_both_clients_take_each_decision_from_the_one_policy(name: str) -> None:
     assert getattr(gs.client.Client, name) is getattr(policy._ClientBase, name)
     assert getattr(gs.client.AsyncClient, name) is getattr(policy._ClientBase, name)

@@ -2,7 +2,8 @@
 
 ``Client`` (``http.client``) and ``AsyncClient`` (asyncio streams) send a chat
 completion request and return a ``groqstream.Stream``/``AsyncStream`` over the
-answer, with the Groq SDK's configuration, retries and errors::
+answer (a Responses API request: ``responses_stream()``, a ``ResponseStream``),
+with the Groq SDK's configuration, retries and errors::
 
     from groqstream.client import Client
 
@@ -40,7 +41,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..core.stream import DEFAULT_DRAIN_BYTES, DEFAULT_DRAIN_SECONDS
     from .async_client import AsyncClient
     from .http import Headers, Response
-    from .params import ChatCompletionParams
+    from .params import ChatCompletionParams, ResponseCreateParams
     from .policy import DEFAULT_BASE_URL
     from .sync_client import Client
 
@@ -61,6 +62,7 @@ _EXPORTS = {
     "RateLimitError": "..core.errors",
     "RequestTooLargeError": "..core.errors",
     "Response": ".http",
+    "ResponseCreateParams": ".params",
     "UnexpectedContentTypeError": "..core.errors",
     "UnprocessableEntityError": "..core.errors",
 }
@@ -95,6 +97,7 @@ __all__ = [
     "RateLimitError",
     "RequestTooLargeError",
     "Response",
+    "ResponseCreateParams",
     "UnexpectedContentTypeError",
     "UnprocessableEntityError",
 ]

@@ -30,6 +30,7 @@ from .policy import NOT_GIVEN
 from .sync_client import _STALE
 
 if TYPE_CHECKING:
+    from ..core.response_stream import AsyncResponseStream
     from ..tools.capture import CaptureWriter
 
     if sys.version_info >= (3, 11):
@@ -37,8 +38,9 @@ if TYPE_CHECKING:
     else:
         from typing_extensions import Unpack
 
+    from ..types.responses import Response as ResponseObject
     from ..types.wire import Deviation
-    from .params import ChatCompletionParams
+    from .params import ChatCompletionParams, ResponseCreateParams
 
 __all__ = ["AsyncClient"]
 
@@ -48,9 +50,11 @@ def _as_socket_error(exc: BaseException) -> BaseException:
     return socket.timeout(str(exc) or "timed out") if isinstance(exc, asyncio.TimeoutError) else exc
 
 
-def _failure(exc: BaseException, url: str, chunks_received: Optional[int] = None) -> APIConnectionError:
+def _failure(
+    exc: BaseException, url: str, chunks_received: Optional[int] = None, *, unit: str = "chunk"
+) -> APIConnectionError:
     """``policy.connection_error`` for asyncio's failures."""
-    return policy.connection_error(_as_socket_error(exc), url, chunks_received)
+    return policy.connection_error(_as_socket_error(exc), url, chunks_received, unit=unit)
 
 
 class _AsyncResponseBody:
@@ -64,6 +68,7 @@ class _AsyncResponseBody:
         self._response = response
         self._capture = capture
         self.stream: Optional[AsyncStream] = None
+        self.response_stream: Optional[AsyncResponseStream] = None  # the reader when this is a Responses stream
 
     def __aiter__(self) -> _AsyncResponseBody:  # AsyncStream takes async iterables; it reads with read()
         return self
@@ -78,6 +83,9 @@ class _AsyncResponseBody:
         try:
             data: bytes = await within(self._response.read(size), self._request.timeout)
         except (OSError, asyncio.TimeoutError) as exc:
+            if self.response_stream is not None:
+                events = self.response_stream.events_received
+                raise _failure(exc, self._request.url, events, unit="event") from exc
             chunks = self.stream.chunks_received if self.stream is not None else 0
             raise _failure(exc, self._request.url, chunks) from exc
         if self._capture is not None and data:
@@ -107,7 +115,9 @@ def _abort_all(idle: Dict[Origin, List[AsyncConnection]]) -> None:
 
 class AsyncClient(policy._ClientBase):
     """``Client`` for asyncio: ``await client.chat_stream(...)`` gives an ``AsyncStream``, ``await client.chat(...)``
-    a ``ChatCompletion``. The standard library only (HTTP/1.1 on asyncio streams, see docs/transports.md).
+    a ``ChatCompletion``; ``await client.responses_stream(...)`` an ``AsyncResponseStream``, ``await
+    client.responses(...)`` a ``groqstream.types.Response``. The standard library only (HTTP/1.1 on asyncio
+    streams, see docs/transports.md).
 
     Same arguments and behaviour as ``Client``. Connections are kept alive per
     event loop; cancelling a task at any ``await`` closes its connection.
@@ -143,7 +153,7 @@ class AsyncClient(policy._ClientBase):
         """Start a streaming chat completion and return its ``AsyncStream`` (arguments as ``Client.chat_stream``)."""
         messages = list(messages)  # read once: it goes into the body and into the capture's digest
         request = self._build(
-            "chat_stream", dict(params), model=model, messages=messages, stream=True,
+            policy.CHAT, "chat_stream", dict(params), fields={"model": model, "messages": messages}, stream=True,
             extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body, timeout=timeout,
         )  # fmt: skip
         recorder = policy.recorder(capture, model, messages)
@@ -180,12 +190,77 @@ class AsyncClient(policy._ClientBase):
     ) -> ChatCompletion:
         """Ask for a whole chat completion and return it, typed (arguments as ``Client.chat``)."""
         request = self._build(
-            "chat", dict(params), model=model, messages=messages, stream=False,
+            policy.CHAT, "chat", dict(params), fields={"model": model, "messages": list(messages)}, stream=False,
             extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body, timeout=timeout,
         )  # fmt: skip
         response, info = await self._send(request)
         raw = await self._finish(request, response, limit=policy.MAX_COMPLETION_BODY + 1, whole=True)
         return self._completion(request, raw, info, strict=strict, deviations=deviations)
+
+    async def responses_stream(
+        self,
+        *,
+        model: str,
+        input: Any,  # noqa: A002 - the API's name for it
+        capture: Optional[IO[bytes]] = None,
+        strict: bool = False,
+        max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
+        unicode_errors: str = "replace",
+        drain_bytes: int = DEFAULT_DRAIN_BYTES,
+        drain_seconds: float = DEFAULT_DRAIN_SECONDS,
+        extra_headers: Optional[Mapping[str, Optional[str]]] = None,
+        extra_query: Optional[Mapping[str, object]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
+        timeout: Optional[float] = NOT_GIVEN,
+        **params: Unpack[ResponseCreateParams],
+    ) -> AsyncResponseStream:
+        """Start a streaming Responses API request and return its ``AsyncResponseStream``
+        (arguments as ``Client.responses_stream``)."""
+        from ..core.response_stream import AsyncResponseStream  # on first use: a chat client never loads it
+
+        request = self._build(
+            policy.RESPONSES, "responses_stream", dict(params), fields={"model": model, "input": input}, stream=True,
+            extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body, timeout=timeout,
+        )  # fmt: skip
+        recorder = policy.recorder(capture, model, input)
+        response, info = await self._send(request)
+        if not policy.is_event_stream(info.headers):
+            start = await self._finish(request, response, limit=policy.UNEXPECTED_BODY)
+            raise self._unexpected(info, start)
+        source = _AsyncResponseBody(self, request, response, recorder)
+        try:
+            stream = AsyncResponseStream(
+                source, strict=strict, max_event_bytes=max_event_bytes, unicode_errors=unicode_errors,
+                drain_bytes=drain_bytes, drain_seconds=drain_seconds,
+            )  # fmt: skip
+        except BaseException:  # a bad option: the connection is not left open
+            response.connection.abort()
+            raise
+        stream.response = info
+        source.response_stream = stream
+        return stream
+
+    async def responses(
+        self,
+        *,
+        model: str,
+        input: Any,  # noqa: A002 - the API's name for it
+        strict: bool = False,
+        deviations: Optional[List[Deviation]] = None,
+        extra_headers: Optional[Mapping[str, Optional[str]]] = None,
+        extra_query: Optional[Mapping[str, object]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
+        timeout: Optional[float] = NOT_GIVEN,
+        **params: Unpack[ResponseCreateParams],
+    ) -> ResponseObject:
+        """Ask for a whole response and return it, typed (arguments as ``Client.responses``)."""
+        request = self._build(
+            policy.RESPONSES, "responses", dict(params), fields={"model": model, "input": input}, stream=False,
+            extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body, timeout=timeout,
+        )  # fmt: skip
+        response, info = await self._send(request)
+        raw = await self._finish(request, response, limit=policy.MAX_COMPLETION_BODY + 1, whole=True)
+        return self._response(request, raw, info, strict=strict, deviations=deviations)
 
     async def _send(self, request: policy.Request) -> Tuple[AsyncResponse, Response]:
         """Send *request* until a 2xx response arrives, as the policy decides; raise the last error."""

@@ -1,18 +1,19 @@
-"""The chat-completions request parameters the clients take by name.
+"""The request parameters the clients take by name: chat completions and the Responses API.
 
-One declaration (``ChatCompletionParams``) serves the type checker (the
-clients' ``**params`` are ``Unpack[ChatCompletionParams]``) and the runtime
-check that refuses an unknown keyword with a ``TypeError``, as the SDKs do.
-The names are Groq's documented ones; a parameter another server has and
-this list lacks goes through ``extra_body=``.
+One declaration per API (``ChatCompletionParams``, ``ResponseCreateParams``)
+serves the type checker (the clients' ``**params`` are ``Unpack[...]`` of
+it) and the runtime check that refuses an unknown keyword with a
+``TypeError``, as the SDKs do. The chat names are Groq's documented ones, the
+Responses names openai-python's ``ResponseCreateParams``; a parameter another
+server has and a list lacks goes through ``extra_body=``.
 """
 
 from __future__ import annotations
 
 import difflib
-from typing import Any, Dict, List, Mapping, Optional, Sequence, TypedDict, Union
+from typing import AbstractSet, Any, Dict, List, Mapping, Optional, Sequence, TypedDict, Union
 
-__all__ = ["ChatCompletionParams", "check_params"]
+__all__ = ["ChatCompletionParams", "ResponseCreateParams", "check_params"]
 
 
 class ChatCompletionParams(TypedDict, total=False):
@@ -53,14 +54,49 @@ class ChatCompletionParams(TypedDict, total=False):
     user: Optional[str]
 
 
+class ResponseCreateParams(TypedDict, total=False):
+    """Responses API request parameters besides ``model`` and ``input`` (openai-python's ``ResponseCreateParams``).
+
+    Sent as given (``None`` is sent as ``null``); ``stream`` is set by the method called.
+    """
+
+    background: Optional[bool]
+    context_management: Optional[Sequence[Mapping[str, Any]]]
+    conversation: Union[str, Mapping[str, Any], None]
+    include: Optional[List[str]]
+    instructions: Optional[str]
+    max_output_tokens: Optional[int]
+    max_tool_calls: Optional[int]
+    metadata: Optional[Mapping[str, str]]
+    parallel_tool_calls: Optional[bool]
+    previous_response_id: Optional[str]
+    prompt: Optional[Mapping[str, Any]]
+    prompt_cache_key: Optional[str]
+    prompt_cache_retention: Optional[str]
+    reasoning: Optional[Mapping[str, Any]]
+    safety_identifier: Optional[str]
+    service_tier: Optional[str]
+    store: Optional[bool]
+    stream_options: Optional[Mapping[str, Any]]
+    temperature: Optional[float]
+    text: Optional[Mapping[str, Any]]
+    tool_choice: Union[str, Mapping[str, Any], None]
+    tools: Optional[Sequence[Mapping[str, Any]]]
+    top_logprobs: Optional[int]
+    top_p: Optional[float]
+    truncation: Optional[str]
+    user: Optional[str]
+
+
 PARAM_NAMES = frozenset(ChatCompletionParams.__annotations__)
+RESPONSE_PARAM_NAMES = frozenset(ResponseCreateParams.__annotations__)
 
 
-def check_params(method: str, params: Dict[str, Any]) -> None:
-    """Raise ``TypeError`` naming the first keyword of *params* that is not a request parameter."""
+def check_params(method: str, params: Dict[str, Any], names: AbstractSet[str] = PARAM_NAMES) -> None:
+    """Raise ``TypeError`` naming the first keyword of *params* that is not one of *names*."""
     for name in params:
-        if name not in PARAM_NAMES:
-            close = difflib.get_close_matches(name, PARAM_NAMES, n=1)
+        if name not in names:
+            close = difflib.get_close_matches(name, sorted(names), n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise TypeError(
                 f"{method}() got an unexpected keyword argument {name!r}{hint} "

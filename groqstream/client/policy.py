@@ -15,7 +15,8 @@ Theory of operation, for one request::
         driver sends request, reads the response head
           - it failed (OSError...):  retry = client._after_failure(request, attempt, exc)
           - a 2xx:                   done (the driver streams the body, or reads it whole:
-                                     client._completion(...) turns it into a ChatCompletion or an error)
+                                     client._completion(...) turns it into a ChatCompletion,
+                                     client._response(...) into a Response, or an error)
           - another status:          driver reads the error body (bounded: MAX_ERROR_BODY bytes,
                                      the timeout in total), retry = client._after_status(request, attempt, info, body)
         driver sleeps retry.delay_or_raise()     # raises the attempt's error when no retry is left
@@ -23,7 +24,8 @@ Theory of operation, for one request::
 
 What is decided here:
 
-- **The request** (``_build``): the URL from ``base_url`` and the queries
+- **The request** (``_build``): the URL from ``base_url``, the endpoint's
+  path (``CHAT``: ``/chat/completions``, ``RESPONSES``: ``/responses``) and the queries
   (percent-encoded), the origin and proxy, the headers (defaults, then
   ``default_headers``, then ``extra_headers``; names compared
   case-insensitively; ``None`` removes one; all checked by ``sanitize``), the
@@ -50,7 +52,7 @@ import socket
 import ssl
 import sys
 import urllib.parse
-from typing import IO, TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Mapping, NamedTuple, Optional
+from typing import IO, TYPE_CHECKING, Any, Callable, Dict, FrozenSet, List, Mapping, NamedTuple, Optional
 
 from ..core.errors import (
     APIConnectionError,
@@ -66,19 +68,23 @@ from ..core.errors import (
 from ..types import ChatCompletion
 from ..types.completion import attach_response
 from .http import Headers, Origin, Proxies, Response
-from .params import check_params
+from .params import PARAM_NAMES, RESPONSE_PARAM_NAMES, check_params
 from .sanitize import check_api_key, check_base_url, check_headers, redact_url
 
 if TYPE_CHECKING:
     from ..tools.capture import CaptureWriter
+    from ..types.responses import Response as ResponseObject
     from ..types.wire import Deviation
 
 __all__ = [
+    "CHAT",
     "DEFAULT_BASE_URL",
     "MAX_COMPLETION_BODY",
     "MAX_ERROR_BODY",
     "NOT_GIVEN",
+    "RESPONSES",
     "UNEXPECTED_BODY",
+    "Endpoint",
     "Request",
     "Retry",
     "connection_error",
@@ -131,6 +137,21 @@ class Request(NamedTuple):
     timeout: Optional[float]
 
 
+class Endpoint(NamedTuple):
+    """What differs between the APIs a client calls; everything else (headers, retries, errors) is shared."""
+
+    path: str
+    """Added to ``base_url``: ``/chat/completions``, ``/responses``."""
+    param_names: FrozenSet[str]
+    """The request parameters taken by name (``params.py``); another keyword is a ``TypeError``."""
+
+
+CHAT = Endpoint("/chat/completions", PARAM_NAMES)
+"""Chat Completions: ``chat_stream()`` and ``chat()``."""
+RESPONSES = Endpoint("/responses", RESPONSE_PARAM_NAMES)
+"""The Responses API (#27): ``responses_stream()`` and ``responses()``; Groq serves it at ``/openai/v1/responses``."""
+
+
 class Retry(NamedTuple):
     """What to do after a failed attempt: wait *delay* seconds and send again, or (``None``) raise *error*."""
 
@@ -144,13 +165,16 @@ class Retry(NamedTuple):
         return self.delay
 
 
-def connection_error(exc: BaseException, url: str, chunks_received: Optional[int] = None) -> APIConnectionError:
+def connection_error(
+    exc: BaseException, url: str, chunks_received: Optional[int] = None, *, unit: str = "chunk"
+) -> APIConnectionError:
     """The groqstream error for a transport's exception: what failed and where, without the request's headers.
 
     Args:
         exc: what the transport raised (an ``OSError``, ``http.client.HTTPException``, urllib's ``URLError``...).
         url: the request's URL as shown (``Request.url``: masked).
         chunks_received: ``None`` before the response began, else how many chunks the stream had yielded.
+        unit: what the stream yields, for the message: ``"chunk"``, or ``"event"`` for a Responses stream.
     """
     reason = getattr(exc, "reason", None)  # urllib's URLError wraps the real one
     if not isinstance(reason, BaseException):
@@ -161,7 +185,7 @@ def connection_error(exc: BaseException, url: str, chunks_received: Optional[int
     else:
         where = "while streaming" if chunks else "while reading the response of"
     if isinstance(reason, (socket.timeout, TimeoutError)):
-        return APITimeoutError(f"timed out {where} {url} after {count(chunks, 'chunk')}", chunks_received=chunks)
+        return APITimeoutError(f"timed out {where} {url} after {count(chunks, unit)}", chunks_received=chunks)
     if isinstance(reason, ssl.SSLError):
         kind = "TLS error"
     elif isinstance(reason, socket.gaierror):
@@ -263,7 +287,10 @@ class _ClientBase:
 
     @property
     def base_url(self) -> str:
-        """The API root requests go to: ``{base_url}/chat/completions``, as given (masked in repr and messages)."""
+        """The API root, as given (masked in repr and messages).
+
+        Requests go to ``{base_url}/chat/completions`` and ``{base_url}/responses``.
+        """
         return self._base_url
 
     @base_url.setter
@@ -282,26 +309,30 @@ class _ClientBase:
 
     def _build(
         self,
+        endpoint: Endpoint,
         method: str,
         params: Dict[str, Any],
         *,
-        model: str,
-        messages: Iterable[Mapping[str, Any]],
+        fields: Mapping[str, Any],
         stream: bool,
         extra_headers: Optional[Mapping[str, Optional[str]]],
         extra_query: Optional[Mapping[str, object]],
         extra_body: Optional[Mapping[str, Any]],
         timeout: Any,
     ) -> Request:
-        """The request for a chat completion; ``TypeError`` for an unknown parameter."""
-        check_params(method, params)
+        """The request for *endpoint* (``CHAT`` or ``RESPONSES``); ``TypeError`` for an unknown parameter.
+
+        *fields* are the endpoint's required keys (``model`` and ``messages``, or ``model`` and ``input``),
+        first in the body; then the named *params*, ``stream``, and ``extra_body`` over them all.
+        """
+        check_params(method, params, endpoint.param_names)
         # Checked at every request: default_headers is a plain dict the caller may change after construction.
         check_headers(self.default_headers, argument="default_headers")
         check_headers(extra_headers or {}, argument="extra_headers")
         if self._closed:
             raise RuntimeError(f"this {type(self).__name__} was closed: make a new one to send requests")
-        body = {"model": model, "messages": list(messages), **params, "stream": stream, **(extra_body or {})}
-        url = f"{self.base_url}/chat/completions"
+        body = {**fields, **params, "stream": stream, **(extra_body or {})}
+        url = self.base_url + endpoint.path
         query = {**self.default_query, **(extra_query or {})}
         if query:
             url += ("&" if "?" in url else "?") + urllib.parse.urlencode(query, doseq=True)
@@ -373,10 +404,8 @@ class _ClientBase:
         return b""
 
     @staticmethod
-    def _completion(
-        request: Request, raw: bytes, response: Response, *, strict: bool, deviations: Optional[List[Deviation]]
-    ) -> ChatCompletion:
-        """A non-streaming body (up to ``MAX_COMPLETION_BODY`` + 1 bytes read) as a ``ChatCompletion``.
+    def _json_body(request: Request, raw: bytes, response: Response) -> Dict[str, Any]:
+        """A non-streaming body (up to ``MAX_COMPLETION_BODY`` + 1 bytes read) as a JSON object.
 
         Raises:
             APIConnectionError: the body is larger than ``MAX_COMPLETION_BODY``.
@@ -395,8 +424,40 @@ class _ClientBase:
             raise ChunkDecodeError(
                 f"the response from {response.url} is {problem}: {snippet(raw, 200)}", path="$", reason=problem
             )
+        result: Dict[str, Any] = data
+        return result
+
+    @staticmethod
+    def _completion(
+        request: Request,
+        raw: bytes,
+        response: Response,
+        *,
+        strict: bool,
+        deviations: Optional[List[Deviation]],
+    ) -> ChatCompletion:
+        """A non-streaming chat body as a ``ChatCompletion`` (errors as ``_json_body``, or the schema's)."""
+        data = _ClientBase._json_body(request, raw, response)
         completion = ChatCompletion.from_dict(data, strict=strict, deviations=deviations)
         return attach_response(completion, response)
+
+    @staticmethod
+    def _response(
+        request: Request,
+        raw: bytes,
+        response: Response,
+        *,
+        strict: bool,
+        deviations: Optional[List[Deviation]],
+    ) -> ResponseObject:
+        """A non-streaming Responses body as a ``groqstream.types.Response`` (errors as ``_completion``).
+
+        Imported here: the Responses types load on first use, so a chat client never pays for them.
+        """
+        from ..types.responses import Response as ResponseObject
+
+        data = _ClientBase._json_body(request, raw, response)
+        return ResponseObject.from_dict(data, strict=strict, deviations=deviations)
 
     @staticmethod
     def _unexpected(response: Response, start: bytes) -> UnexpectedContentTypeError:
@@ -410,11 +471,12 @@ class _ClientBase:
         )
 
 
-def recorder(capture: Optional[IO[bytes]], model: str, messages: List[Any]) -> Optional[CaptureWriter]:
-    """The timed-capture writer for ``chat_stream(capture=file)``, or ``None`` without one.
+def recorder(capture: Optional[IO[bytes]], model: str, request: Any) -> Optional[CaptureWriter]:
+    """The timed-capture writer for ``chat_stream(capture=file)`` or ``responses_stream(capture=file)``, or ``None``.
 
-    Its time zero is now (before the request is sent); the messages' digest
-    lets ``groqstream serve --match request`` find this answer. The capture
+    Its time zero is now (before the request is sent); the digest of
+    *request* (the chat ``messages``, or the Responses ``input``) lets
+    ``groqstream serve --match request`` find this answer. The capture
     format is the tools' (``tools/capture.py``): imported here, only when a
     capture is asked for, so the clients load nothing of the tools otherwise.
     """
@@ -422,4 +484,4 @@ def recorder(capture: Optional[IO[bytes]], model: str, messages: List[Any]) -> O
         return None
     from ..tools.capture import CaptureWriter, messages_digest
 
-    return CaptureWriter(capture, model=model, request=messages_digest(messages))
+    return CaptureWriter(capture, model=model, request=messages_digest(request))

@@ -5,7 +5,8 @@ from the SDK-style configuration, decides retries and maps statuses and
 bodies to errors; this module only does the I/O, over kept-alive
 ``http.client`` connections (``http.ConnectionPool``), sleeping with
 ``time.sleep``. It does not parse SSE: a streaming response goes to
-``Stream``, a non-streaming one to ``ChatCompletion.from_dict``. Every read
+``Stream`` (``ResponseStream`` for the Responses API), a non-streaming one to
+``ChatCompletion.from_dict`` (``Response.from_dict``). Every read
 (the response head, a stream's reads, a whole or an error body) ends within
 the timeout in total, however the server slices what it sends
 (``adapters.read_within``). Transport failures become groqstream errors:
@@ -38,6 +39,7 @@ from .http import ConnectionPool, Response, response_headers, reusable
 from .policy import DEFAULT_BASE_URL, NOT_GIVEN
 
 if TYPE_CHECKING:
+    from ..core.response_stream import ResponseStream
     from ..tools.capture import CaptureWriter
 
     if sys.version_info >= (3, 11):
@@ -45,8 +47,9 @@ if TYPE_CHECKING:
     else:
         from typing_extensions import Unpack
 
+    from ..types.responses import Response as ResponseObject
     from ..types.wire import Deviation
-    from .params import ChatCompletionParams
+    from .params import ChatCompletionParams, ResponseCreateParams
 
 __all__ = ["DEFAULT_BASE_URL", "Client"]
 
@@ -86,8 +89,11 @@ class _ResponseBody:
         self._raw_io = socket_io(response)  # its SocketIO, whose recvs read_within bounds
         self._capture = capture
         self.stream: Optional[Stream] = None
+        self.response_stream: Optional[ResponseStream] = None  # the reader when this is a Responses stream
 
     def _chunks(self) -> int:
+        if self.response_stream is not None:
+            return self.response_stream.events_received
         return self.stream.chunks_received if self.stream is not None else 0
 
     def read1(self, size: int) -> bytes:
@@ -100,7 +106,8 @@ class _ResponseBody:
             # every complete chunk.
             return b""
         except (OSError, http.client.HTTPException) as exc:
-            raise policy.connection_error(exc, self._request.url, self._chunks()) from exc
+            unit = "chunk" if self.response_stream is None else "event"
+            raise policy.connection_error(exc, self._request.url, self._chunks(), unit=unit) from exc
         if self._capture is not None and data:
             self._capture.write(data)
         return data
@@ -123,14 +130,16 @@ class Client(policy._ClientBase):
     """A Groq client on the standard library, with the Groq SDK's configuration and kept-alive connections.
 
     ``chat_stream()`` starts a streaming chat completion (a ``Stream``);
-    ``chat()`` returns a whole ``ChatCompletion``. Connections are kept alive
+    ``chat()`` returns a whole ``ChatCompletion``. ``responses_stream()`` and
+    ``responses()`` do the same for the Responses API (a ``ResponseStream``, a
+    ``groqstream.types.Response``), with the same configuration, retries and errors. Connections are kept alive
     in a pool per scheme, host and port, shared safely between threads;
     ``close()`` (or leaving a ``with Client() as client:`` block) closes them.
 
     Args:
         api_key: the API key; default: the ``GROQ_API_KEY`` environment variable.
         base_url: the OpenAI-style API root, e.g. ``http://localhost:8000/v1``;
-            requests go to ``{base_url}/chat/completions``. Default: the
+            requests go to ``{base_url}/chat/completions`` and ``{base_url}/responses``. Default: the
             ``GROQ_BASE_URL`` environment variable read as the Groq SDK reads
             it (a host such as ``https://api.groq.com``, to which
             ``/openai/v1`` is added), else ``https://api.groq.com/openai/v1``.
@@ -205,7 +214,7 @@ class Client(policy._ClientBase):
         """
         messages = list(messages)  # read once: it goes into the body and into the capture's digest
         request = self._build(
-            "chat_stream", dict(params), model=model, messages=messages, stream=True,
+            policy.CHAT, "chat_stream", dict(params), fields={"model": model, "messages": messages}, stream=True,
             extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body, timeout=timeout,
         )  # fmt: skip
         recorder = policy.recorder(capture, model, messages)
@@ -255,12 +264,113 @@ class Client(policy._ClientBase):
             ChunkDecodeError: the body is not a chat completion.
         """
         request = self._build(
-            "chat", dict(params), model=model, messages=messages, stream=False,
+            policy.CHAT, "chat", dict(params), fields={"model": model, "messages": list(messages)}, stream=False,
             extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body, timeout=timeout,
         )  # fmt: skip
         connection, response, info = self._send(request)
         raw = self._finish(request, connection, response, limit=policy.MAX_COMPLETION_BODY + 1, whole=True)
         return self._completion(request, raw, info, strict=strict, deviations=deviations)
+
+    def responses_stream(
+        self,
+        *,
+        model: str,
+        input: Any,  # noqa: A002 - the API's name for it
+        capture: Optional[IO[bytes]] = None,
+        strict: bool = False,
+        max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
+        unicode_errors: str = "replace",
+        drain_bytes: int = DEFAULT_DRAIN_BYTES,
+        drain_seconds: float = DEFAULT_DRAIN_SECONDS,
+        extra_headers: Optional[Mapping[str, Optional[str]]] = None,
+        extra_query: Optional[Mapping[str, object]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
+        timeout: Optional[float] = NOT_GIVEN,
+        **params: Unpack[ResponseCreateParams],
+    ) -> ResponseStream:
+        """Start a streaming Responses API request (``POST {base_url}/responses``) and return its ``ResponseStream``.
+
+        Configuration, retries (before the stream begins, never after) and errors are ``chat_stream``'s.
+
+        Args:
+            model: the model ID, e.g. ``"openai/gpt-oss-20b"``.
+            input: the input, as the API takes it: a string, or a list of input items.
+            capture: a binary file to record the response in, as a timed capture
+                (docs/capture-format.md; its ``request`` digest is of *input*). The file is left open.
+            strict, max_event_bytes, unicode_errors, drain_bytes, drain_seconds:
+                the ``ResponseStream``'s options (never sent to the server).
+            extra_headers, extra_query, extra_body, timeout: as for ``chat_stream``.
+            **params: the request parameters (``instructions``, ``tools``,
+                ``max_output_tokens``, ``reasoning``...; see ``ResponseCreateParams``).
+                An unknown one raises ``TypeError``.
+
+        Returns:
+            A ``ResponseStream`` over the response (its ``response`` has the status and headers);
+            use it in a ``with`` block.
+
+        Raises:
+            APIStatusError: a non-2xx response (a subclass per status).
+            UnexpectedContentTypeError: a 2xx response that is not an event stream.
+            APIConnectionError, APITimeoutError: the connection failed.
+        """
+        from ..core.response_stream import ResponseStream  # on first use: a chat client never loads it
+
+        request = self._build(
+            policy.RESPONSES, "responses_stream", dict(params), fields={"model": model, "input": input}, stream=True,
+            extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body, timeout=timeout,
+        )  # fmt: skip
+        recorder = policy.recorder(capture, model, input)
+        connection, response, info = self._send(request)
+        if not policy.is_event_stream(info.headers):
+            raise self._unexpected(info, self._finish(request, connection, response, limit=policy.UNEXPECTED_BODY))
+        source = _ResponseBody(self, request, connection, response, recorder)
+        try:
+            stream = ResponseStream(
+                source, strict=strict, max_event_bytes=max_event_bytes, unicode_errors=unicode_errors,
+                drain_bytes=drain_bytes, drain_seconds=drain_seconds,
+            )  # fmt: skip
+        except BaseException:  # a bad option: the connection is not left open
+            source.close()
+            raise
+        stream.response = info
+        source.response_stream = stream
+        return stream
+
+    def responses(
+        self,
+        *,
+        model: str,
+        input: Any,  # noqa: A002 - the API's name for it
+        strict: bool = False,
+        deviations: Optional[List[Deviation]] = None,
+        extra_headers: Optional[Mapping[str, Optional[str]]] = None,
+        extra_query: Optional[Mapping[str, object]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
+        timeout: Optional[float] = NOT_GIVEN,
+        **params: Unpack[ResponseCreateParams],
+    ) -> ResponseObject:
+        """Ask for a whole response (``"stream": false``) and return it as a ``groqstream.types.Response``.
+
+        Args:
+            model, input, extra_headers, extra_query, extra_body, timeout, **params:
+                as for ``responses_stream``.
+            strict, deviations: as for ``chat`` (the Responses types read the same either way).
+
+        Returns:
+            The ``Response`` as the server sent it (a ``"failed"`` or ``"incomplete"`` one too: see its
+            ``status``, ``error`` and ``incomplete_details``).
+
+        Raises:
+            APIStatusError, APIConnectionError, APITimeoutError: as ``responses_stream``.
+            ChunkDecodeError: the body is not a JSON object, or a value has the wrong JSON type.
+        """
+        request = self._build(
+            policy.RESPONSES, "responses", dict(params), fields={"model": model, "input": input}, stream=False,
+            extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body, timeout=timeout,
+        )  # fmt: skip
+        connection, response, info = self._send(request)
+        raw = self._finish(request, connection, response, limit=policy.MAX_COMPLETION_BODY + 1, whole=True)
+        return self._response(request, raw, info, strict=strict, deviations=deviations)
 
     def _send(self, request: policy.Request) -> Tuple[http.client.HTTPConnection, http.client.HTTPResponse, Response]:
         """Send *request* until a 2xx response arrives, as the policy decides; raise the last error."""

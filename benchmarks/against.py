@@ -19,6 +19,7 @@ import statistics
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
@@ -43,11 +44,11 @@ def workloads(chunks: int) -> List[Tuple[str, Callable[[Any], int]]]:
         pieces = captures.split_every(captures.capture(kind, chunks), 4096)
         for accumulate in (False, True):
             name = f"typed {kind}, 4 KiB reads, accumulate={accumulate}"
-            work.append((name, lambda gs, p=pieces, a=accumulate: _typed(gs, p, a)))
+            work.append((name, partial(_typed, pieces=pieces, accumulate=accumulate)))
     data = captures.capture("text", chunks)
     reads, events = captures.split_every(data, 4096), captures.split_events(data)
-    work.append(("events text, 4 KiB reads", lambda gs, p=reads: _events(gs, p)))
-    work.append(("events text, one read per event", lambda gs, p=events: _events(gs, p)))
+    work.append(("events text, 4 KiB reads", partial(_events, pieces=reads)))
+    work.append(("events text, one read per event", partial(_events, pieces=events)))
     return work
 
 

@@ -461,3 +461,18 @@ def test_an_http_error_response_raises_its_status_error_with_its_own_response_at
         connection.close()
     assert "slow down" in str(info.value)
     assert not isinstance(info.value.response, Response)
+
+
+def test_the_unions_of_item_part_and_annotation_classes_list_every_subclass_base_last() -> None:
+    # pydantic reads a field of these unions by trying the members; a subclass missing from its union would
+    # validate into the base class (its text lost), so each union lists them all, the base last (the fallback).
+    from groqstream.types import responses as r
+
+    for union, base in (
+        (r.AnyOutputItem, r.ResponseOutputItem),
+        (r.AnyContentPart, r.ResponseContentPart),
+        (r.AnyAnnotation, r.ResponseAnnotation),
+    ):
+        members = list(union.__args__)
+        assert members[-1] is base
+        assert set(members[:-1]) == set(r._registry(base).values())

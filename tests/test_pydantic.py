@@ -122,7 +122,7 @@ def _shape(value: Any) -> Any:
     base class instead of its own shows.
     """
     if isinstance(value, WireObject):
-        fields = {f.name: _shape(getattr(value, f.name)) for f in dataclasses.fields(value) if f.name != "extra"}
+        fields = {f.name: _shape(getattr(value, f.name)) for f in dataclasses.fields(value) if f.name != "extra"}  # type: ignore[arg-type]
         return type(value).__name__, fields
     if isinstance(value, list):
         return [_shape(item) for item in value]
@@ -156,8 +156,11 @@ def test_an_item_part_or_annotation_of_an_unknown_type_validates_into_its_base_c
     }
     validated = pydantic.TypeAdapter(wire_types.Response).validate_python(data)
     message, unknown, reasoning = validated.output or []
+    assert isinstance(message, wire_types.ResponseOutputMessage) and message.content
+    text = message.content[0]
+    assert isinstance(text, wire_types.ResponseOutputText) and text.annotations
     assert type(message) is wire_types.ResponseOutputMessage
-    assert type(message.content[0].annotations[0]) is wire_types.ResponseAnnotation
+    assert type(text.annotations[0]) is wire_types.ResponseAnnotation
     assert type(unknown) is wire_types.ResponseOutputItem and unknown.type == "a_new_item_kind"
     assert [type(part) for part in reasoning.summary] == [
         wire_types.ResponseSummaryText,

@@ -32,17 +32,23 @@ FILES = CAPTURES + [p for p in sorted(HANDMADE.glob("*.sse")) if p.name != "cut-
 
 
 def dispatched_payloads(data: bytes) -> List[Dict[str, Any]]:
-    """The JSON objects of the events a blank line dispatches (a last block without one is never dispatched)."""
+    """The JSON objects of the events a blank line dispatches, and a last unterminated one that is a whole terminal event."""
     text = data.decode("utf-8").replace("\r\n", "\n")
     blocks = text.split("\n\n")
-    blocks = blocks[:-1]  # after the last blank line: nothing, or an unterminated event
+    tail = blocks.pop()  # after the last blank line: nothing, or an unterminated event
     payloads = []
-    for block in blocks:
+    for block in [*blocks, tail]:
         lines = [line[5:].lstrip(" ") if line.startswith("data:") else None for line in block.split("\n")]
         data_lines = [line for line in lines if line is not None]
         if not data_lines or data_lines == ["[DONE]"]:
             continue
-        payloads.append(json.loads("\n".join(data_lines)))
+        try:
+            payload = json.loads("\n".join(data_lines))
+        except ValueError:
+            continue  # the cut tail of a body
+        if block is tail and (type(payload) is not dict or payload.get("type") not in TERMINAL):
+            continue  # an unterminated event is read only when it is a whole terminal event (unterminated-terminal)
+        payloads.append(payload)
     return payloads
 
 

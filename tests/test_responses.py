@@ -526,3 +526,15 @@ def test_the_unions_of_item_part_and_annotation_classes_list_every_subclass_base
         members = list(union.__args__)  # type: ignore[attr-defined]
         assert members[-1] is base
         assert set(members[:-1]) == set(r._registry(base).values())
+
+
+def test_the_event_count_is_stated_once_and_read_by_repr_and_the_closed_error() -> None:
+    from groqstream.core.response_stream import _ResponseStreamBase
+
+    assert "_received" not in vars(_ResponseStreamBase)  # events_received is the one counter
+    stream = gs.ResponseStream(body({"type": "response.created", "response": response("in_progress")}) + b"x")
+    next(stream)
+    assert stream.events_received == 1 and "events_received=1" in repr(stream)
+    stream.close()
+    with pytest.raises(gs.StreamClosedError, match="after 1 event"):
+        next(stream)

@@ -140,3 +140,51 @@ def test_the_shared_captures_are_there() -> None:
     if not CAPTURES:
         pytest.skip(f"the shared Responses captures are absent ({SHARED}): only the hand-made fixtures ran")
     assert len(CAPTURES) >= 40
+
+
+# --- semantic events on real captures ------------------------------------------------------------
+
+
+def semantic(name: str) -> Tuple[List[Any], gs.types.Response]:
+    path = SHARED / name
+    if not path.exists():
+        pytest.skip(f"shared fixture {name} is absent (../shared/fixtures/responses is not in this checkout)")
+    stream = gs.ResponseStream(path.read_bytes())
+    accumulator = gs.ResponseAccumulator()
+    events = [semantic for event in stream for semantic in accumulator.add(event)]
+    return events, stream.final_response()
+
+
+@pytest.mark.parametrize(
+    ("name", "list_key"),
+    [("xai-grok-code-reasoning-summary.sse", "summary"), ("openrouter-gpt-oss-reasoning-text.sse", "content")],
+)
+def test_reasoning_deltas_build_the_reasoning_items_text(name: str, list_key: str) -> None:
+    # xAI streams reasoning summaries (summary_text), gpt-oss on OpenRouter raw reasoning text (reasoning_text).
+    events, final = semantic(name)
+    reasoning = [item for item in final.output or () if item.type == "reasoning"]
+    parts = getattr(reasoning[0], list_key)
+    expected = "".join(part.text or "" for part in parts)
+    deltas = [e for e in events if isinstance(e, gs.ReasoningDelta)]
+    assert expected and "".join(e.delta for e in deltas) == expected == deltas[-1].snapshot
+    assert [e.reasoning for e in events if isinstance(e, gs.ReasoningDone)][-1] == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "item_type", "key"),
+    [
+        ("openai-mcp-call-o4-mini.sse", "mcp_call", "arguments"),
+        ("xai-x-search-custom-tool.sse", "custom_tool_call", "input"),
+    ],
+)
+def test_mcp_and_custom_tool_call_arguments_stream_as_tool_call_events(name: str, item_type: str, key: str) -> None:
+    events, final = semantic(name)
+    calls = [item for item in final.output or () if item.type == item_type]
+    done = [e for e in events if isinstance(e, gs.ToolCallDone)]
+    assert calls and [e.tool_call.function.arguments for e in done] == [getattr(c, key) for c in calls]
+    assert [e.tool_call.function.name for e in done] == [c.name for c in calls]
+    for call, finished in zip(calls, done):
+        index = (final.output or []).index(call)
+        deltas = [e for e in events if isinstance(e, gs.ToolCallArgumentsDelta) and e.tool_index == index]
+        assert "".join(e.delta for e in deltas) == getattr(call, key)
+        assert deltas[-1].partial == json.loads(getattr(call, key)) == finished.parsed_arguments()

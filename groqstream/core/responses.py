@@ -671,6 +671,7 @@ class ResponseAccumulator:
                 out.append(ContentDelta(output_index, delta, text, count_))
             elif family in ("reasoning_text", "reasoning_summary_text"):
                 out.append(ReasoningDelta(output_index, delta, text, count_))
+            # A refusal has no semantic event (the chat vocabulary has none: see docs/responses.md).
             elif family != "refusal" and family != "code_interpreter_call_code":
                 name = item.form.get("name")
                 out.append(

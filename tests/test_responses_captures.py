@@ -182,7 +182,7 @@ def test_mcp_and_custom_tool_call_arguments_stream_as_tool_call_events(name: str
     calls = [item for item in final.output or () if item.type == item_type]
     done = [e for e in events if isinstance(e, gs.ToolCallDone)]
     assert calls and [e.tool_call.function.arguments for e in done] == [getattr(c, key) for c in calls]
-    assert [e.tool_call.function.name for e in done] == [c.name for c in calls]
+    assert [e.tool_call.function.name for e in done] == [getattr(c, "name", None) for c in calls]
     for call, finished in zip(calls, done):
         index = (final.output or []).index(call)
         deltas = [e for e in events if isinstance(e, gs.ToolCallArgumentsDelta) and e.tool_index == index]

@@ -21,6 +21,8 @@ import textwrap
 from pathlib import Path
 from typing import Dict, FrozenSet, List, Set, Tuple
 
+import pytest
+
 from tests.helpers import capture_paths
 
 REPO = Path(__file__).resolve().parent.parent
@@ -273,3 +275,28 @@ def test_the_rule_of_the_parser_path_refuses_what_it_must() -> None:
     assert _allowed_on_the_parser_path("groqstream.core.errors")
     assert _layer("groqstream.client.adapters") == "client" and _layer("groqstream") == "top"
     assert _layer("groqstream.types") == "types" and _layer("groqstream.__main__") == "top"
+
+
+RESPONSES_PATH = (
+    PARSER_PATH.replace("gs.AsyncStream(", "gs.AsyncResponseStream(")
+    .replace("gs.Stream(", "gs.ResponseStream(")
+    .replace("final_completion()", "final_response()")
+)
+
+
+def test_the_responses_parser_path_sync_and_async_loads_only_the_core_and_the_types() -> None:
+    shared = REPO.parent / "shared" / "fixtures" / "responses"
+    paths = [shared / name for name in ("azure-text.sse", "openai-mcp-call-o4-mini.sse", "openai-gpt4o-mini-text.sse")]
+    if not all(path.exists() for path in paths):
+        pytest.skip("the shared Responses captures are absent (../shared/fixtures/responses)")
+    result = subprocess.run(
+        [sys.executable, "-c", RESPONSES_PATH, *map(str, paths)], capture_output=True, text=True, cwd=REPO, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    for mode in ("sync", "async"):
+        assert "groqstream.core.response_stream" in report[mode] and "groqstream.types.responses" in report[mode]
+        assert [m for m in report[mode] if not _allowed_on_the_parser_path(m)] == [], mode
+    outcomes = report["outcomes"]
+    assert outcomes[: len(paths)] == outcomes[len(paths) :]
+    assert [outcome["status"] for outcome in outcomes] == ["completed"] * 2 * len(paths)

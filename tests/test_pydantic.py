@@ -101,3 +101,69 @@ def test_a_wire_class_can_be_a_field_of_a_pydantic_model() -> None:
 def test_pydantic_refuses_what_the_schema_refuses() -> None:
     with pytest.raises(pydantic.ValidationError, match="prompt_tokens"):
         pydantic.TypeAdapter(wire_types.CompletionUsage).validate_python({"completion_tokens": 1, "total_tokens": 2})
+
+
+# --- the Responses API's Response -------------------------------------------------------------
+
+RESPONSES = CAPTURES.parent / "responses"
+RESPONSE_CAPTURES = [
+    "azure-text.sse",  # a message with output_text
+    "xai-grok-code-reasoning-summary.sse",  # reasoning summary_text and raw reasoning_text parts
+    "openai-web-search-annotations.1.sse",  # a web search call, url_citation annotations
+    "openai-mcp-call-o4-mini.sse",  # MCP list tools and an MCP call
+]
+
+
+def _shape(value: Any) -> Any:
+    """What pydantic can give back of a wire value: each object's class and fields, but not ``extra``.
+
+    pydantic validates the declared fields and ignores unknown keys (``from_dict`` keeps them in ``extra``),
+    so the comparison leaves ``extra`` out; the class of every object is compared, so an item read as its
+    base class instead of its own shows.
+    """
+    if isinstance(value, WireObject):
+        fields = {f.name: _shape(getattr(value, f.name)) for f in dataclasses.fields(value) if f.name != "extra"}  # type: ignore[arg-type]
+        return type(value).__name__, fields
+    if isinstance(value, list):
+        return [_shape(item) for item in value]
+    return value
+
+
+@pytest.mark.parametrize("name", RESPONSE_CAPTURES)
+def test_a_real_final_response_validates_into_an_equal_response(name: str) -> None:
+    path = RESPONSES / name
+    if not path.exists():
+        pytest.skip(f"shared fixture {name} is absent (../shared/fixtures/responses is not in this checkout)")
+    final = gs.ResponseStream(path.read_bytes()).final_response()
+    data = json.loads(json.dumps(final.to_dict()))  # what a non-streaming POST /v1/responses returns
+    validated = pydantic.TypeAdapter(wire_types.Response).validate_python(data)
+    assert validated.output_text == final.output_text
+    assert _shape(validated) == _shape(final)
+    assert pydantic.TypeAdapter(wire_types.Response).validate_json(json.dumps(data)) == validated
+
+
+def test_an_item_part_or_annotation_of_an_unknown_type_validates_into_its_base_class() -> None:
+    data = {
+        "id": "resp_1",
+        "output": [
+            {
+                "type": "message",
+                "content": [{"type": "output_text", "text": "Hi", "annotations": [{"type": "new_cite"}]}],
+            },
+            {"type": "a_new_item_kind", "id": "x_1"},
+            {"type": "reasoning", "summary": [{"type": "summary_text", "text": "S"}, {"type": "new_part"}]},
+        ],
+    }
+    validated = pydantic.TypeAdapter(wire_types.Response).validate_python(data)
+    message, unknown, reasoning = validated.output or []
+    assert isinstance(message, wire_types.ResponseOutputMessage) and message.content
+    text = message.content[0]
+    assert isinstance(text, wire_types.ResponseOutputText) and text.annotations
+    assert type(message) is wire_types.ResponseOutputMessage
+    assert type(text.annotations[0]) is wire_types.ResponseAnnotation
+    assert type(unknown) is wire_types.ResponseOutputItem and unknown.type == "a_new_item_kind"
+    assert [type(part) for part in reasoning.summary] == [
+        wire_types.ResponseSummaryText,
+        wire_types.ResponseContentPart,
+    ]
+    assert _shape(validated) == _shape(wire_types.Response.from_dict(data))

@@ -263,6 +263,55 @@ def test_done_marker_after_the_terminal_event_is_accepted_and_before_it_is_a_cut
         gs.ResponseStream(b"data: [DONE]\n\n").final_response()
 
 
+def test_a_whole_terminal_event_without_its_blank_line_ends_the_stream_as_a_deviation() -> None:
+    # openai-gpt4o-mini-text.sse: a complete response.completed missing only its blank line (as chat reads an
+    # unterminated "data: [DONE]"). Every split, sync and async: the end comes at flush, after the last read.
+    start = body({"type": "response.created", "sequence_number": 0, "response": response("in_progress")})
+    completed = {"type": "response.completed", "sequence_number": 1, "response": response(output=[MESSAGE])}
+    data = start + f"event: response.completed\ndata: {json.dumps(completed)}\n".encode()
+    for parts in ([data], [data[i : i + 1] for i in range(len(data))]):
+        stream = gs.ResponseStream(iter(parts))
+        assert [event.type for event in stream] == ["response.created", "response.completed"]
+        assert stream.final_response().output_text == "Hi" and stream.last_sequence_number == 1
+        assert [(d.rule, d.event_index) for d in stream.deviations] == [("unterminated-terminal", 1)]
+
+    async def read_async() -> str:
+        async def source() -> Any:
+            yield data
+
+        async with gs.AsyncResponseStream(source()) as stream:
+            return (await stream.final_response()).output_text or ""
+
+    assert asyncio.run(asyncio.wait_for(read_async(), 10)) == "Hi"
+    assert "unterminated-terminal" in RESPONSE_DEVIATION_RULES
+    with pytest.raises(gs.ChunkDecodeError, match="unterminated-terminal"):
+        gs.ResponseStream(data, strict=True).final_response()
+
+
+def test_an_unterminated_failed_event_is_yielded_then_raised() -> None:
+    failed = {
+        "type": "response.failed",
+        "response": response("failed", error={"code": "server_error", "message": "boom"}),
+    }
+    stream = gs.ResponseStream(f"data: {json.dumps(failed)}".encode())
+    seen: List[str] = []
+    with pytest.raises(gs.StreamAPIError, match="boom") as info:
+        for event in stream:
+            seen.append(event.type)
+    assert seen == ["response.failed"]
+    assert info.value.response.status == "failed"  # type: ignore[attr-defined]
+
+
+def test_an_unterminated_last_event_that_is_no_whole_terminal_event_is_still_a_cut() -> None:
+    start = body({"type": "response.created", "response": response("in_progress")})
+    completed = json.dumps({"type": "response.completed", "response": response(output=[MESSAGE])})
+    delta = json.dumps({"type": "response.output_text.delta", "output_index": 0, "content_index": 0, "delta": "x"})
+    for tail in (f"data: {delta}\n", f"data: {completed[:-5]}\n", f"data: {completed}"[:-1]):
+        with pytest.raises(gs.IncompleteStreamError, match="without a terminal event") as info:
+            gs.ResponseStream(start + tail.encode()).final_response()
+        assert info.value.pending_bytes
+
+
 # --- sequence numbers and event names ---------------------------------------------------------
 
 
@@ -328,6 +377,7 @@ STRICT_CASES = {
     "null-item": (fixture("null-item.sse"), "item"),
     "no-output-index": (body({"type": "response.output_text.delta", "item_id": "m", "delta": "x"}), "output_index"),
     "empty-terminal-output": (fixture("completed-empty-output.sse"), "response.output"),
+    "unterminated-terminal": (b'data: {"type": "response.completed", "response": {"output": []}}\n', ""),
 }
 
 
@@ -461,3 +511,30 @@ def test_an_http_error_response_raises_its_status_error_with_its_own_response_at
         connection.close()
     assert "slow down" in str(info.value)
     assert not isinstance(info.value.response, Response)
+
+
+def test_the_unions_of_item_part_and_annotation_classes_list_every_subclass_base_last() -> None:
+    # pydantic reads a field of these unions by trying the members; a subclass missing from its union would
+    # validate into the base class (its text lost), so each union lists them all, the base last (the fallback).
+    from groqstream.types import responses as r
+
+    for union, base in (
+        (r.AnyOutputItem, r.ResponseOutputItem),
+        (r.AnyContentPart, r.ResponseContentPart),
+        (r.AnyAnnotation, r.ResponseAnnotation),
+    ):
+        members = list(union.__args__)  # type: ignore[attr-defined]
+        assert members[-1] is base
+        assert set(members[:-1]) == set(r._registry(base).values())
+
+
+def test_the_event_count_is_stated_once_and_read_by_repr_and_the_closed_error() -> None:
+    from groqstream.core.response_stream import _ResponseStreamBase
+
+    assert "_received" not in vars(_ResponseStreamBase)  # events_received is the one counter
+    stream = gs.ResponseStream(body({"type": "response.created", "response": response("in_progress")}) + b"x")
+    next(stream)
+    assert stream.events_received == 1 and "events_received=1" in repr(stream)
+    stream.close()
+    with pytest.raises(gs.StreamClosedError, match="after 1 event"):
+        next(stream)

@@ -32,17 +32,23 @@ FILES = CAPTURES + [p for p in sorted(HANDMADE.glob("*.sse")) if p.name != "cut-
 
 
 def dispatched_payloads(data: bytes) -> List[Dict[str, Any]]:
-    """The JSON objects of the events a blank line dispatches (a last block without one is never dispatched)."""
+    """The JSON objects of the events a blank line dispatches, and a last unterminated one that is a whole terminal event."""
     text = data.decode("utf-8").replace("\r\n", "\n")
     blocks = text.split("\n\n")
-    blocks = blocks[:-1]  # after the last blank line: nothing, or an unterminated event
+    tail = blocks.pop()  # after the last blank line: nothing, or an unterminated event
     payloads = []
-    for block in blocks:
+    for block in [*blocks, tail]:
         lines = [line[5:].lstrip(" ") if line.startswith("data:") else None for line in block.split("\n")]
         data_lines = [line for line in lines if line is not None]
         if not data_lines or data_lines == ["[DONE]"]:
             continue
-        payloads.append(json.loads("\n".join(data_lines)))
+        try:
+            payload = json.loads("\n".join(data_lines))
+        except ValueError:
+            continue  # the cut tail of a body
+        if block is tail and (type(payload) is not dict or payload.get("type") not in TERMINAL):
+            continue  # an unterminated event is read only when it is a whole terminal event (unterminated-terminal)
+        payloads.append(payload)
     return payloads
 
 
@@ -134,3 +140,51 @@ def test_the_shared_captures_are_there() -> None:
     if not CAPTURES:
         pytest.skip(f"the shared Responses captures are absent ({SHARED}): only the hand-made fixtures ran")
     assert len(CAPTURES) >= 40
+
+
+# --- semantic events on real captures ------------------------------------------------------------
+
+
+def semantic(name: str) -> Tuple[List[Any], gs.types.Response]:
+    path = SHARED / name
+    if not path.exists():
+        pytest.skip(f"shared fixture {name} is absent (../shared/fixtures/responses is not in this checkout)")
+    stream = gs.ResponseStream(path.read_bytes())
+    accumulator = gs.ResponseAccumulator()
+    events = [semantic for event in stream for semantic in accumulator.add(event)]
+    return events, stream.final_response()
+
+
+@pytest.mark.parametrize(
+    ("name", "list_key"),
+    [("xai-grok-code-reasoning-summary.sse", "summary"), ("openrouter-gpt-oss-reasoning-text.sse", "content")],
+)
+def test_reasoning_deltas_build_the_reasoning_items_text(name: str, list_key: str) -> None:
+    # xAI streams reasoning summaries (summary_text), gpt-oss on OpenRouter raw reasoning text (reasoning_text).
+    events, final = semantic(name)
+    reasoning = [item for item in final.output or () if item.type == "reasoning"]
+    parts = getattr(reasoning[0], list_key)
+    expected = "".join(part.text or "" for part in parts)
+    deltas = [e for e in events if isinstance(e, gs.ReasoningDelta)]
+    assert expected and "".join(e.delta for e in deltas) == expected == deltas[-1].snapshot
+    assert [e.reasoning for e in events if isinstance(e, gs.ReasoningDone)][-1] == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "item_type", "key"),
+    [
+        ("openai-mcp-call-o4-mini.sse", "mcp_call", "arguments"),
+        ("xai-x-search-custom-tool.sse", "custom_tool_call", "input"),
+    ],
+)
+def test_mcp_and_custom_tool_call_arguments_stream_as_tool_call_events(name: str, item_type: str, key: str) -> None:
+    events, final = semantic(name)
+    calls = [item for item in final.output or () if item.type == item_type]
+    done = [e for e in events if isinstance(e, gs.ToolCallDone)]
+    assert calls and [e.tool_call.function.arguments for e in done] == [getattr(c, key) for c in calls]
+    assert [e.tool_call.function.name for e in done] == [getattr(c, "name", None) for c in calls]
+    for call, finished in zip(calls, done):
+        index = (final.output or []).index(call)
+        deltas = [e for e in events if isinstance(e, gs.ToolCallArgumentsDelta) and e.tool_index == index]
+        assert "".join(e.delta for e in deltas) == getattr(call, key)
+        assert deltas[-1].partial == json.loads(getattr(call, key)) == finished.parsed_arguments()

@@ -202,9 +202,13 @@ def test_validate_through_the_cli_reads_every_shared_capture(capsys: pytest.Capt
     status = main(["validate", "--json", *map(str, CAPTURES)])
     reports = json.loads(capsys.readouterr()[0])
     failing = {Path(r["file"]).name for r in reports if r["problems"]}
-    # The two that really end badly: a quota error, and a capture cut before its terminal event.
-    assert failing == {"openai-error-insufficient-quota-failed.sse", "openai-gpt4o-mini-text.sse"}
+    # The one that really ends badly: a quota error. The terminal event without its blank line is a note.
+    assert failing == {"openai-error-insufficient-quota-failed.sse"}
     assert status == 1
+    unterminated = next(r for r in reports if Path(r["file"]).name == "openai-gpt4o-mini-text.sse")
+    assert [f["code"] for f in unterminated["findings"]] == ["unterminated-terminal"]
+    strict = validate((SHARED / "openai-gpt4o-mini-text.sse").read_bytes(), strict=True)
+    assert {f.code for f in strict if f.severity == "problem"} == {"unterminated-event", "no-terminal-event"}
 
 
 # --- stats ----------------------------------------------------------------------------------------

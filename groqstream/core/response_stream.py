@@ -54,9 +54,6 @@ class _ResponseStreamBase(_StreamBase):
         """How many events have been decoded so far."""
         return self._decoder.events.events_received
 
-    def _received(self) -> int:
-        return self._decoder.events.events_received
-
     @property
     def deviations(self) -> List[Deviation]:
         """Every kind of deviation read so far (``RESPONSE_DEVIATION_RULES``); ``strict=True`` refuses them."""

@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Dict, Iterator, List, NoReturn, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Iterable, Iterator, List, NoReturn, Optional, Tuple
 
 from ..types.responses import Response, ResponseStreamEvent, decode_event
 from ..types.wire import Deviation, copy_json, deviation_key
@@ -87,6 +87,7 @@ MISSING_PART_ADDED = "missing-part-added"
 NULL_ITEM = "null-item"
 NO_OUTPUT_INDEX = "no-output-index"
 EMPTY_TERMINAL_OUTPUT = "empty-terminal-output"
+UNTERMINATED_TERMINAL = "unterminated-terminal"
 
 RESPONSE_DEVIATION_RULES: Dict[str, str] = {
     EVENT_NAME_MISMATCH: "the 'event:' line names another type than the data's 'type': the data's type is used",
@@ -99,6 +100,7 @@ RESPONSE_DEVIATION_RULES: Dict[str, str] = {
     NULL_ITEM: "response.output_item.added/done carried a null item: ignored",
     NO_OUTPUT_INDEX: "an item event had no output_index: it cannot be placed, so only the event is yielded",
     EMPTY_TERMINAL_OUTPUT: "the terminal event's response.output was null or empty: the streamed items are the output",
+    UNTERMINATED_TERMINAL: "the input ended in a whole terminal event without its blank line: read as that event",
 }
 """Every rule a Responses stream's ``Deviation`` can name (``strict=True`` refuses each, naming its path)."""
 
@@ -311,23 +313,60 @@ class ResponseEventDecoder:
         where = f"in event #{index}" + (f" at byte {event.offset}" if event.offset is not None else "")
         return StreamAPIError(message, type=kind, code=code, body=body, event=event, where=where)
 
-    def end(self) -> None:
-        """Mark the end of input.
+    def end(
+        self,
+        *,
+        bytes_received: Optional[int] = None,
+        pending_bytes: Optional[int] = None,
+        unterminated: Optional[ServerSentEvent] = None,
+    ) -> List[ResponseStreamEvent]:
+        """Mark the end of input and decide whether the stream is complete (the keywords of ``ChunkDecoder.end``).
+
+        Args:
+            bytes_received: the stream's size in bytes, when the caller knows it (for the error).
+            pending_bytes: bytes of an unterminated last event that were discarded (for the error).
+            unterminated: that event, as a blank line would have dispatched it
+                (``SSEDecoder.unterminated``). A whole terminal event
+                (``response.completed``, ``.incomplete``, ``.failed``) without
+                its blank line is read as that event, recorded as
+                ``unterminated-terminal`` (as chat reads an unterminated
+                ``data: [DONE]``); ``strict=True`` refuses it.
+
+        Returns:
+            ``[that terminal event]`` when it was read, else ``[]``. After a
+            ``response.failed`` (or an earlier ``error`` event) ``error`` is
+            then set: hand the event on, then raise it (the next call does).
 
         Raises:
             StreamAPIError: the stream reported an error (whether or not its terminal event came).
-            IncompleteStreamError: the input ended before a terminal event (see ``ResponseStreamDecoder.flush``
-                for the message with byte counts).
+            IncompleteStreamError: the input ended before a terminal event.
+            ChunkDecodeError: the unterminated terminal event has a value of the wrong type, or ``strict=True``.
         """
-        if self.api_error is not None:
-            self._error = self.api_error
-            self.done = True
-            raise self.api_error
-        if self._error is not None:
+        if self._error is not None and self._error is not self.api_error:
             raise self._error
+        if not self.done and unterminated is not None and is_terminal_data(unterminated.data):
+            decoded = self.decode_event(unterminated)
+            if decoded is not None:
+                what = f"{decoded.type} without the blank line that ends an event, at the end of the input"
+                self.record(UNTERMINATED_TERMINAL, "", f"{what}; read as the end", unterminated)
+                return [decoded]
+        if self.api_error is not None:
+            self._fail(self.api_error)
         if self.terminal is None:
-            self._fail(incomplete_error(self.events_received))
+            self._fail(incomplete_error(self.events_received, bytes_received, pending_bytes))
         self.done = True
+        return []
+
+
+def is_terminal_data(data: str) -> bool:
+    """Whether *data* is a whole JSON terminal event (cheap checks first: it is the input's last event)."""
+    if "response." not in data:
+        return False
+    try:
+        obj = json.loads(data)
+    except (ValueError, RecursionError):
+        return False  # a cut event: the stream was cut
+    return type(obj) is dict and obj.get("type") in TERMINAL_EVENT_TYPES
 
 
 def incomplete_error(
@@ -632,6 +671,7 @@ class ResponseAccumulator:
                 out.append(ContentDelta(output_index, delta, text, count_))
             elif family in ("reasoning_text", "reasoning_summary_text"):
                 out.append(ReasoningDelta(output_index, delta, text, count_))
+            # A refusal has no semantic event (the chat vocabulary has none: see docs/responses.md).
             elif family != "refusal" and family != "code_interpreter_call_code":
                 name = item.form.get("name")
                 out.append(
@@ -747,14 +787,25 @@ class ResponseStreamDecoder:
             raise self.events.error
         return filter(None, map(self.events.decode_event, self.sse.feed(data)))
 
-    def flush(self) -> List[ResponseStreamEvent]:
-        """End of input: raise what is pending (``StreamAPIError``, ``IncompleteStreamError``), else ``[]``."""
+    def flush(self) -> Iterable[ResponseStreamEvent]:
+        """End of input: ``[]``, or the whole terminal event an unterminated last event is (``unterminated-terminal``).
+
+        Raises what is pending (``StreamAPIError``, ``IncompleteStreamError``);
+        after an unterminated ``response.failed``, once its event has been taken.
+        """
         decoder = self.events
-        if decoder.api_error is None and decoder.error is None and decoder.terminal is None:
-            pending = self.sse.pending_bytes if self.sse.pending_data else 0
-            received = self.sse.bytes_received
-            self.sse.flush()
-            decoder.done = True
-            decoder._error = incomplete_error(decoder.events_received, received, pending)
-        decoder.end()
-        return []
+        if decoder.done:
+            return decoder.end()  # raises what an error event or response.failed reported
+        # Only an unterminated event's data is lost at the end; a comment or a field without data is not.
+        pending = self.sse.pending_bytes if self.sse.pending_data else 0
+        received = self.sse.bytes_received
+        self.sse.flush()
+        events = decoder.end(bytes_received=received, pending_bytes=pending, unterminated=self.sse.unterminated)
+        error = decoder.error
+        return _then_raise(events, error) if events and error is not None else events
+
+
+def _then_raise(events: List[ResponseStreamEvent], error: GroqStreamError) -> Iterator[ResponseStreamEvent]:
+    """*events*, then *error*: a failed stream's terminal event is yielded before its error is raised."""
+    yield from events
+    raise error

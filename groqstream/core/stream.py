@@ -269,8 +269,10 @@ class _StreamBase:
         raise NotImplementedError
 
     def _received(self) -> int:
-        """How many items have been yielded so far (the format's counter)."""
-        raise NotImplementedError
+        """How many items have been yielded so far: the format's public counter, named after ``_ITEM``
+        (``chunks_received``, ``events_received``), so each format states it once."""
+        received: int = getattr(self, f"{self._ITEM}s_received")
+        return received
 
     @property
     def finished(self) -> bool:
@@ -563,9 +565,6 @@ class _ChatStream(_StreamBase):
     @property
     def chunks_received(self) -> int:
         """How many chunks have been yielded so far (each chunk is decoded only as it is taken)."""
-        return self._decoder.chunks.chunks_received
-
-    def _received(self) -> int:
         return self._decoder.chunks.chunks_received
 
     @property

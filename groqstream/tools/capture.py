@@ -348,7 +348,7 @@ def iter_timed_responses(source: ByteSource, *, strict: bool = False) -> Iterato
     terminal event that follows an ``error``, ``ChunkDecodeError``,
     ``IncompleteStreamError``...), after every item before the fault.
     """
-    from ..core.responses import ResponseEventDecoder, incomplete_error
+    from ..core.responses import ResponseEventDecoder
 
     reader = CaptureDecoder()
     decoder = ResponseEventDecoder(strict=strict)
@@ -361,6 +361,9 @@ def iter_timed_responses(source: ByteSource, *, strict: bool = False) -> Iterato
     pending = reader.sse.pending_bytes if reader.sse.pending_data else 0
     received = reader.sse.bytes_received
     reader.flush()
-    if decoder.api_error is None and decoder.terminal is None:
-        raise incomplete_error(decoder.events_received, received, pending)
-    decoder.end()
+    unterminated = reader.sse.unterminated
+    # A whole terminal event without its blank line is the end (unterminated-terminal), as ResponseStream reads it.
+    for typed in decoder.end(bytes_received=received, pending_bytes=pending, unterminated=unterminated):
+        assert unterminated is not None  # end() returns an event only when it read this one
+        yield TimedResponseEvent(reader._time, unterminated, typed)
+    decoder.end()  # raises the error response.failed reported

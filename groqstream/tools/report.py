@@ -653,8 +653,24 @@ class _ResponsesValidator(_Validator):
         self.add("problem", "error-event", message, event.offset, index)
 
     def check_end(self) -> None:
+        from ..core.responses import is_terminal_data
+
         size = len(self.data)
-        if self.pending:
+        unterminated = self.unterminated
+        if (
+            self.pending
+            and self.terminal is None
+            and not self.strict
+            and unterminated
+            and is_terminal_data(unterminated.data)
+        ):
+            # A whole terminal event without its blank line: the end the server meant, read as ResponseStream reads it.
+            message = (
+                f"{self.pending} bytes of a terminal event without the blank line that ends an event: read as the end"
+            )
+            self.add("note", "unterminated-terminal", message, size - self.pending, len(self.events))
+            self.check_event(len(self.events), unterminated)
+        elif self.pending:
             message = f"the last {self.pending} bytes are an event without its blank line"
             self.add("problem", "unterminated-event", message, size - self.pending, len(self.events))
         if self.after_done:

@@ -41,7 +41,7 @@ generated, compiled or cached on the classes.
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional, Tuple, Type, TypeVar, Union
+from typing import Any, Callable, Dict, List, Literal, Optional, Tuple, Type, TypeVar, Union
 
 from ..core.errors import ChunkDecodeError, snippet
 from .wire import NO_EXTRA, Deviation, WireObject, copy_json
@@ -248,11 +248,20 @@ def _converter(annotation: Any) -> Tuple[Callable[[Any], Any], bool]:
     origin = getattr(annotation, "__origin__", None)
     if origin is Union:  # Optional[X]: null is handled before the converter is called
         inner = [arg for arg in annotation.__args__ if arg is not type(None)]
-        return _converter(inner[0]) if len(inner) == 1 else (_any, True)
+        if len(inner) == 1:
+            return _converter(inner[0])
+        base = _union_base(inner)
+        return (_nested(base), False) if base is not None else (_any, True)
+    if origin is Literal:  # a subclass's own "type": which class reads a value is chosen by it (_choose)
+        return _str, False
     if annotation in _SCALARS:
         return _SCALARS[annotation], annotation is Any
     if origin is list:
         (item,) = annotation.__args__
+        if getattr(item, "__origin__", None) is Union:
+            base = _union_base(list(item.__args__))
+            if base is not None:
+                return _list_of(_nested(base)), False
         if isinstance(item, type) and issubclass(item, ResponseObject):
             return _list_of(_nested(item)), False
         if item in _SCALARS and item is not Any:
@@ -263,6 +272,20 @@ def _converter(annotation: Any) -> Tuple[Callable[[Any], Any], bool]:
     if isinstance(annotation, type) and issubclass(annotation, ResponseObject):
         return _nested(annotation), False
     raise TypeError(f"no converter for {annotation!r}")  # pragma: no cover - a declaration error
+
+
+def _union_base(members: List[Any]) -> Any:
+    """The base class of a union of wire classes (``AnyOutputItem``...): its last member, or ``None``.
+
+    Such a union lists every subclass for pydantic, which validates into the
+    first member that fits; this decoder reads the base, whose subclass the
+    value's ``type`` chooses (``_choose``), so both give the same class.
+    """
+    base = members[-1]
+    if isinstance(base, type) and issubclass(base, ResponseObject):
+        if all(isinstance(m, type) and issubclass(m, base) for m in members):
+            return base
+    return None
 
 
 class _Plan:
@@ -472,7 +495,7 @@ class ResponseAnnotation(ResponseObject):
 class ResponseURLCitation(ResponseAnnotation):
     """A web page cited in the text, between ``start_index`` and ``end_index``."""
 
-    type: str = "url_citation"
+    type: Literal["url_citation"] = "url_citation"
     url: Optional[str] = None
     title: Optional[str] = None
     start_index: Optional[int] = None
@@ -483,10 +506,22 @@ class ResponseURLCitation(ResponseAnnotation):
 class ResponseFileCitation(ResponseAnnotation):
     """A file cited in the text (file search)."""
 
-    type: str = "file_citation"
+    type: Literal["file_citation"] = "file_citation"
     file_id: Optional[str] = None
     filename: Optional[str] = None
     index: Optional[int] = None
+
+
+AnyAnnotation = Union[
+    ResponseURLCitation,
+    ResponseFileCitation,
+    ResponseAnnotation,
+]
+"""Every annotation class, the base last (for an unknown ``type``).
+
+A field of such a union holds the class its ``type`` names: pydantic picks it by the subclasses'
+``Literal`` ``type``, this module's decoder by ``_choose``; an unknown ``type`` falls back to the base.
+"""
 
 
 @dataclass(frozen=True, repr=False)
@@ -503,9 +538,9 @@ class ResponseContentPart(ResponseObject):
 class ResponseOutputText(ResponseContentPart):
     """Text the model wrote (``output_text``), with its citations and, when asked for, log probabilities."""
 
-    type: str = "output_text"
+    type: Literal["output_text"] = "output_text"
     text: Optional[str] = None
-    annotations: Optional[List[ResponseAnnotation]] = None
+    annotations: Optional[List[AnyAnnotation]] = None
     logprobs: Optional[List[Any]] = None
     """Log probabilities as sent (token, logprob, bytes, top_logprobs), when the request asked for them."""
 
@@ -514,7 +549,7 @@ class ResponseOutputText(ResponseContentPart):
 class ResponseOutputRefusal(ResponseContentPart):
     """The model refused; ``refusal`` says why."""
 
-    type: str = "refusal"
+    type: Literal["refusal"] = "refusal"
     refusal: Optional[str] = None
 
 
@@ -522,7 +557,7 @@ class ResponseOutputRefusal(ResponseContentPart):
 class ResponseReasoningText(ResponseContentPart):
     """Raw reasoning text (``reasoning_text``: gpt-oss, DeepSeek, LM Studio), in a reasoning item's ``content``."""
 
-    type: str = "reasoning_text"
+    type: Literal["reasoning_text"] = "reasoning_text"
     text: Optional[str] = None
 
 
@@ -530,8 +565,18 @@ class ResponseReasoningText(ResponseContentPart):
 class ResponseSummaryText(ResponseContentPart):
     """A reasoning summary (``summary_text``), in a reasoning item's ``summary``."""
 
-    type: str = "summary_text"
+    type: Literal["summary_text"] = "summary_text"
     text: Optional[str] = None
+
+
+AnyContentPart = Union[
+    ResponseOutputText,
+    ResponseOutputRefusal,
+    ResponseReasoningText,
+    ResponseSummaryText,
+    ResponseContentPart,
+]
+"""Every content part class, the base last (for an unknown ``type``)."""
 
 
 # --- output items ---------------------------------------------------------------------------
@@ -553,10 +598,10 @@ class ResponseOutputItem(ResponseObject):
 class ResponseOutputMessage(ResponseOutputItem):
     """An assistant message: ``content`` holds ``output_text`` and ``refusal`` parts."""
 
-    type: str = "message"
+    type: Literal["message"] = "message"
     role: Optional[str] = None
     status: Optional[str] = None
-    content: Optional[List[ResponseContentPart]] = None
+    content: Optional[List[AnyContentPart]] = None
     phase: Optional[str] = None
 
 
@@ -564,7 +609,7 @@ class ResponseOutputMessage(ResponseOutputItem):
 class ResponseFunctionToolCall(ResponseOutputItem):
     """A call of a function tool: ``name`` and its JSON ``arguments``; answer it by ``call_id``."""
 
-    type: str = "function_call"
+    type: Literal["function_call"] = "function_call"
     call_id: Optional[str] = None
     name: Optional[str] = None
     arguments: Optional[str] = None
@@ -577,7 +622,7 @@ class ResponseFunctionToolCall(ResponseOutputItem):
 class ResponseFunctionToolCallOutputItem(ResponseOutputItem):
     """A function call's output, as the response lists it."""
 
-    type: str = "function_call_output"
+    type: Literal["function_call_output"] = "function_call_output"
     call_id: Optional[str] = None
     output: Any = None
     status: Optional[str] = None
@@ -587,7 +632,7 @@ class ResponseFunctionToolCallOutputItem(ResponseOutputItem):
 class ResponseCustomToolCall(ResponseOutputItem):
     """A call of a custom (free-form input) tool: ``name`` and its ``input`` text."""
 
-    type: str = "custom_tool_call"
+    type: Literal["custom_tool_call"] = "custom_tool_call"
     call_id: Optional[str] = None
     name: Optional[str] = None
     input: Optional[str] = None
@@ -600,7 +645,7 @@ class ResponseCustomToolCall(ResponseOutputItem):
 class ResponseCustomToolCallOutputItem(ResponseOutputItem):
     """A custom tool call's output."""
 
-    type: str = "custom_tool_call_output"
+    type: Literal["custom_tool_call_output"] = "custom_tool_call_output"
     call_id: Optional[str] = None
     output: Any = None
     status: Optional[str] = None
@@ -610,9 +655,9 @@ class ResponseCustomToolCallOutputItem(ResponseOutputItem):
 class ResponseReasoningItem(ResponseOutputItem):
     """Reasoning: ``summary`` parts (``summary_text``), raw ``content`` (``reasoning_text``), encrypted content."""
 
-    type: str = "reasoning"
-    summary: Optional[List[ResponseContentPart]] = None
-    content: Optional[List[ResponseContentPart]] = None
+    type: Literal["reasoning"] = "reasoning"
+    summary: Optional[List[AnyContentPart]] = None
+    content: Optional[List[AnyContentPart]] = None
     encrypted_content: Optional[str] = None
     status: Optional[str] = None
 
@@ -621,7 +666,7 @@ class ResponseReasoningItem(ResponseOutputItem):
 class ResponseFunctionWebSearch(ResponseOutputItem):
     """A web search the server ran; ``action`` (search, open page, find) as sent."""
 
-    type: str = "web_search_call"
+    type: Literal["web_search_call"] = "web_search_call"
     status: Optional[str] = None
     action: Any = None
 
@@ -630,7 +675,7 @@ class ResponseFunctionWebSearch(ResponseOutputItem):
 class ResponseFileSearchToolCall(ResponseOutputItem):
     """A file search the server ran: its ``queries`` and, when included, ``results`` as sent."""
 
-    type: str = "file_search_call"
+    type: Literal["file_search_call"] = "file_search_call"
     status: Optional[str] = None
     queries: Optional[List[str]] = None
     results: Optional[List[Any]] = None
@@ -640,7 +685,7 @@ class ResponseFileSearchToolCall(ResponseOutputItem):
 class ResponseComputerToolCall(ResponseOutputItem):
     """A computer-use action to perform (``action``/``actions`` as sent)."""
 
-    type: str = "computer_call"
+    type: Literal["computer_call"] = "computer_call"
     call_id: Optional[str] = None
     status: Optional[str] = None
     action: Any = None
@@ -652,7 +697,7 @@ class ResponseComputerToolCall(ResponseOutputItem):
 class ResponseComputerToolCallOutputItem(ResponseOutputItem):
     """A computer call's output (a screenshot)."""
 
-    type: str = "computer_call_output"
+    type: Literal["computer_call_output"] = "computer_call_output"
     call_id: Optional[str] = None
     status: Optional[str] = None
     output: Any = None
@@ -662,7 +707,7 @@ class ResponseComputerToolCallOutputItem(ResponseOutputItem):
 class ResponseImageGenerationCall(ResponseOutputItem):
     """An image generation the server ran: ``result`` is the base64 image once done."""
 
-    type: str = "image_generation_call"
+    type: Literal["image_generation_call"] = "image_generation_call"
     status: Optional[str] = None
     result: Optional[str] = None
     revised_prompt: Optional[str] = None
@@ -677,7 +722,7 @@ class ResponseImageGenerationCall(ResponseOutputItem):
 class ResponseCodeInterpreterToolCall(ResponseOutputItem):
     """Code the server ran in a container: ``code`` and its ``outputs`` (logs, images) as sent."""
 
-    type: str = "code_interpreter_call"
+    type: Literal["code_interpreter_call"] = "code_interpreter_call"
     status: Optional[str] = None
     code: Optional[str] = None
     container_id: Optional[str] = None
@@ -688,7 +733,7 @@ class ResponseCodeInterpreterToolCall(ResponseOutputItem):
 class ResponseLocalShellCall(ResponseOutputItem):
     """A command to run on the local shell (``action`` as sent)."""
 
-    type: str = "local_shell_call"
+    type: Literal["local_shell_call"] = "local_shell_call"
     call_id: Optional[str] = None
     status: Optional[str] = None
     action: Any = None
@@ -698,7 +743,7 @@ class ResponseLocalShellCall(ResponseOutputItem):
 class ResponseLocalShellCallOutput(ResponseOutputItem):
     """A local shell call's output."""
 
-    type: str = "local_shell_call_output"
+    type: Literal["local_shell_call_output"] = "local_shell_call_output"
     output: Optional[str] = None
     status: Optional[str] = None
 
@@ -707,7 +752,7 @@ class ResponseLocalShellCallOutput(ResponseOutputItem):
 class ResponseFunctionShellToolCall(ResponseOutputItem):
     """A call of the shell tool (``action`` with its commands, as sent)."""
 
-    type: str = "shell_call"
+    type: Literal["shell_call"] = "shell_call"
     call_id: Optional[str] = None
     status: Optional[str] = None
     action: Any = None
@@ -718,7 +763,7 @@ class ResponseFunctionShellToolCall(ResponseOutputItem):
 class ResponseFunctionShellToolCallOutput(ResponseOutputItem):
     """A shell call's output."""
 
-    type: str = "shell_call_output"
+    type: Literal["shell_call_output"] = "shell_call_output"
     call_id: Optional[str] = None
     status: Optional[str] = None
     output: Optional[List[Any]] = None
@@ -729,7 +774,7 @@ class ResponseFunctionShellToolCallOutput(ResponseOutputItem):
 class ResponseApplyPatchToolCall(ResponseOutputItem):
     """A file patch to apply (``operation`` as sent)."""
 
-    type: str = "apply_patch_call"
+    type: Literal["apply_patch_call"] = "apply_patch_call"
     call_id: Optional[str] = None
     status: Optional[str] = None
     operation: Any = None
@@ -739,7 +784,7 @@ class ResponseApplyPatchToolCall(ResponseOutputItem):
 class ResponseApplyPatchToolCallOutput(ResponseOutputItem):
     """An apply-patch call's output."""
 
-    type: str = "apply_patch_call_output"
+    type: Literal["apply_patch_call_output"] = "apply_patch_call_output"
     call_id: Optional[str] = None
     status: Optional[str] = None
     output: Optional[str] = None
@@ -749,7 +794,7 @@ class ResponseApplyPatchToolCallOutput(ResponseOutputItem):
 class ResponseMcpCall(ResponseOutputItem):
     """A call of a tool on a remote MCP server: ``name``, JSON ``arguments``, then ``output`` or ``error``."""
 
-    type: str = "mcp_call"
+    type: Literal["mcp_call"] = "mcp_call"
     server_label: Optional[str] = None
     name: Optional[str] = None
     arguments: Optional[str] = None
@@ -763,7 +808,7 @@ class ResponseMcpCall(ResponseOutputItem):
 class ResponseMcpListTools(ResponseOutputItem):
     """The tools an MCP server offers (``tools`` as sent)."""
 
-    type: str = "mcp_list_tools"
+    type: Literal["mcp_list_tools"] = "mcp_list_tools"
     server_label: Optional[str] = None
     tools: Optional[List[Any]] = None
     error: Optional[str] = None
@@ -773,7 +818,7 @@ class ResponseMcpListTools(ResponseOutputItem):
 class ResponseMcpApprovalRequest(ResponseOutputItem):
     """The model asks for approval to call an MCP tool."""
 
-    type: str = "mcp_approval_request"
+    type: Literal["mcp_approval_request"] = "mcp_approval_request"
     server_label: Optional[str] = None
     name: Optional[str] = None
     arguments: Optional[str] = None
@@ -783,7 +828,7 @@ class ResponseMcpApprovalRequest(ResponseOutputItem):
 class ResponseMcpApprovalResponse(ResponseOutputItem):
     """An answer to an MCP approval request."""
 
-    type: str = "mcp_approval_response"
+    type: Literal["mcp_approval_response"] = "mcp_approval_response"
     approval_request_id: Optional[str] = None
     approve: Optional[bool] = None
     reason: Optional[str] = None
@@ -793,7 +838,7 @@ class ResponseMcpApprovalResponse(ResponseOutputItem):
 class ResponseToolSearchCall(ResponseOutputItem):
     """A tool search (``arguments`` as sent)."""
 
-    type: str = "tool_search_call"
+    type: Literal["tool_search_call"] = "tool_search_call"
     call_id: Optional[str] = None
     arguments: Any = None
     execution: Optional[str] = None
@@ -804,7 +849,7 @@ class ResponseToolSearchCall(ResponseOutputItem):
 class ResponseToolSearchOutputItem(ResponseOutputItem):
     """The tools a tool search found (``tools`` as sent)."""
 
-    type: str = "tool_search_output"
+    type: Literal["tool_search_output"] = "tool_search_output"
     call_id: Optional[str] = None
     execution: Optional[str] = None
     status: Optional[str] = None
@@ -815,11 +860,42 @@ class ResponseToolSearchOutputItem(ResponseOutputItem):
 class ResponseCompactionItem(ResponseOutputItem):
     """A compacted (encrypted) summary of earlier context."""
 
-    type: str = "compaction"
+    type: Literal["compaction"] = "compaction"
     encrypted_content: Optional[str] = None
 
 
 # --- the response ------------------------------------------------------------------------------
+
+
+AnyOutputItem = Union[
+    ResponseOutputMessage,
+    ResponseFunctionToolCall,
+    ResponseFunctionToolCallOutputItem,
+    ResponseCustomToolCall,
+    ResponseCustomToolCallOutputItem,
+    ResponseReasoningItem,
+    ResponseFunctionWebSearch,
+    ResponseFileSearchToolCall,
+    ResponseComputerToolCall,
+    ResponseComputerToolCallOutputItem,
+    ResponseImageGenerationCall,
+    ResponseCodeInterpreterToolCall,
+    ResponseLocalShellCall,
+    ResponseLocalShellCallOutput,
+    ResponseFunctionShellToolCall,
+    ResponseFunctionShellToolCallOutput,
+    ResponseApplyPatchToolCall,
+    ResponseApplyPatchToolCallOutput,
+    ResponseMcpCall,
+    ResponseMcpListTools,
+    ResponseMcpApprovalRequest,
+    ResponseMcpApprovalResponse,
+    ResponseToolSearchCall,
+    ResponseToolSearchOutputItem,
+    ResponseCompactionItem,
+    ResponseOutputItem,
+]
+"""Every output item class, the base last (for an unknown ``type``)."""
 
 
 @dataclass(frozen=True, repr=False)
@@ -868,7 +944,7 @@ class Response(ResponseObject):
     status: Optional[str] = None
     """``"completed"``, ``"incomplete"``, ``"failed"``, ``"in_progress"``, ``"queued"``, ``"cancelled"``."""
     model: Optional[str] = None
-    output: Optional[List[ResponseOutputItem]] = None
+    output: Optional[List[AnyOutputItem]] = None
     usage: Optional[ResponseUsage] = None
     error: Optional[ResponseError] = None
     incomplete_details: Optional[ResponseIncompleteDetails] = None
@@ -1027,7 +1103,7 @@ class ResponseContentPartAddedEvent(ResponseStreamEvent):
     content_index: Optional[int] = None
     item_id: Optional[str] = None
     output_index: Optional[int] = None
-    part: Optional[ResponseContentPart] = None
+    part: Optional[AnyContentPart] = None
 
 
 @dataclass(frozen=True, repr=False)
@@ -1038,7 +1114,7 @@ class ResponseContentPartDoneEvent(ResponseStreamEvent):
     content_index: Optional[int] = None
     item_id: Optional[str] = None
     output_index: Optional[int] = None
-    part: Optional[ResponseContentPart] = None
+    part: Optional[AnyContentPart] = None
 
 
 @dataclass(frozen=True, repr=False)
@@ -1190,7 +1266,7 @@ class ResponseOutputItemAddedEvent(ResponseStreamEvent):
     """``response.output_item.added``."""
 
     type: str = "response.output_item.added"
-    item: Optional[ResponseOutputItem] = None
+    item: Optional[AnyOutputItem] = None
     output_index: Optional[int] = None
 
 
@@ -1199,7 +1275,7 @@ class ResponseOutputItemDoneEvent(ResponseStreamEvent):
     """``response.output_item.done``."""
 
     type: str = "response.output_item.done"
-    item: Optional[ResponseOutputItem] = None
+    item: Optional[AnyOutputItem] = None
     output_index: Optional[int] = None
 
 
@@ -1210,7 +1286,7 @@ class ResponseReasoningSummaryPartAddedEvent(ResponseStreamEvent):
     type: str = "response.reasoning_summary_part.added"
     item_id: Optional[str] = None
     output_index: Optional[int] = None
-    part: Optional[ResponseContentPart] = None
+    part: Optional[AnyContentPart] = None
     summary_index: Optional[int] = None
 
 
@@ -1221,7 +1297,7 @@ class ResponseReasoningSummaryPartDoneEvent(ResponseStreamEvent):
     type: str = "response.reasoning_summary_part.done"
     item_id: Optional[str] = None
     output_index: Optional[int] = None
-    part: Optional[ResponseContentPart] = None
+    part: Optional[AnyContentPart] = None
     summary_index: Optional[int] = None
     status: Optional[str] = None
 
@@ -1464,7 +1540,7 @@ class ResponseOutputTextAnnotationAddedEvent(ResponseStreamEvent):
     """``response.output_text.annotation.added``."""
 
     type: str = "response.output_text.annotation.added"
-    annotation: Optional[ResponseAnnotation] = None
+    annotation: Optional[AnyAnnotation] = None
     annotation_index: Optional[int] = None
     content_index: Optional[int] = None
     item_id: Optional[str] = None

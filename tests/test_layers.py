@@ -50,7 +50,6 @@ CLIENT_TO_TOOLS_TYPE_ONLY = {
 # for ChatCompletionMessageToolCallFunction.parsed_arguments()).
 TYPES_FROM_CORE = {
     ("groqstream.types.completion", "groqstream.core.partial_json"),
-    ("groqstream.types.responses", "groqstream.core.errors"),
     ("groqstream.types.wire", "groqstream.core.errors"),
 }
 

@@ -285,3 +285,61 @@ def test_http_responses_passed_to_the_vendored_stream_are_read_as_responses(tmp_
     assert "myapp._vendor.groqstream.core.stream" in loaded
     assert [m for m in loaded if ".groqstream.client" in m or ".groqstream.tools" in m] == []
     assert [m for m in loaded if m.split(".")[0] == "groqstream"] == []
+
+
+# The Responses API comes with the copy too: per file, the final Response (or the error) of sync and async reading.
+READ_RESPONSES_API = textwrap.dedent(
+    """
+    import asyncio, json, sys
+    from myapp._vendor import groqstream as gs
+
+    def final(read):
+        try:
+            return read().to_dict()
+        except gs.GroqStreamError as error:
+            return [type(error).__name__, str(error)]
+
+    async def read_async(path):
+        async def pieces():
+            with open(path, "rb") as file:
+                while block := file.read(997):
+                    yield block
+        async with gs.AsyncResponseStream(pieces()) as stream:
+            try:
+                return (await stream.final_response()).to_dict()
+            except gs.GroqStreamError as error:
+                return [type(error).__name__, str(error)]
+
+    report = {}
+    for path in sys.argv[1:]:
+        with gs.ResponseStream(open(path, "rb")) as stream:
+            report[path] = [final(stream.final_response), asyncio.run(read_async(path))]
+    print(json.dumps({"report": report, "loaded": sorted(m for m in sys.modules if m.split(".")[0] == "groqstream")}))
+    """
+)
+
+
+def test_the_vendored_core_reads_responses_streams_as_the_installed_package_does(tmp_path: Path) -> None:
+    vendor(tmp_path)
+    fixtures = REPO / "tests" / "fixtures" / "responses"
+    shared = REPO.parent / "shared" / "fixtures" / "responses"
+    paths = sorted(map(str, fixtures.glob("*.sse"))) + sorted(map(str, shared.glob("*.sse")))[:12]
+    assert len(paths) >= 10
+    result = subprocess.run(
+        [sys.executable, "-c", READ_RESPONSES_API, *paths],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=_clean_env(),
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["loaded"] == [], "the installed groqstream was imported, not the copy"
+    for path in paths:
+        with gs.ResponseStream(open(path, "rb")) as stream:
+            try:
+                installed: Any = stream.final_response().to_dict()
+            except gs.GroqStreamError as error:
+                installed = [type(error).__name__, str(error)]
+        assert out["report"][path] == [installed, installed], path

@@ -43,8 +43,21 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Literal, Optional, Tuple, Type, TypeVar, Union
 
-from ..core.errors import ChunkDecodeError, snippet
-from .wire import NO_EXTRA, Deviation, WireObject, copy_json
+from .wire import (
+    NO_EXTRA,
+    Deviation,
+    WireObject,
+    _dump,
+    _expected,
+    _int,
+    _Invalid,
+    _json_object,
+    _list_of,
+    _number,
+    _str,
+    copy_json,
+    invalid_to_error,
+)
 
 __all__ = [
     "RESPONSE_EVENT_TYPES",
@@ -152,57 +165,13 @@ __all__ = [
 _R = TypeVar("_R", bound="ResponseObject")
 
 
-class _Bad(Exception):
-    """Internal: a value does not fit the schema. ``path`` is built innermost key first."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.path: List[str] = []
-
-    def where(self) -> str:
-        return "".join(p if p.startswith("[") else "." + p for p in reversed(self.path)).lstrip(".")
-
-
-_JSON_NAMES = {type(None): "null", bool: "boolean", int: "number", float: "number", str: "string"}
-
-
-def _expected(what: str, value: Any) -> _Bad:
-    kind = _JSON_NAMES.get(type(value)) or ("array" if type(value) is list else "object")
-    return _Bad(f"expected {what}, got {kind} {snippet(value)}")
-
-
 # --- the checking functions a field's annotation becomes ------------------------------
-
-
-def _str(value: Any) -> Any:
-    if type(value) is str:
-        return value
-    raise _expected("a string", value)
-
-
-def _int(value: Any) -> Any:
-    if type(value) is int:  # not bool: JSON true is not a number
-        return value
-    raise _expected("an integer", value)
-
-
-def _number(value: Any) -> Any:
-    if type(value) is float or type(value) is int:
-        return value
-    raise _expected("a number", value)
 
 
 def _bool(value: Any) -> Any:
     if type(value) is bool:
         return value
     raise _expected("a boolean", value)
-
-
-def _object(value: Any) -> Any:
-    if type(value) is dict:
-        return value
-    raise _expected("an object", value)
 
 
 def _array(value: Any) -> Any:
@@ -225,22 +194,6 @@ def _nested(cls: "Type[ResponseObject]") -> Callable[[Any], Any]:
         return _decode(_choose(cls, value), value)
 
     return convert
-
-
-def _list_of(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    def to_list(value: Any) -> Any:
-        if type(value) is not list:
-            raise _expected("an array", value)
-        items: List[Any] = []
-        try:
-            for item in value:
-                items.append(convert(item))
-        except _Bad as exc:
-            exc.path.append(f"[{len(items)}]")
-            raise
-        return items
-
-    return to_list
 
 
 def _converter(annotation: Any) -> Tuple[Callable[[Any], Any], bool]:
@@ -268,7 +221,7 @@ def _converter(annotation: Any) -> Tuple[Callable[[Any], Any], bool]:
             return _list_of(_SCALARS[item]), True
         return _array, True
     if origin is dict:
-        return _object, True
+        return _json_object, True
     if isinstance(annotation, type) and issubclass(annotation, ResponseObject):
         return _nested(annotation), False
     raise TypeError(f"no converter for {annotation!r}")  # pragma: no cover - a declaration error
@@ -363,12 +316,12 @@ def _decode(cls: type, data: Any) -> Any:
         else:
             try:
                 values[key] = converter(value)
-            except _Bad as exc:
+            except _Invalid as exc:
                 exc.path.append(key)
                 raise
     for name in plan.required:
         if values.get(name) is None:
-            missing = _Bad("null; expected a value" if name in values else "absent; this key is required")
+            missing = _Invalid("null; expected a value" if name in values else "absent; this key is required")
             missing.path.append(name)
             raise missing
     if extra is not None:
@@ -377,14 +330,6 @@ def _decode(cls: type, data: Any) -> Any:
     obj: Any = object.__new__(cls)
     object.__setattr__(obj, "__dict__", values)
     return obj
-
-
-def _dump(value: Any) -> Any:
-    if isinstance(value, WireObject):
-        return value.to_dict()
-    if type(value) is list:
-        return [_dump(item) for item in value]
-    return value
 
 
 class ResponseObject(WireObject):
@@ -413,8 +358,8 @@ class ResponseObject(WireObject):
         """
         try:
             obj: _R = _decode(_choose(cls, data), copy_json(data))
-        except _Bad as exc:
-            raise bad_to_error(exc, cls.__name__) from None
+        except _Invalid as exc:
+            raise invalid_to_error(exc, cls.__name__) from None
         return obj
 
     def to_dict(self) -> Dict[str, Any]:
@@ -458,13 +403,6 @@ class ResponseObject(WireObject):
 ResponseObject.extra = NO_EXTRA  # decoded objects without unknown keys share it
 
 
-def bad_to_error(exc: _Bad, type_name: str, context: str = "") -> ChunkDecodeError:
-    """Turn an internal schema failure into the public error, naming the path."""
-    path = exc.where()
-    where = f"{type_name}.{path}" if path else type_name
-    return ChunkDecodeError(f"{context}{where}: {exc.reason}", path=path, reason=exc.reason)
-
-
 def decode_event(data: Any) -> "ResponseStreamEvent":
     """Decode one parsed event object (the stream decoder's hot path: no copy, the object is taken over).
 
@@ -473,8 +411,8 @@ def decode_event(data: Any) -> "ResponseStreamEvent":
     """
     try:
         event: ResponseStreamEvent = _decode(_choose(ResponseStreamEvent, data), data)
-    except _Bad as exc:
-        raise bad_to_error(exc, "ResponseStreamEvent") from None
+    except _Invalid as exc:
+        raise invalid_to_error(exc, "ResponseStreamEvent") from None
     return event
 
 

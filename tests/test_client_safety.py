@@ -121,7 +121,7 @@ class ScriptedServer:
         self._sock = socket.socket()
         self._sock.bind(("127.0.0.1", 0))
         self._sock.listen(8)
-        self._sock.settimeout(0.05)
+        self._sock.settimeout(0.005)  # how often the accepting loop looks at _stop: the wait of __exit__
         self.port = self._sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}/v1"
         self._stop = threading.Event()
@@ -373,7 +373,7 @@ def test_secrets_in_the_url_are_in_no_status_error_response_or_timeout(kind: str
 
     with ScriptedServer(b"") as silent:  # reads the request, answers nothing
         base = silent.url.replace("http://", "http://alice:hunter2pw@")
-        client = make(kind, api_key="k", base_url=base, default_query=SECRET_QUERY, timeout=0.3)
+        client = make(kind, api_key="k", base_url=base, default_query=SECRET_QUERY, timeout=0.1)
         with pytest.raises(gs.APITimeoutError) as timeout:
             call(kind, client)
     assert_no_secret(texts_of(timeout.value))
@@ -415,13 +415,13 @@ def test_a_header_value_that_is_not_a_string_is_a_type_error_naming_it(kind: str
 
 
 class TrickleServer(ScriptedServer):
-    """``ScriptedServer`` answering every request with *head*, then *body* one byte every 100 ms.
+    """``ScriptedServer`` answering every request with *head*, then *body* one byte every 50 ms.
 
     A read timeout that each byte restarts never fires against it; one that holds in total does. The thread
     stops at the context's exit (within one tick), whatever the client did.
     """
 
-    TICK = 0.1
+    TICK = 0.05
 
     def __init__(self, head: bytes, body: bytes) -> None:
         super().__init__(head)
@@ -448,7 +448,7 @@ class TrickleServer(ScriptedServer):
                     pass
 
 
-TRICKLED = b'{"error": {"message": "slow"}}'.ljust(40)  # 40 bytes: 4 s at one byte per 100 ms
+TRICKLED = b'{"error": {"message": "slow"}}'.ljust(80)  # 80 bytes: 4 s at one byte per 50 ms
 
 
 def trickle_head(status: str, content_type: str, framing: str) -> bytes:
@@ -497,9 +497,10 @@ def run_chat(kind: str, client: Any, method: str) -> Any:
 def test_a_trickled_body_is_read_within_the_timeout_in_total(
     kind: str, framing: str, method: str, status: str, content_type: str, error: str
 ) -> None:
-    # One byte every 100 ms for 4 s; the timeout is 0.3 s in total, as for the stream's reads (async agreed).
+    # One byte every 50 ms for 4 s; the timeout is 0.15 s (three ticks) in total, as for the stream's reads
+    # (async agreed).
     with TrickleServer(trickle_head(status, content_type, framing), trickle_body(framing)) as server:
-        client = make(kind, api_key="k", base_url=server.url, timeout=0.3)
+        client = make(kind, api_key="k", base_url=server.url, timeout=0.15)
         start = time.monotonic()
         with pytest.raises(gs.GroqStreamError) as info:
             run_chat(kind, client, method)

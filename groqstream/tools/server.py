@@ -555,6 +555,13 @@ class CaptureServer:
     call ``start()`` and ``close()``.
     """
 
+    poll_interval: float = 0.05
+    """Seconds between the ``start()`` thread's looks at ``close()``: a close waits up to this long.
+
+    The default half second of ``socketserver`` would make each close that slow; 50 ms costs nothing idle.
+    A program (or test suite) that starts and closes many servers may lower it on the class.
+    """
+
     def __init__(
         self,
         captures: Sequence[Union[str, os.PathLike[str], Tuple[str, bytes]]],
@@ -643,8 +650,8 @@ class CaptureServer:
         _load_thread_exit()
         if self._thread is None:
             self._thread = threading.Thread(
-                target=self._httpd.serve_forever, args=(0.05,), name="groqstream-serve", daemon=True
-            )  # polls for close() every 50 ms (the default half second would make each close that slow)
+                target=self._httpd.serve_forever, args=(self.poll_interval,), name="groqstream-serve", daemon=True
+            )
             self._thread.start()
         return self
 
